@@ -1,0 +1,197 @@
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+/**
+ * One typed config for every environment. The stacks synthesize from it, the processor
+ * receives its `processing` part at run time, and the local stack creates its emulated
+ * resources from it, so names and thresholds cannot drift between them.
+ */
+
+/** Rekognition refuses images under 80 px on either side. */
+export const REKOGNITION_MIN_EDGE = 80;
+/** Rekognition's limit for image bytes sent inline. */
+export const REKOGNITION_MAX_BYTES = 5 * 1024 * 1024;
+
+export const ValidationThresholds = z.object({
+  /** Faces below this confidence (0–100) are not counted. */
+  minFaceConfidence: z.number().min(0).max(100),
+  /** Sunglasses reported with at least this confidence reject the photo. */
+  sunglassesConfidence: z.number().min(0).max(100),
+  /** Eyes reported closed with at least this confidence reject the photo. */
+  eyesClosedConfidence: z.number().min(0).max(100),
+  maxYawDegrees: z.number().min(0).max(180),
+  maxPitchDegrees: z.number().min(0).max(180),
+  maxRollDegrees: z.number().min(0).max(180),
+  /** Rekognition's face Quality.Sharpness, 0–100. */
+  minSharpness: z.number().min(0).max(100),
+  /** Face box area as a share of the image area, 0–1. */
+  minFaceAreaRatio: z.number().min(0).max(1),
+  /** Moderation labels at or above this confidence reject the photo. */
+  moderationMinConfidence: z.number().min(0).max(100),
+});
+export type ValidationThresholds = z.infer<typeof ValidationThresholds>;
+
+export const ProcessingConfig = z.object({
+  /** Square thumbnails, one per size (pixels per side). */
+  thumbnailSizes: z.array(z.number().int().min(16).max(1024)).min(1),
+  /** Long edge of display.webp; also the image Rekognition sees. */
+  displayMaxEdge: z.number().int().min(REKOGNITION_MIN_EDGE).max(4096),
+  maxUploadBytes: z.number().int().positive(),
+  /** Width × height above this is refused before decoding (decompression bombs). */
+  maxInputPixels: z.number().int().positive(),
+  /** Shortest edge below this is TOO_SMALL; never below Rekognition's 80 px. */
+  minImageEdge: z.number().int().min(REKOGNITION_MIN_EDGE),
+  sharpTimeoutSeconds: z.number().int().positive(),
+  validation: ValidationThresholds,
+});
+export type ProcessingConfig = z.infer<typeof ProcessingConfig>;
+
+export const StateBackend = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("local"), path: z.string() }),
+  z.object({
+    type: z.literal("s3"),
+    bucket: z.string(),
+    key: z.string(),
+    region: z.string(),
+  }),
+]);
+export type StateBackend = z.infer<typeof StateBackend>;
+
+export const ENVIRONMENT_NAMES = ["dev", "prod", "local"] as const;
+export const EnvironmentName = z.enum(ENVIRONMENT_NAMES);
+export type EnvironmentName = z.infer<typeof EnvironmentName>;
+
+export const EnvironmentConfig = z.object({
+  name: EnvironmentName,
+  region: z.string(),
+  /** Prefix of every resource name in this environment. */
+  namePrefix: z.string().regex(/^[a-z][a-z0-9-]{2,30}$/),
+  /** S3 bucket names are global: change this before deploying to your account. */
+  bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+  /** Origins allowed to upload from a browser (CORS). */
+  uploadOrigins: z.array(z.string().url()),
+  /** Days after which an incomplete multipart upload is aborted and its parts deleted. */
+  abortIncompleteUploadDays: z.number().int().positive(),
+  logRetentionDays: z.number().int().positive(),
+  /** Protects the tables (and, later, the user pool) from `terraform destroy`. */
+  deletionProtection: z.boolean(),
+  processor: z.object({
+    architecture: z.enum(["arm64", "x86_64"]),
+    memoryMb: z.number().int().min(512).max(10240),
+    timeoutSeconds: z.number().int().min(10).max(900),
+    /** Caps concurrent processors so a burst cannot exhaust the account or Rekognition's TPS. */
+    reservedConcurrency: z.number().int().min(1),
+    /** Lambda's own retries of a failed asynchronous invocation (0–2) before the DLQ. */
+    maxRetryAttempts: z.number().int().min(0).max(2),
+    maxEventAgeSeconds: z.number().int().min(60).max(21600),
+    dlqRetentionDays: z.number().int().min(1).max(14),
+  }),
+  stateBackend: StateBackend,
+  processing: ProcessingConfig,
+});
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
+
+/** Parses `value` with `schema`, or throws a ConfigError that names every bad field. */
+export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration in ${source}:\n  ${problems.join("\n  ")}`);
+}
+
+export const defaultProcessing: ProcessingConfig = {
+  thumbnailSizes: [128, 256, 512],
+  displayMaxEdge: 1600,
+  maxUploadBytes: 25 * 1024 * 1024,
+  maxInputPixels: 50_000_000,
+  minImageEdge: 200,
+  sharpTimeoutSeconds: 20,
+  validation: {
+    minFaceConfidence: 90,
+    sunglassesConfidence: 80,
+    eyesClosedConfidence: 80,
+    maxYawDegrees: 25,
+    maxPitchDegrees: 25,
+    maxRollDegrees: 30,
+    minSharpness: 20,
+    minFaceAreaRatio: 0.04,
+    moderationMinConfidence: 60,
+  },
+};
+
+const baseProcessor: EnvironmentConfig["processor"] = {
+  architecture: "arm64",
+  memoryMb: 1536,
+  timeoutSeconds: 60,
+  reservedConcurrency: 10,
+  maxRetryAttempts: 2,
+  maxEventAgeSeconds: 6 * 3600,
+  dlqRetentionDays: 14,
+};
+
+export const environments: Record<EnvironmentName, EnvironmentConfig> = {
+  dev: {
+    name: "dev",
+    region: "eu-west-1",
+    namePrefix: "photogate-dev",
+    bucketName: "photogate-dev-photos",
+    uploadOrigins: ["http://localhost:5173"],
+    abortIncompleteUploadDays: 1,
+    logRetentionDays: 14,
+    deletionProtection: false,
+    processor: baseProcessor,
+    stateBackend: { type: "local", path: "terraform.dev.tfstate" },
+    processing: defaultProcessing,
+  },
+  prod: {
+    name: "prod",
+    region: "eu-west-1",
+    namePrefix: "photogate-prod",
+    bucketName: "photogate-prod-photos",
+    uploadOrigins: ["https://app.example.com"],
+    abortIncompleteUploadDays: 1,
+    logRetentionDays: 90,
+    deletionProtection: true,
+    processor: { ...baseProcessor, reservedConcurrency: 50 },
+    stateBackend: {
+      type: "s3",
+      bucket: "photogate-prod-tfstate",
+      key: "photogate/prod.tfstate",
+      region: "eu-west-1",
+    },
+    processing: defaultProcessing,
+  },
+  local: {
+    name: "local",
+    region: "us-east-1",
+    namePrefix: "photogate-local",
+    bucketName: "photogate-local-photos",
+    uploadOrigins: ["http://localhost:5173"],
+    abortIncompleteUploadDays: 1,
+    logRetentionDays: 1,
+    deletionProtection: false,
+    processor: { ...baseProcessor, reservedConcurrency: 2 },
+    stateBackend: { type: "local", path: "terraform.local.tfstate" },
+    processing: defaultProcessing,
+  },
+};
+
+/** Looks up and validates one environment; the error lists the valid names. */
+export function loadEnvironment(name: string): EnvironmentConfig {
+  const parsed = EnvironmentName.safeParse(name);
+  if (!parsed.success) {
+    throw new ConfigError(`Unknown environment "${name}": use one of ${ENVIRONMENT_NAMES.join(", ")}`);
+  }
+  return parseConfig(EnvironmentConfig, environments[parsed.data], `environment "${name}"`);
+}
+
+/** Resource names derived from the environment, in one place. */
+export function resourceNames(env: EnvironmentConfig) {
+  return {
+    bucket: env.bucketName,
+    photoTable: `${env.namePrefix}-photos`,
+    auditTable: `${env.namePrefix}-audit`,
+    processorFunction: `${env.namePrefix}-processor`,
+    processorDlq: `${env.namePrefix}-processor-dlq`,
+  };
+}

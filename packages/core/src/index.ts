@@ -1,0 +1,6 @@
+export * from "./config";
+export * from "./errors";
+export * from "./keys";
+export * from "./photo";
+export * from "./retry";
+export * from "./tables";

@@ -1,0 +1,101 @@
+import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { build } from "esbuild";
+
+export const repoRoot = resolve(import.meta.dirname, "../..");
+export const functionsOutDir = join(repoRoot, "dist/functions");
+
+export type LambdaArchitecture = "arm64" | "x86_64";
+
+/** Where a function's bundle for one architecture is written (and where the stacks read it). */
+export function bundleDir(name: string, architecture: LambdaArchitecture): string {
+  return join(functionsOutDir, `${name}-${architecture}`);
+}
+
+export interface FunctionBundleSpec {
+  /** Function name; the bundle goes to dist/functions/{name}-{architecture}/. */
+  name: string;
+  /** Entry file, relative to the repository root. */
+  entry: string;
+  architecture: LambdaArchitecture;
+  /**
+   * Packages with native binaries that cannot be bundled. Each is copied into the
+   * bundle's node_modules with its dependencies and the linux binaries for
+   * `architecture` (pnpm fetches those through `supportedArchitectures`).
+   */
+  nativePackages?: string[];
+  minify?: boolean;
+}
+
+export interface FunctionBundle {
+  dir: string;
+  /** Bytes of the bundled JavaScript file alone. */
+  codeBytes: number;
+}
+
+/**
+ * Bundles one Lambda function with esbuild into dist/functions/{name}/index.mjs.
+ * Every function construct's asset is made by this one helper.
+ */
+export async function bundleFunction(spec: FunctionBundleSpec): Promise<FunctionBundle> {
+  const dir = bundleDir(spec.name, spec.architecture);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const outfile = join(dir, "index.mjs");
+  await build({
+    entryPoints: [join(repoRoot, spec.entry)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    minify: spec.minify ?? true,
+    sourcemap: false,
+    legalComments: "none",
+    external: spec.nativePackages ?? [],
+    // ESM output still meets CommonJS dependencies that call require().
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: "warning",
+  });
+  for (const name of spec.nativePackages ?? []) {
+    await copyPackageTree(name, join(repoRoot, dirname(spec.entry)), join(dir, "node_modules"), spec.architecture);
+  }
+  return { dir, codeBytes: (await stat(outfile)).size };
+}
+
+const NODE_ARCH: Record<LambdaArchitecture, string> = { arm64: "arm64", x86_64: "x64" };
+
+/**
+ * Copies a package and its runtime dependencies out of pnpm's store (links resolved).
+ * Optional dependencies are kept only when they are the linux build for `architecture`.
+ */
+async function copyPackageTree(
+  name: string,
+  fromDir: string,
+  nodeModules: string,
+  architecture: LambdaArchitecture,
+  seen = new Set<string>(),
+): Promise<void> {
+  if (seen.has(name)) return;
+  seen.add(name);
+  const require = createRequire(join(fromDir, "noop.js"));
+  const manifestPath = require.resolve(`${name}/package.json`);
+  const packageDir = dirname(manifestPath);
+  const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as {
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+  };
+  await cp(packageDir, join(nodeModules, name), { recursive: true, dereference: true });
+  const target = `linux-${NODE_ARCH[architecture]}`;
+  const wanted = [
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.optionalDependencies ?? {}).filter((d) => d.endsWith(target)),
+  ];
+  for (const dep of wanted) await copyPackageTree(dep, packageDir, nodeModules, architecture, seen);
+}
+
+/** Writes a JSON file next to a bundle (e.g. config baked into an edge function). */
+export async function writeBundleFile(bundle: FunctionBundle, file: string, value: unknown): Promise<void> {
+  await writeFile(join(bundle.dir, file), `${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,17 @@
+import { environments } from "@photogate/core";
+import type { FunctionBundleSpec } from "./bundle";
+
+// The processor is built for every architecture an environment asks for.
+const processorArchitectures = [...new Set(Object.values(environments).map((e) => e.processor.architecture))];
+
+/** Every deployable function and how it is bundled. */
+export const functionBundles: FunctionBundleSpec[] = [
+  ...processorArchitectures.map(
+    (architecture): FunctionBundleSpec => ({
+      name: "processor",
+      entry: "functions/processor/src/handler.ts",
+      architecture,
+      nativePackages: ["sharp"],
+    }),
+  ),
+];
