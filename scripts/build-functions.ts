@@ -6,7 +6,10 @@ async function main(names: string[]): Promise<void> {
   const specs: FunctionBundleSpec[] = names.length
     ? names.map((n) => {
         const spec = functionBundles.find((s) => s.name === n);
-        if (!spec) throw new Error(`Unknown function "${n}": use one of ${functionBundles.map((s) => s.name).join(", ")}`);
+        if (!spec)
+          throw new Error(
+            `Unknown function "${n}": use one of ${functionBundles.map((s) => s.name).join(", ")}`,
+          );
         return spec;
       })
     : functionBundles;

@@ -55,11 +55,18 @@ export async function bundleFunction(spec: FunctionBundleSpec): Promise<Function
     legalComments: "none",
     external: spec.nativePackages ?? [],
     // ESM output still meets CommonJS dependencies that call require().
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     logLevel: "warning",
   });
   for (const name of spec.nativePackages ?? []) {
-    await copyPackageTree(name, join(repoRoot, dirname(spec.entry)), join(dir, "node_modules"), spec.architecture);
+    await copyPackageTree(
+      name,
+      join(repoRoot, dirname(spec.entry)),
+      join(dir, "node_modules"),
+      spec.architecture,
+    );
   }
   return { dir, codeBytes: (await stat(outfile)).size };
 }

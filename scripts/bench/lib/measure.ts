@@ -12,7 +12,11 @@ export interface Measurement {
 }
 
 /** Median wall time of `runs` calls to `fn` after `warmup` calls. */
-export async function timeMedian(fn: () => Promise<unknown> | unknown, runs = 10, warmup = 2): Promise<number> {
+export async function timeMedian(
+  fn: () => Promise<unknown> | unknown,
+  runs = 10,
+  warmup = 2,
+): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -57,7 +61,9 @@ export function printTable(title: string, rows: Measurement[], notes: string[] =
   for (const row of rows) {
     const ratio = base && base.ms > 0 ? row.ms / base.ms : Number.NaN;
     const rss = row.peakRssMb === undefined ? "" : `  peak RSS ${row.peakRssMb.toFixed(0).padStart(5)} MiB`;
-    console.log(`  ${row.label.padEnd(48)} ${row.ms.toFixed(1).padStart(9)} ms  ×${ratio.toFixed(2).padStart(6)}${rss}`);
+    console.log(
+      `  ${row.label.padEnd(48)} ${row.ms.toFixed(1).padStart(9)} ms  ×${ratio.toFixed(2).padStart(6)}${rss}`,
+    );
   }
   for (const note of notes) console.log(`  ${note}`);
 }
