@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
+import SummaryReporter from "./scripts/test/summary-reporter";
 
 // One `pnpm test` runs every workspace package's own vitest project.
 export default defineConfig({
   test: {
     projects: ["packages/*", "functions/*", "stacks", "apps/*"],
-    reporters: ["default"],
+    reporters: ["default", new SummaryReporter()],
   },
 });
