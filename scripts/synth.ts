@@ -1,0 +1,87 @@
+import { spawn } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { bundleFunction, repoRoot } from "./lib/bundle";
+import { functionBundles } from "./lib/functions";
+
+/**
+ * `pnpm synth [env…] [--no-bundle]`: bundles the functions, runs the CDKTF app
+ * (stacks/src/main.ts, as cdktf.json does) and writes Terraform JSON for every environment
+ * (or the named ones) to cdktf.out/, then prints each stack's backend and resource count.
+ * Needs no network: providers are prebuilt packages and nothing is planned.
+ */
+const outdir = join(repoRoot, "cdktf.out");
+
+async function bundleAll(): Promise<void> {
+  for (const spec of functionBundles) {
+    const started = performance.now();
+    process.stdout.write(`bundling ${spec.name} (${spec.architecture}) … `);
+    const bundle = await bundleFunction(spec);
+    const ms = Math.round(performance.now() - started);
+    console.log(`${(bundle.codeBytes / 1024).toFixed(1)} KB in ${ms} ms`);
+  }
+}
+
+async function runApp(environments: string[]): Promise<void> {
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  process.stdout.write("synthesizing stacks … ");
+  // A live timer only on a terminal; logs get one line.
+  const tick = process.stdout.isTTY
+    ? setInterval(() => process.stdout.write(`\rsynthesizing stacks … ${elapsed()}`), 200)
+    : undefined;
+  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "stacks/src/main.ts")], {
+    cwd: repoRoot,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      CDKTF_OUTDIR: outdir,
+      ...(environments.length ? { PHOTOGATE_ENV: environments.join(",") } : {}),
+    },
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearInterval(tick);
+  process.stdout.write(process.stdout.isTTY ? `\rsynthesizing stacks … ${elapsed()}\n` : `${elapsed()}\n`);
+  if (code !== 0) throw new Error(`the CDKTF app (stacks/src/main.ts) exited with ${code}`);
+}
+
+interface Manifest {
+  stacks: Record<string, { synthesizedStackPath: string }>;
+}
+
+type Blocks = Record<string, Record<string, unknown>>;
+
+function countBlocks(blocks: Blocks | undefined): number {
+  return Object.values(blocks ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+}
+
+async function printSummary(): Promise<void> {
+  const manifest = JSON.parse(await readFile(join(outdir, "manifest.json"), "utf8")) as Manifest;
+  console.log("\nstack                              backend  resources  data sources");
+  for (const [name, stack] of Object.entries(manifest.stacks)) {
+    const config = JSON.parse(await readFile(join(outdir, stack.synthesizedStackPath), "utf8")) as {
+      resource?: Blocks;
+      data?: Blocks;
+      terraform?: { backend?: Record<string, unknown> };
+    };
+    const backend = Object.keys(config.terraform?.backend ?? {})[0] ?? "none";
+    console.log(
+      `${name.padEnd(34)} ${backend.padEnd(8)} ${String(countBlocks(config.resource)).padStart(9)} ${String(countBlocks(config.data)).padStart(13)}`,
+    );
+  }
+  console.log(`\nTerraform JSON in ${outdir}/stacks/*/cdk.tf.json`);
+}
+
+async function main(args: string[]): Promise<void> {
+  const skipBundle = args.includes("--no-bundle");
+  const environments = args.filter((a) => !a.startsWith("--"));
+  if (!skipBundle) await bundleAll();
+  await rm(outdir, { recursive: true, force: true });
+  await runApp(environments);
+  await printSummary();
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

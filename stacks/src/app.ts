@@ -1,0 +1,55 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ENVIRONMENT_NAMES, type EnvironmentConfig, loadEnvironment } from "@photogate/core";
+import type { App, TerraformStack } from "cdktf";
+import { BootstrapStack, usesS3State } from "./stacks/bootstrap-stack";
+import { PhotogateStack } from "./stacks/photogate-stack";
+
+export interface PhotogateAppOptions {
+  environments: EnvironmentConfig[];
+  /** Resolves a function's bundle directory for one architecture. */
+  bundleDir: (name: string, architecture: EnvironmentConfig["processor"]["architecture"]) => string;
+  /** Where relative local state paths resolve. */
+  stateDir: string;
+}
+
+export function stackName(env: EnvironmentConfig): string {
+  return `photogate-${env.name}`;
+}
+
+export function bootstrapStackName(env: EnvironmentConfig): string {
+  return `photogate-${env.name}-bootstrap`;
+}
+
+/** Adds every stack of the selected environments to `app` and returns them. */
+export function buildApp(app: App, options: PhotogateAppOptions): TerraformStack[] {
+  const stacks: TerraformStack[] = [];
+  for (const env of options.environments) {
+    const processorBundleDir = options.bundleDir("processor", env.processor.architecture);
+    // The bundler writes index.mjs; a missing one means bundling never ran or failed half-way.
+    if (!existsSync(join(processorBundleDir, "index.mjs"))) {
+      throw new Error(
+        `No processor bundle at ${processorBundleDir}: run \`pnpm build:functions\` (or \`pnpm synth\`, which bundles first).`,
+      );
+    }
+    if (usesS3State(env)) {
+      stacks.push(new BootstrapStack(app, bootstrapStackName(env), { env, stateDir: options.stateDir }));
+    }
+    stacks.push(
+      new PhotogateStack(app, stackName(env), { env, processorBundleDir, stateDir: options.stateDir }),
+    );
+  }
+  return stacks;
+}
+
+/**
+ * Environments named in `selection` ("dev", "dev,prod"); all of them when empty. Unknown
+ * names fail with the list of valid ones.
+ */
+export function selectEnvironments(selection: string | undefined): EnvironmentConfig[] {
+  const names = (selection ?? "")
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
+  return (names.length ? names : [...ENVIRONMENT_NAMES]).map(loadEnvironment);
+}

@@ -1,0 +1,205 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import {
+  type EnvironmentConfig,
+  PHOTOS_PREFIX,
+  type ProcessingConfig,
+  UPLOADS_PREFIX,
+} from "@photogate/core";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../lib/policy-document";
+
+export interface PhotoProcessingOptions {
+  functionName: string;
+  dlqName: string;
+  /** Directory holding the esbuild bundle (index.mjs and node_modules/sharp); zipped as the code. */
+  bundleDir: string;
+  processor: EnvironmentConfig["processor"];
+  /** Handed to the function as JSON in PHOTOGATE_PROCESSING. */
+  processing: ProcessingConfig;
+  logRetentionDays: number;
+  bucketArn: string;
+  photoTable: { name: string; arn: string };
+  /** SNS topics (or other ARNs) told when an alarm fires; none by default. */
+  alarmActions?: string[];
+}
+
+/**
+ * The processor: a Lambda function fed by the upload notification, a role that can read
+ * uploads/ and write photos/ and nothing more, a dead-letter queue for invocations that
+ * still fail after Lambda's retries, and alarms on both.
+ */
+export class PhotoProcessing extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly rolePolicy: IamRolePolicy;
+  readonly deadLetterQueue: SqsQueue;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, options: PhotoProcessingOptions) {
+    super(scope, id);
+    const { processor } = options;
+
+    this.deadLetterQueue = new SqsQueue(this, "dlq", {
+      name: options.dlqName,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: processor.dlqRetentionDays * 24 * 3600,
+    });
+
+    // Created here rather than by Lambda on first run, so retention applies from the start
+    // and the role needs no logs:CreateLogGroup.
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${options.functionName}`,
+      retentionInDays: options.logRetentionDays,
+    });
+
+    this.role = new IamRole(this, "role", {
+      name: `${options.functionName}-role`,
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+    });
+    this.rolePolicy = new IamRolePolicy(this, "role-policy", {
+      name: "least-privilege",
+      role: this.role.id,
+      policy: policyJson(
+        processorStatements({
+          bucketArn: options.bucketArn,
+          photoTableArn: options.photoTable.arn,
+          deadLetterQueueArn: this.deadLetterQueue.arn,
+          logGroupArn: this.logGroup.arn,
+        }),
+      ),
+    });
+
+    const code = new TerraformAsset(this, "code", { path: options.bundleDir, type: AssetType.ARCHIVE });
+    this.function = new LambdaFunction(this, "function", {
+      functionName: options.functionName,
+      role: this.role.arn,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      architectures: [processor.architecture],
+      memorySize: processor.memoryMb,
+      timeout: processor.timeoutSeconds,
+      filename: code.path,
+      // A trigger only (provider ≥ 5.4x keeps AWS's hash in code_sha256): the content hash of
+      // the bundle directory changes exactly when the code does, even if zip bytes would not.
+      sourceCodeHash: code.assetHash,
+      // Caps the account's concurrency this function can take and Rekognition's TPS it can
+      // spend; a burst of uploads waits in Lambda's async queue instead of throttling others.
+      reservedConcurrentExecutions: processor.reservedConcurrency,
+      environment: {
+        variables: {
+          PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
+          PHOTOGATE_PROCESSING: JSON.stringify(options.processing),
+        },
+      },
+      dependsOn: [this.logGroup, this.rolePolicy],
+    });
+
+    new LambdaFunctionEventInvokeConfig(this, "async-invoke", {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: processor.maxRetryAttempts,
+      maximumEventAgeInSeconds: processor.maxEventAgeSeconds,
+      // The S3 event lands here after the last retry, so no upload is silently lost.
+      destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+    });
+
+    const alarmActions = options.alarmActions ?? [];
+    new CloudwatchMetricAlarm(this, "dlq-alarm", {
+      alarmName: `${options.functionName}-dead-letters`,
+      alarmDescription: "Uploads the processor gave up on are waiting in the dead-letter queue.",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: this.deadLetterQueue.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions,
+    });
+    new CloudwatchMetricAlarm(this, "errors-alarm", {
+      alarmName: `${options.functionName}-errors`,
+      alarmDescription: "The processor threw; Lambda retries, then dead-letters the event.",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: this.function.functionName },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions,
+    });
+  }
+
+  get functionArn(): string {
+    return this.function.arn;
+  }
+
+  get functionName(): string {
+    return this.function.functionName;
+  }
+
+  get roleArn(): string {
+    return this.role.arn;
+  }
+}
+
+export interface ProcessorPolicyTargets {
+  bucketArn: string;
+  photoTableArn: string;
+  deadLetterQueueArn: string;
+  logGroupArn: string;
+}
+
+/** The processor's permissions; every statement names the one resource (or prefix) it needs. */
+export function processorStatements(targets: ProcessorPolicyTargets): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadUploads",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${targets.bucketArn}/${UPLOADS_PREFIX}*`,
+    },
+    {
+      Sid: "WriteDerivatives",
+      Effect: "Allow",
+      Action: "s3:PutObject",
+      Resource: `${targets.bucketArn}/${PHOTOS_PREFIX}*`,
+    },
+    {
+      Sid: "PhotoRecords",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Resource: targets.photoTableArn,
+    },
+    {
+      // DetectFaces and DetectModerationLabels on image bytes have no resource to name:
+      // Rekognition only accepts "*" for them. These two actions are the only "*" resource.
+      Sid: "AnalyseImages",
+      Effect: "Allow",
+      Action: ["rekognition:DetectFaces", "rekognition:DetectModerationLabels"],
+      Resource: "*",
+    },
+    {
+      Sid: "DeadLetters",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: targets.deadLetterQueueArn,
+    },
+    {
+      Sid: "OwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${targets.logGroupArn}:*`,
+    },
+  ];
+}

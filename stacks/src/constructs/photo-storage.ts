@@ -1,0 +1,127 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { UPLOADS_PREFIX } from "@photogate/core";
+import { Construct } from "constructs";
+import type { PolicyStatement } from "../lib/policy-document";
+import { SecureBucket } from "./secure-bucket";
+
+export interface PhotoStorageOptions {
+  bucketName: string;
+  /** Browser origins allowed to upload and read (CORS). */
+  uploadOrigins: string[];
+  /** Incomplete multipart uploads are aborted (and their parts deleted) after this many days. */
+  abortIncompleteUploadDays: number;
+  /** SSE-KMS key; SSE-S3 (AES256) when absent. See docs/infrastructure.md. */
+  kmsKeyArn?: string;
+}
+
+/** What the upload notification needs from a function. */
+export interface UploadHandler {
+  functionName: string;
+  arn: string;
+}
+
+/**
+ * The photo bucket. Versioning stays off on purpose: a deleted photo must really be gone
+ * (privacy, erasure requests), and the processor's idempotency keys on the S3 event's ETag
+ * and sequencer, not on version ids.
+ */
+export class PhotoStorage extends Construct {
+  readonly secureBucket: SecureBucket;
+
+  constructor(scope: Construct, id: string, options: PhotoStorageOptions) {
+    super(scope, id);
+    this.secureBucket = new SecureBucket(this, "photos", {
+      bucketName: options.bucketName,
+      ...(options.kmsKeyArn ? { kmsKeyArn: options.kmsKeyArn } : {}),
+    });
+    const bucket = this.secureBucket.bucketId;
+
+    if (options.uploadOrigins.length > 0) {
+      new S3BucketCorsConfiguration(this, "cors", {
+        bucket,
+        corsRule: [
+          {
+            allowedOrigins: options.uploadOrigins,
+            allowedMethods: ["PUT", "GET", "HEAD"],
+            // What a browser PUT with a presigned URL or SigV4 headers sends.
+            allowedHeaders: [
+              "authorization",
+              "content-type",
+              "content-length",
+              "content-md5",
+              "x-amz-content-sha256",
+              "x-amz-date",
+              "x-amz-security-token",
+              "x-amz-user-agent",
+              "x-amz-checksum-crc32",
+              "x-amz-sdk-checksum-algorithm",
+            ],
+            exposeHeaders: ["ETag"],
+            maxAgeSeconds: 3000,
+          },
+        ],
+      });
+    }
+
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket,
+      rule: [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: options.abortIncompleteUploadDays }],
+        },
+      ],
+    });
+  }
+
+  /**
+   * Invokes `handler` for every object created under uploads/ (and nothing else, so the
+   * processor's own writes under photos/ can never trigger it again).
+   */
+  notifyOnUpload(handler: UploadHandler): S3BucketNotification {
+    const account = new DataAwsCallerIdentity(this, "account");
+    const permission = new LambdaPermission(this, "invoke-on-upload", {
+      statementId: "AllowS3InvokeOnUpload",
+      action: "lambda:InvokeFunction",
+      functionName: handler.functionName,
+      principal: "s3.amazonaws.com",
+      // Both pins stop another account's bucket of the same name from invoking the function.
+      sourceAccount: account.accountId,
+      sourceArn: this.bucketArn,
+    });
+    return new S3BucketNotification(this, "upload-notification", {
+      bucket: this.bucketId,
+      lambdaFunction: [
+        {
+          lambdaFunctionArn: handler.arn,
+          events: ["s3:ObjectCreated:*"],
+          filterPrefix: UPLOADS_PREFIX,
+        },
+      ],
+      // S3 validates the destination when the notification is saved: the permission must exist.
+      dependsOn: [permission],
+    });
+  }
+
+  addPolicyStatements(...statements: PolicyStatement[]): void {
+    this.secureBucket.addPolicyStatements(...statements);
+  }
+
+  get bucketId(): string {
+    return this.secureBucket.bucketId;
+  }
+
+  get bucketArn(): string {
+    return this.secureBucket.bucketArn;
+  }
+
+  get bucketRegionalDomainName(): string {
+    return this.secureBucket.bucketRegionalDomainName;
+  }
+}

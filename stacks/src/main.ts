@@ -1,0 +1,28 @@
+import { resolve } from "node:path";
+import { App } from "cdktf";
+import { bundleDir } from "../../scripts/lib/bundle";
+import { buildApp, selectEnvironments } from "./app";
+
+/**
+ * The CDKTF app (cdktf.json runs it). Every environment by default; one or a few with
+ * PHOTOGATE_ENV=dev (or `--env dev`), so `cdktf deploy photogate-dev` need not build the rest.
+ */
+function environmentSelection(argv: string[]): string | undefined {
+  const flag = argv.indexOf("--env");
+  if (flag >= 0) return argv[flag + 1];
+  return process.env.PHOTOGATE_ENV;
+}
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+const app = new App();
+try {
+  buildApp(app, {
+    environments: selectEnvironments(environmentSelection(process.argv.slice(2))),
+    bundleDir,
+    stateDir: repoRoot,
+  });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+app.synth();

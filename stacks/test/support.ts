@@ -1,0 +1,84 @@
+import { resolve } from "node:path";
+import { type EnvironmentConfig, loadEnvironment } from "@photogate/core";
+import { Testing } from "cdktf";
+import type { PolicyJson, PolicyStatement } from "../src/lib/policy-document";
+import { PhotogateStack } from "../src/stacks/photogate-stack";
+
+/** A two-line stand-in for the processor bundle, so tests never run esbuild. */
+export const fixtureBundleDir = resolve(import.meta.dirname, "fixtures/processor-bundle");
+export const stateDir = "/state";
+const repoRoot = resolve(import.meta.dirname, "../..");
+
+/**
+ * Makes synthesized JSON machine-independent: asset hashes depend on the fixture's bytes
+ * (line endings differ on a Windows checkout) and absolute paths on where the repo lives.
+ */
+export function normaliseSynth(json: string): string {
+  return json.replace(/\b[0-9A-F]{32}\b/g, "<asset-hash>").replaceAll(repoRoot, "<repo>");
+}
+
+export interface Synthesized {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  provider?: Record<string, Array<Record<string, unknown>>>;
+  terraform: { backend?: Record<string, Record<string, unknown>> };
+  output?: Record<string, unknown>;
+}
+
+export function parse(json: string): Synthesized {
+  return JSON.parse(json) as Synthesized;
+}
+
+/** Every resource of one type, by its Terraform name. */
+export function resourcesOf(synth: Synthesized, type: string): Array<[string, Record<string, unknown>]> {
+  return Object.entries(synth.resource[type] ?? {});
+}
+
+/** Synthesized resource config: untyped JSON, which the tests narrow by asserting on it. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary provider attributes
+export type ResourceConfig = Record<string, any>;
+
+/** The single resource of `type`; fails if there are none or several. */
+export function onlyResource(synth: Synthesized, type: string): { name: string; config: ResourceConfig } {
+  const all = resourcesOf(synth, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  const [name, config] = all[0]!;
+  return { name, config };
+}
+
+/** The Terraform address a reference to this resource uses, e.g. `aws_s3_bucket.x`. */
+export function address(type: string, name: string): string {
+  return `${type}.${name}`;
+}
+
+export function parsePolicy(policy: unknown): PolicyJson {
+  if (typeof policy !== "string") throw new Error("policy is not a JSON string");
+  return JSON.parse(policy) as PolicyJson;
+}
+
+export function asList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function statementActions(statement: PolicyStatement): string[] {
+  return asList(statement.Action);
+}
+
+export function environment(name: string): EnvironmentConfig {
+  return loadEnvironment(name);
+}
+
+export function synthStack(env: EnvironmentConfig): {
+  stack: PhotogateStack;
+  json: string;
+  synth: Synthesized;
+} {
+  const stack = new PhotogateStack(Testing.app(), `photogate-${env.name}`, {
+    env,
+    processorBundleDir: fixtureBundleDir,
+    stateDir,
+  });
+  const json = Testing.synth(stack);
+  return { stack, json, synth: parse(json) };
+}
