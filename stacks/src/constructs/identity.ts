@@ -1,0 +1,292 @@
+import { CognitoIdentityPool } from "@cdktf/provider-aws/lib/cognito-identity-pool";
+import { CognitoIdentityPoolProviderPrincipalTag } from "@cdktf/provider-aws/lib/cognito-identity-pool-provider-principal-tag";
+import { CognitoIdentityPoolRolesAttachment } from "@cdktf/provider-aws/lib/cognito-identity-pool-roles-attachment";
+import { CognitoUserGroup } from "@cdktf/provider-aws/lib/cognito-user-group";
+import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
+import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { type EnvironmentConfig, PHOTOS_PREFIX, UPLOADS_PREFIX } from "@photogate/core";
+import { Construct } from "constructs";
+import { type PolicyStatement, policyJson } from "../lib/policy-document";
+
+/**
+ * The IAM policy variable every identity-pool policy keys on. `$$` is Terraform's escape for a
+ * literal `$`: unescaped, Terraform would try to interpolate `${aws:...}` and fail, so the
+ * synthesized JSON says `$${aws:PrincipalTag/owner}` and AWS receives `${aws:PrincipalTag/owner}`.
+ */
+export const OWNER_POLICY_VARIABLE = "$${aws:PrincipalTag/owner}";
+
+/** The session tag the identity pool sets from the user-pool token's `sub` (see DESIGN "Identity"). */
+export const OWNER_PRINCIPAL_TAG = "owner";
+
+export const USER_GROUPS = {
+  /** Admin app: read and moderate. */
+  support: "support",
+  /** Support plus deleting users and changing groups. */
+  admins: "admins",
+} as const;
+
+/**
+ * Cognito threat protection (formerly "advanced security"). It needs the user pool's PLUS
+ * feature tier, billed per monthly active user, so it is a choice per environment.
+ */
+export type ThreatProtection = "enforced" | "audit" | "off";
+
+export interface TokenValidity {
+  accessTokenMinutes: number;
+  idTokenMinutes: number;
+  refreshTokenDays: number;
+}
+
+export interface IdentityOptions {
+  env: EnvironmentConfig;
+  /** ARN of the photo bucket; the authenticated role reaches only the caller's own prefixes in it. */
+  bucketArn: string;
+  /** Defaults to "enforced" in prod and "off" elsewhere (PLUS tier costs; emulators lack it). */
+  threatProtection?: ThreatProtection;
+  /** Upload (end-user) app client; defaults to 60 min access/ID tokens and 30 days refresh. */
+  uploadClientTokens?: TokenValidity;
+  /** Admin app client; defaults to 30 min access/ID tokens and 12 hours refresh (a working day). */
+  adminClientTokens?: TokenValidity;
+}
+
+const DEFAULT_UPLOAD_TOKENS: TokenValidity = {
+  accessTokenMinutes: 60,
+  idTokenMinutes: 60,
+  refreshTokenDays: 30,
+};
+const DEFAULT_ADMIN_TOKENS: TokenValidity = {
+  accessTokenMinutes: 30,
+  idTokenMinutes: 30,
+  refreshTokenDays: 0.5,
+};
+
+const IDENTITY_SERVICE = "cognito-identity.amazonaws.com";
+
+/**
+ * Trust for an identity-pool role: only this pool (`aud`) and only its authenticated or guest
+ * identities (`amr`). `sts:TagSession` lets the pool attach the `owner` principal tag.
+ */
+export function identityPoolTrustPolicy(
+  identityPoolId: string,
+  amr: "authenticated" | "unauthenticated",
+): string {
+  return policyJson([
+    {
+      Effect: "Allow",
+      Principal: { Federated: IDENTITY_SERVICE },
+      Action: ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
+      Condition: {
+        StringEquals: { [`${IDENTITY_SERVICE}:aud`]: identityPoolId },
+        "ForAnyValue:StringLike": { [`${IDENTITY_SERVICE}:amr`]: amr },
+      },
+    },
+  ]);
+}
+
+/**
+ * What a signed-in user may do with identity-pool credentials: write, read and delete their
+ * own uploads, read their own derivatives, list only those two prefixes. The owner comes from
+ * the session tag, i.e. the user-pool `sub`, never the identity id (`cognito-identity...:sub`).
+ */
+export function authenticatedRoleStatements(bucketArn: string): PolicyStatement[] {
+  const ownUploads = `${UPLOADS_PREFIX}${OWNER_POLICY_VARIABLE}/*`;
+  const ownPhotos = `${PHOTOS_PREFIX}${OWNER_POLICY_VARIABLE}/*`;
+  return [
+    {
+      Sid: "OwnUploads",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+      Resource: `${bucketArn}/${ownUploads}`,
+    },
+    {
+      Sid: "OwnPhotos",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${bucketArn}/${ownPhotos}`,
+    },
+    {
+      // The trailing "/*" makes "uploads/{sub}" without the slash fail, so a prefix cannot
+      // reach a longer owner id that merely starts with the caller's.
+      Sid: "ListOwnPrefixes",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": [ownUploads, ownPhotos] } },
+    },
+  ];
+}
+
+/**
+ * Guests get nothing: the pool refuses unauthenticated identities, and this explicit deny
+ * keeps it so even if that switch is flipped or a policy is attached to the role by hand.
+ */
+export const UNAUTHENTICATED_ROLE_STATEMENTS: PolicyStatement[] = [
+  { Sid: "DenyEverything", Effect: "Deny", Action: "*", Resource: "*" },
+];
+
+/**
+ * Sign-in and per-user AWS credentials: a user pool (email sign-in, groups, one app client
+ * for upload apps and one for the admin app) and an identity pool whose roles confine each
+ * user to their own `uploads/` and `photos/` prefixes through the `owner` principal tag.
+ */
+export class Identity extends Construct {
+  readonly userPool: CognitoUserPool;
+  readonly uploadClient: CognitoUserPoolClient;
+  readonly adminClient: CognitoUserPoolClient;
+  readonly identityPool: CognitoIdentityPool;
+  readonly authenticatedRole: IamRole;
+  readonly unauthenticatedRole: IamRole;
+  readonly groups: Record<keyof typeof USER_GROUPS, CognitoUserGroup>;
+
+  constructor(scope: Construct, id: string, options: IdentityOptions) {
+    super(scope, id);
+    const { env } = options;
+    const threatProtection = options.threatProtection ?? (env.name === "prod" ? "enforced" : "off");
+
+    this.userPool = new CognitoUserPool(this, "user-pool", {
+      name: `${env.namePrefix}-users`,
+      usernameAttributes: ["email"],
+      autoVerifiedAttributes: ["email"],
+      usernameConfiguration: { caseSensitive: false },
+      accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
+      passwordPolicy: {
+        minimumLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+        temporaryPasswordValidityDays: 3,
+        // Password reuse prevention needs ESSENTIALS or PLUS, which is why the tier is set below.
+        passwordHistorySize: 5,
+      },
+      mfaConfiguration: "OPTIONAL",
+      softwareTokenMfaConfiguration: { enabled: true },
+      userPoolTier: threatProtection === "off" ? "ESSENTIALS" : "PLUS",
+      ...(threatProtection === "off"
+        ? {}
+        : {
+            userPoolAddOns: { advancedSecurityMode: threatProtection === "enforced" ? "ENFORCED" : "AUDIT" },
+          }),
+      deletionProtection: env.deletionProtection ? "ACTIVE" : "INACTIVE",
+    });
+
+    this.groups = {
+      admins: new CognitoUserGroup(this, "group-admins", {
+        userPoolId: this.userPool.id,
+        name: USER_GROUPS.admins,
+        description: "Support plus deleting users and changing groups",
+        precedence: 1,
+      }),
+      support: new CognitoUserGroup(this, "group-support", {
+        userPoolId: this.userPool.id,
+        name: USER_GROUPS.support,
+        description: "Admin app: read and moderate photos",
+        precedence: 2,
+      }),
+    };
+
+    this.uploadClient = this.appClient("upload-client", `${env.namePrefix}-upload`, {
+      ...DEFAULT_UPLOAD_TOKENS,
+      ...options.uploadClientTokens,
+    });
+    this.adminClient = this.appClient("admin-client", `${env.namePrefix}-admin`, {
+      ...DEFAULT_ADMIN_TOKENS,
+      ...options.adminClientTokens,
+    });
+
+    this.identityPool = new CognitoIdentityPool(this, "identity-pool", {
+      // Identity pool names allow only word characters and spaces.
+      identityPoolName: `${env.namePrefix.replaceAll("-", "_")}_identities`,
+      allowUnauthenticatedIdentities: false,
+      // The classic (basic) flow skips the role's session tags; the enhanced flow is the only way in.
+      allowClassicFlow: false,
+      cognitoIdentityProviders: [
+        {
+          providerName: this.userPool.endpoint,
+          clientId: this.uploadClient.id,
+          // Refuses tokens of users who signed out globally or were disabled.
+          serverSideTokenCheck: true,
+        },
+      ],
+    });
+
+    new CognitoIdentityPoolProviderPrincipalTag(this, "owner-tag", {
+      identityPoolId: this.identityPool.id,
+      identityProviderName: this.userPool.endpoint,
+      principalTags: { [OWNER_PRINCIPAL_TAG]: "sub" },
+      // The defaults map `aud` and `sub` under other names; only `owner` is wanted.
+      useDefaults: false,
+    });
+
+    this.authenticatedRole = new IamRole(this, "authenticated-role", {
+      name: `${env.namePrefix}-identity-authenticated`,
+      assumeRolePolicy: identityPoolTrustPolicy(this.identityPool.id, "authenticated"),
+    });
+    new IamRolePolicy(this, "authenticated-policy", {
+      name: "own-prefixes",
+      role: this.authenticatedRole.id,
+      policy: policyJson(authenticatedRoleStatements(options.bucketArn)),
+    });
+
+    this.unauthenticatedRole = new IamRole(this, "unauthenticated-role", {
+      name: `${env.namePrefix}-identity-guest`,
+      assumeRolePolicy: identityPoolTrustPolicy(this.identityPool.id, "unauthenticated"),
+    });
+    new IamRolePolicy(this, "unauthenticated-policy", {
+      name: "deny-all",
+      role: this.unauthenticatedRole.id,
+      policy: policyJson(UNAUTHENTICATED_ROLE_STATEMENTS),
+    });
+
+    new CognitoIdentityPoolRolesAttachment(this, "roles", {
+      identityPoolId: this.identityPool.id,
+      roles: {
+        authenticated: this.authenticatedRole.arn,
+        unauthenticated: this.unauthenticatedRole.arn,
+      },
+    });
+  }
+
+  get userPoolId(): string {
+    return this.userPool.id;
+  }
+
+  get userPoolArn(): string {
+    return this.userPool.arn;
+  }
+
+  /** `cognito-idp.{region}.amazonaws.com/{poolId}`: the identity pool's `Logins` key. */
+  get userPoolProviderName(): string {
+    return this.userPool.endpoint;
+  }
+
+  get identityPoolId(): string {
+    return this.identityPool.id;
+  }
+
+  /** App clients whose access tokens the edge accepts. */
+  get edgeClientIds(): string[] {
+    return [this.uploadClient.id];
+  }
+
+  private appClient(id: string, name: string, tokens: TokenValidity): CognitoUserPoolClient {
+    return new CognitoUserPoolClient(this, id, {
+      name,
+      userPoolId: this.userPool.id,
+      // Public clients (browser, mobile): a secret could not be kept secret.
+      generateSecret: false,
+      // SRP keeps the password off the wire. USER_PASSWORD_AUTH is left out: nothing here needs
+      // it (the local emulator is seeded directly), and it would send passwords to Cognito.
+      explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      accessTokenValidity: tokens.accessTokenMinutes,
+      idTokenValidity: tokens.idTokenMinutes,
+      refreshTokenValidity: tokens.refreshTokenDays * 24 * 60,
+      tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "minutes" }],
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: "ENABLED",
+      authSessionValidity: 3,
+    });
+  }
+}
