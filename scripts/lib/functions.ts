@@ -14,4 +14,6 @@ export const functionBundles: FunctionBundleSpec[] = [
       nativePackages: ["sharp"],
     }),
   ),
+  // Lambda@Edge runs x86_64 only; config.json is added next to the bundle at deploy time.
+  { name: "edge-auth", entry: "functions/edge-auth/src/handler.ts", architecture: "x86_64" },
 ];

@@ -1,0 +1,203 @@
+import { isUuid } from "@photogate/core";
+import { JwtExpiredError, WaitPeriodNotYetEndedJwkError } from "aws-jwt-verify/error";
+import type { Fetcher } from "aws-jwt-verify/https";
+import { assertIsJwks, type Jwks, type PenaltyBox, SimpleJwksCache } from "aws-jwt-verify/jwk";
+import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
+import type { JwtPayload } from "aws-jwt-verify/jwt-model";
+import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
+import { type EdgeConfig, jwksUri } from "./config";
+import { UnauthorizedError } from "./errors";
+
+/** What the rest of the edge needs from a verified access token. */
+export interface AccessTokenClaims {
+  /** The user-pool `sub`: the owner namespace of every key (DESIGN.md "Identity"). */
+  sub: string;
+  clientId: string;
+}
+
+export interface VerifierDeps {
+  /** Fetches the JWKS when a token names an unknown `kid`; tests inject one to count calls. */
+  fetcher?: Fetcher;
+  /** Clock for the refresh cool-down, in ms. */
+  now?: () => number;
+}
+
+// Cognito signs with RS256 only; refusing everything else up front means `none`, HS256 and
+// algorithm-confusion tokens never reach key lookup, let alone a JWKS refresh.
+const ACCEPTED_ALG = "RS256";
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const BEARER = /^Bearer +(\S+)$/i;
+// Real Cognito access tokens are ~1 KB; a cap keeps a hostile header from costing parse time.
+const MAX_TOKEN_LENGTH = 8192;
+// A viewer-request trigger has 5 s in all; a slow key endpoint must not eat that.
+const JWKS_FETCH_TIMEOUT_MS = 1500;
+
+/**
+ * Accepts `Authorization: Bearer <jwt>` and a bare `<jwt>` (what curl users type);
+ * returns the token, or throws a 401 naming what was wrong with the header.
+ */
+export function tokenFromAuthorization(values: readonly string[] | undefined): string {
+  if (!values || values.length === 0) {
+    throw new UnauthorizedError(
+      "MISSING_TOKEN",
+      "Sign in: an Authorization header with an access token is required",
+    );
+  }
+  if (values.length > 1) throw invalidToken("more than one Authorization header");
+  const value = (values[0] ?? "").trim();
+  const token = BEARER.exec(value)?.[1] ?? value;
+  if (token === "") {
+    throw new UnauthorizedError("MISSING_TOKEN", "Sign in: the Authorization header is empty");
+  }
+  if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) {
+    throw invalidToken("Authorization is neither 'Bearer <jwt>' nor a bare JWT");
+  }
+  return token;
+}
+
+/**
+ * Builds the access-token check. The baked JWKS is put in the cache up front, so verifying
+ * a token signed by a known key never touches the network; an unknown `kid` (a key rotation)
+ * costs at most one JWKS fetch per cool-down period, however many such tokens arrive.
+ */
+export function createAccessTokenVerifier(
+  config: EdgeConfig,
+  deps: VerifierDeps = {},
+): (token: string) => Promise<AccessTokenClaims> {
+  const now = deps.now ?? Date.now;
+  const uri = jwksUri(config);
+  const penaltyBox = new CooldownPenaltyBox(config.jwksRefreshCooldownSeconds * 1000, now);
+  const fetcher = deps.fetcher ?? globalFetcher;
+  const jwksCache = new SimpleJwksCache({
+    penaltyBox,
+    // A failed or unreadable fetch starts the cool-down too, so a key endpoint that is down
+    // cannot turn a flood of unknown kids into a flood of fetches.
+    fetcher: {
+      fetch: async (...args) => {
+        try {
+          return await fetcher.fetch(...args);
+        } catch (error) {
+          penaltyBox.registerFailedAttempt(uri);
+          throw error;
+        }
+      },
+    },
+    jwksParser: (body) => {
+      try {
+        const jwks: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+        assertIsJwks(jwks as Parameters<typeof assertIsJwks>[0]);
+        return jwks as Jwks;
+      } catch (error) {
+        penaltyBox.registerFailedAttempt(uri);
+        throw error;
+      }
+    },
+  });
+  const clientIds = new Set(config.clientIds);
+  const skew = config.clockSkewSeconds;
+
+  const verifier = JwtVerifier.create(
+    {
+      issuer: config.issuer,
+      audience: null, // Cognito access tokens carry client_id, not aud: checked below.
+      jwksUri: uri,
+      graceSeconds: skew,
+      customJwtCheck: ({ payload }) => checkAccessClaims(payload, clientIds, skew, config.tokenUse),
+    },
+    { jwksCache },
+  );
+  verifier.cacheJwks(config.jwks as Jwks);
+
+  return async (token) => {
+    let payload: JwtPayload;
+    try {
+      // Checked before any key lookup: a token from another pool or with a foreign
+      // algorithm must not be able to trigger a JWKS refresh.
+      const { header, payload: unverified } = decomposeUnverifiedJwt(token);
+      if (header.alg !== ACCEPTED_ALG) throw new Error(`alg ${String(header.alg)} is not accepted`);
+      if (typeof header.kid !== "string") throw new Error("token has no kid");
+      if (unverified.iss !== config.issuer) throw new Error("token is from another issuer");
+      payload = await verifier.verify(token);
+    } catch (error) {
+      throw toUnauthorized(error);
+    }
+    return { sub: payload.sub as string, clientId: payload.client_id as string };
+  };
+}
+
+function checkAccessClaims(
+  payload: JwtPayload,
+  clientIds: ReadonlySet<string>,
+  skewSeconds: number,
+  tokenUse: string,
+): void {
+  if (payload.token_use !== tokenUse)
+    throw new Error(`token_use ${String(payload.token_use)} is not ${tokenUse}`);
+  if (typeof payload.client_id !== "string" || !clientIds.has(payload.client_id)) {
+    throw new Error("client_id is not one of this distribution's app clients");
+  }
+  // aws-jwt-verify checks exp only when present and never looks at iat.
+  if (typeof payload.exp !== "number") throw new Error("token has no exp");
+  if (typeof payload.iat !== "number" || payload.iat > Date.now() / 1000 + skewSeconds) {
+    throw new Error("iat is missing or in the future");
+  }
+  if (typeof payload.sub !== "string" || !isUuid(payload.sub)) throw new Error("sub is not a user-pool sub");
+}
+
+function invalidToken(detail: string): UnauthorizedError {
+  return new UnauthorizedError("INVALID_TOKEN", "The access token is not valid: sign in again", detail);
+}
+
+function toUnauthorized(error: unknown): UnauthorizedError {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (error instanceof JwtExpiredError) {
+    return new UnauthorizedError(
+      "TOKEN_EXPIRED",
+      "The access token has expired: refresh it and retry",
+      detail,
+    );
+  }
+  return invalidToken(detail);
+}
+
+/**
+ * aws-jwt-verify's penalty-box contract, on timestamps rather than timers: after a refresh
+ * that failed or did not contain the requested kid, further refreshes wait `cooldownMs`.
+ */
+class CooldownPenaltyBox implements PenaltyBox {
+  private readonly blockedUntil = new Map<string, number>();
+
+  constructor(
+    private readonly cooldownMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  async wait(uri: string): Promise<void> {
+    const until = this.blockedUntil.get(uri);
+    if (until !== undefined && this.now() < until) {
+      throw new WaitPeriodNotYetEndedJwkError(
+        "JWKS was refreshed recently; unknown kid refused without fetching",
+      );
+    }
+  }
+
+  registerFailedAttempt(uri: string): void {
+    this.blockedUntil.set(uri, this.now() + this.cooldownMs);
+  }
+
+  registerSuccessfulAttempt(uri: string): void {
+    this.blockedUntil.delete(uri);
+  }
+}
+
+/** The platform fetch (Node 20+): one attempt, a hard time limit, no redirects. */
+const globalFetcher: Fetcher = {
+  async fetch(uri) {
+    const response = await fetch(uri, {
+      redirect: "error",
+      signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS),
+    });
+    if (response.status !== 200) throw new Error(`JWKS fetch returned ${response.status}`);
+    return response.arrayBuffer();
+  },
+};
