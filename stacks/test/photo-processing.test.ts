@@ -1,0 +1,159 @@
+import { defaultProcessing, environments } from "@photogate/core";
+import { Testing } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { PhotoProcessing } from "../src/constructs/photo-processing";
+import { asList, fixtureBundleDir, normaliseSynth, onlyResource, parse, parsePolicy } from "./support";
+
+const processor = { ...environments.dev.processor, reservedConcurrency: 7, maxRetryAttempts: 1 };
+const bucketArn = "arn:aws:s3:::test-photos";
+const tableArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/t-photos";
+
+const json = Testing.synthScope((scope) => {
+  new PhotoProcessing(scope, "processing", {
+    functionName: "t-processor",
+    dlqName: "t-processor-dlq",
+    bundleDir: fixtureBundleDir,
+    processor,
+    processing: defaultProcessing,
+    logRetentionDays: 30,
+    bucketArn,
+    photoTable: { name: "t-photos", arn: tableArn },
+  });
+});
+const synth = parse(json);
+const fn = onlyResource(synth, "aws_lambda_function");
+const queue = onlyResource(synth, "aws_sqs_queue");
+const logGroup = onlyResource(synth, "aws_cloudwatch_log_group");
+const role = onlyResource(synth, "aws_iam_role");
+const rolePolicy = onlyResource(synth, "aws_iam_role_policy");
+const statements = parsePolicy(rolePolicy.config.policy).Statement;
+const queueArn = `\${aws_sqs_queue.${queue.name}.arn}`;
+
+describe("PhotoProcessing function", () => {
+  it("matches the snapshot", () => {
+    expect(normaliseSynth(json)).toMatchSnapshot();
+  });
+
+  it("runs the bundle on Node 22 with the environment's size and architecture", () => {
+    expect(fn.config).toMatchObject({
+      function_name: "t-processor",
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      architectures: ["arm64"],
+      memory_size: processor.memoryMb,
+      timeout: processor.timeoutSeconds,
+      role: `\${aws_iam_role.${role.name}.arn}`,
+    });
+    expect(fn.config.filename).toMatch(/^assets\/.+\/archive\.zip$/);
+    expect(fn.config.source_code_hash).toMatch(/^[0-9A-F]{32}$/);
+  });
+
+  it("passes exactly the two variables the processor reads", () => {
+    const variables = fn.config.environment.variables;
+    expect(Object.keys(variables).sort()).toEqual(["PHOTOGATE_PHOTO_TABLE", "PHOTOGATE_PROCESSING"]);
+    expect(variables.PHOTOGATE_PHOTO_TABLE).toBe("t-photos");
+    expect(JSON.parse(variables.PHOTOGATE_PROCESSING)).toEqual(defaultProcessing);
+  });
+
+  it("reserves the configured concurrency", () => {
+    expect(fn.config.reserved_concurrent_executions).toBe(7);
+  });
+
+  it("creates its log group first, with the configured retention", () => {
+    expect(logGroup.config).toMatchObject({ name: "/aws/lambda/t-processor", retention_in_days: 30 });
+    expect(fn.config.depends_on).toContain(`aws_cloudwatch_log_group.${logGroup.name}`);
+    expect(fn.config.depends_on).toContain(`aws_iam_role_policy.${rolePolicy.name}`);
+  });
+
+  it("sends failed asynchronous invocations to an encrypted dead-letter queue", () => {
+    expect(queue.config).toMatchObject({
+      name: "t-processor-dlq",
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: processor.dlqRetentionDays * 86400,
+    });
+    const { config } = onlyResource(synth, "aws_lambda_function_event_invoke_config");
+    expect(config).toMatchObject({
+      function_name: `\${aws_lambda_function.${fn.name}.function_name}`,
+      maximum_retry_attempts: 1,
+      maximum_event_age_in_seconds: processor.maxEventAgeSeconds,
+      destination_config: { on_failure: { destination: queueArn } },
+    });
+  });
+
+  it("alarms on dead letters and on function errors", () => {
+    const alarms = Object.values(synth.resource.aws_cloudwatch_metric_alarm ?? {});
+    const byMetric = Object.fromEntries(alarms.map((a) => [a.metric_name, a]));
+    expect(byMetric.ApproximateNumberOfMessagesVisible).toMatchObject({
+      namespace: "AWS/SQS",
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      dimensions: { QueueName: `\${aws_sqs_queue.${queue.name}.name}` },
+    });
+    expect(byMetric.Errors).toMatchObject({ namespace: "AWS/Lambda", threshold: 0 });
+  });
+});
+
+describe("PhotoProcessing role", () => {
+  it("can be assumed by Lambda only", () => {
+    const trust = parsePolicy(role.config.assume_role_policy);
+    expect(trust.Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+  });
+
+  it("has one inline policy and no managed policy attachments", () => {
+    expect(synth.resource.aws_iam_role_policy_attachment).toBeUndefined();
+    expect(Object.keys(synth.resource.aws_iam_role_policy ?? {})).toHaveLength(1);
+  });
+
+  it("grants only Allow statements and no wildcard actions", () => {
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe("Allow");
+      for (const action of asList(statement.Action)) expect(action).not.toContain("*");
+      expect(statement).not.toHaveProperty("NotAction");
+      expect(statement).not.toHaveProperty("NotResource");
+    }
+  });
+
+  it('uses resource "*" only for the two Rekognition actions that cannot be scoped', () => {
+    const wildcard = statements.filter((s) => asList(s.Resource).includes("*"));
+    const actions = wildcard.flatMap((s) => asList(s.Action)).sort();
+    expect(actions).toEqual(["rekognition:DetectFaces", "rekognition:DetectModerationLabels"]);
+    for (const s of wildcard) expect(asList(s.Resource)).toEqual(["*"]);
+    // Everything else is pinned to a named resource: no "arn:aws:s3:::*"-style service wildcards.
+    const others = statements.filter((s) => !wildcard.includes(s)).flatMap((s) => asList(s.Resource));
+    for (const resource of others)
+      expect(resource).toMatch(/^(arn:aws:[a-z0-9-]+:[^*]*[^:*]|\$\{[^}]+\})(\/[a-z]+\/\*|:\*)?$/);
+  });
+
+  it("reads S3 only under uploads/ and writes S3 only under photos/", () => {
+    const s3 = statements.filter((s) => asList(s.Action).some((a) => a.startsWith("s3:")));
+    const grants = s3
+      .flatMap((s) => asList(s.Action).map((a) => `${a} ${asList(s.Resource).join(",")}`))
+      .sort();
+    expect(grants).toEqual([`s3:GetObject ${bucketArn}/uploads/*`, `s3:PutObject ${bucketArn}/photos/*`]);
+  });
+
+  it("touches DynamoDB items of the photo table only, without delete or scan", () => {
+    const dynamo = statements.filter((s) => asList(s.Action).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo.flatMap((s) => asList(s.Resource))).toEqual([tableArn]);
+    expect(dynamo.flatMap((s) => asList(s.Action)).sort()).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]);
+  });
+
+  it("sends only to its own dead-letter queue and writes only to its own log group", () => {
+    const sqs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith("sqs:")));
+    expect(sqs.map((s) => [asList(s.Action), asList(s.Resource)])).toEqual([
+      [["sqs:SendMessage"], [queueArn]],
+    ]);
+    const logs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith("logs:")));
+    expect(logs.flatMap((s) => asList(s.Resource))).toEqual([
+      `\${aws_cloudwatch_log_group.${logGroup.name}.arn}:*`,
+    ]);
+    expect(logs.flatMap((s) => asList(s.Action))).not.toContain("logs:CreateLogGroup");
+  });
+});
