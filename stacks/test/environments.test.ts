@@ -73,9 +73,10 @@ describe.each(ENVIRONMENT_NAMES)("the %s environment", (name) => {
 
 describe("the bootstrap stack", () => {
   const prod = environment("prod");
-  if (prod.stateBackend.type !== "s3") throw new Error("prod is expected to keep its state in S3");
+  const stateBackend = prod.stateBackend;
+  if (stateBackend.type !== "s3") throw new Error("prod is expected to keep its state in S3");
   const stack = new BootstrapStack(Testing.app(), "photogate-prod-bootstrap", {
-    env: { ...prod, stateBackend: prod.stateBackend },
+    env: { ...prod, stateBackend },
     stateDir,
   });
   const json = Testing.synth(stack);
@@ -94,7 +95,7 @@ describe("the bootstrap stack", () => {
   });
 
   it("creates the state bucket the prod backend names, protected from destroy", () => {
-    expect(bucket.config.bucket).toBe(prod.stateBackend.bucket);
+    expect(bucket.config.bucket).toBe(stateBackend.bucket);
     expect(bucket.config.lifecycle).toEqual({ prevent_destroy: true });
   });
 
