@@ -1,0 +1,244 @@
+import type { RekognitionClient } from "@aws-sdk/client-rekognition";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  type DerivedImage,
+  displayKey,
+  type Failure,
+  type PhotoRecord,
+  type Reason,
+  thumbnailKey,
+} from "@photogate/core";
+import type { ProcessorConfig } from "./config";
+import {
+  DerivedWriteError,
+  ImageRejectedError,
+  toFailure,
+  UploadNotFoundError,
+  UploadReadError,
+  UploadReplacedError,
+} from "./errors";
+import { analyseFaces, type RekognitionRetry } from "./faces";
+import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
+import type { Logger } from "./log";
+import { claimRecord, completeRecord, failRecord, type Verdict } from "./records";
+import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";
+import { judgeFaces } from "./validate";
+
+export interface ProcessorDeps {
+  s3: S3Client;
+  dynamo: DynamoDBDocumentClient;
+  rekognition: RekognitionClient;
+  config: ProcessorConfig;
+  log: Logger;
+  now?: () => Date;
+  /** Tests pass a sleep that does not wait. */
+  rekognitionRetry?: RekognitionRetry;
+}
+
+export type UploadOutcome =
+  | { outcome: "approved" | "rejected"; record: PhotoRecord }
+  | { outcome: "skipped"; why: string }
+  | { outcome: "superseded" }
+  | { outcome: "failed"; failure: Failure };
+
+/**
+ * Processes every upload in one S3 notification. Each record is tried even if an earlier one
+ * fails; then the first failure is rethrown so Lambda retries the event (finished records are
+ * skipped on the retry) and finally sends it to the dead-letter queue.
+ */
+export async function processS3Event(event: unknown, deps: ProcessorDeps): Promise<UploadOutcome[]> {
+  const outcomes: UploadOutcome[] = [];
+  const errors: unknown[] = [];
+  for (const upload of parseS3Event(event, deps.log)) {
+    try {
+      outcomes.push(await processUpload(upload, deps));
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} uploads in this event failed`);
+  return outcomes;
+}
+
+export async function processUpload(upload: UploadEvent, deps: ProcessorDeps): Promise<UploadOutcome> {
+  const now = () => (deps.now ?? (() => new Date()))().toISOString();
+  const table = deps.config.photoTable;
+  const log = deps.log.child({ owner: upload.owner, photoId: upload.photoId, sequencer: upload.sequencer });
+
+  const claim = await claimRecord(deps.dynamo, table, upload, now());
+  if (!claim.claimed) {
+    log.info("upload.skipped", {
+      why: claim.why,
+      stored: claim.stored,
+      message:
+        claim.why === "duplicate"
+          ? "this event was already processed"
+          : claim.why === "superseded"
+            ? "a newer upload to this key owns the record"
+            : "the record changed while claiming it",
+    });
+    return { outcome: "skipped", why: claim.why };
+  }
+  log.info("upload.claimed", { attempts: claim.attempts, bytes: upload.size });
+
+  try {
+    const verdict = await judgeUpload(upload, deps);
+    const record = await completeRecord(deps.dynamo, table, upload, verdict, now());
+    if (!record) {
+      log.info("upload.superseded", {
+        message: "a newer upload took the record over while this one was processed",
+      });
+      return { outcome: "superseded" };
+    }
+    log.info("upload.processed", { status: record.status, reasons: record.reasons.map((r) => r.code) });
+    return { outcome: record.status as "approved" | "rejected", record };
+  } catch (error) {
+    const failure = toFailure(error);
+    await failRecord(deps.dynamo, table, upload, failure, now()).catch((writeError: unknown) =>
+      log.error("record.fail-write-failed", { error: writeError, failure }),
+    );
+    // Nothing to retry when the upload is gone or replaced: record it and finish.
+    if (error instanceof UploadNotFoundError || error instanceof UploadReplacedError) {
+      log.warn("upload.gone", { failure });
+      return { outcome: "failed", failure };
+    }
+    log.error("upload.failed", { failure, error });
+    throw error;
+  }
+}
+
+async function judgeUpload(upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {
+  const p = deps.config.processing;
+  if (upload.size > p.maxUploadBytes) {
+    return rejected({
+      code: "TOO_LARGE",
+      message: `The file is ${upload.size} bytes; at most ${p.maxUploadBytes} are accepted`,
+      measured: upload.size,
+      threshold: p.maxUploadBytes,
+    });
+  }
+  const input = await readUpload(deps.s3, upload);
+
+  let source: SourceImage;
+  let derived: DerivedImages;
+  try {
+    source = await inspectImage(input, p);
+  } catch (error) {
+    if (error instanceof ImageRejectedError) return rejected(error.reason);
+    throw error;
+  }
+  const described = { width: source.width, height: source.height, format: source.format };
+  try {
+    derived = await deriveImages(input, source, p);
+  } catch (error) {
+    if (error instanceof ImageRejectedError) return { ...rejected(error.reason), ...described };
+    throw error;
+  }
+
+  const [stored, analysis] = await settleAll([
+    writeDerived(deps.s3, upload, derived),
+    derived.rekognition
+      ? analyseFaces(deps.rekognition, derived.rekognition.data, deps.rekognitionRetry)
+      : Promise.resolve(undefined),
+  ]);
+  const images = { ...described, thumbnails: stored.thumbnails, display: stored.display };
+  if (!analysis) {
+    const reason = derived.tooSmall ?? { code: "TOO_SMALL", message: "The image is too small to check" };
+    return { ...rejected(reason), ...images };
+  }
+  const faces = judgeFaces(analysis, p.validation);
+  return {
+    status: faces.reasons.length === 0 ? "approved" : "rejected",
+    reasons: faces.reasons,
+    moderationLabels: faces.moderationLabels,
+    ...(faces.face ? { face: faces.face } : {}),
+    ...images,
+  };
+}
+
+function rejected(reason: Reason): Verdict {
+  return { status: "rejected", reasons: [reason], thumbnails: [], moderationLabels: [] };
+}
+
+/** Like Promise.all, but waits for every branch so no write is still running when we record the outcome. */
+async function settleAll<T extends readonly unknown[]>(
+  promises: { [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * Reads the upload once. IfMatch pins the read to the object the event describes; the ETag is
+ * compared again because not every S3-compatible server honours IfMatch.
+ */
+async function readUpload(s3: S3Client, upload: UploadEvent): Promise<Buffer> {
+  let body: Uint8Array;
+  let eTag: string | undefined;
+  try {
+    const response = await s3.send(
+      new GetObjectCommand({
+        Bucket: upload.bucket,
+        Key: upload.key,
+        IfMatch: `"${upload.eTag}"`,
+        ...(upload.versionId ? { VersionId: upload.versionId } : {}),
+      }),
+    );
+    eTag = response.ETag ? normaliseETag(response.ETag) : undefined;
+    if (eTag !== undefined && eTag !== upload.eTag) {
+      await response.Body?.transformToByteArray().catch(() => undefined);
+      throw new UploadReplacedError(upload.key, upload.eTag, eTag);
+    }
+    if (!response.Body) throw new UploadReadError(upload.key, { cause: new Error("response has no body") });
+    body = await response.Body.transformToByteArray();
+  } catch (error) {
+    if (error instanceof UploadReplacedError || error instanceof UploadReadError) throw error;
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name === "NoSuchKey" || e.name === "NotFound")
+      throw new UploadNotFoundError(upload.key, { cause: error });
+    if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412) {
+      throw new UploadReplacedError(upload.key, upload.eTag, undefined);
+    }
+    throw new UploadReadError(upload.key, { cause: error });
+  }
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** Writes display.webp and the thumbnails under photos/{owner}/{photoId}/ (fixed keys: a rerun overwrites). */
+async function writeDerived(
+  s3: S3Client,
+  upload: UploadEvent,
+  derived: DerivedImages,
+): Promise<{ display: DerivedImage; thumbnails: (DerivedImage & { size: number })[] }> {
+  const put = async (key: string, data: Buffer) => {
+    try {
+      await s3.send(
+        new PutObjectCommand({ Bucket: upload.bucket, Key: key, Body: data, ContentType: "image/webp" }),
+      );
+    } catch (error) {
+      throw new DerivedWriteError(key, { cause: error });
+    }
+  };
+  const displayImage = {
+    key: displayKey(upload.owner, upload.photoId),
+    width: derived.display.width,
+    height: derived.display.height,
+    bytes: derived.display.data.length,
+  };
+  const thumbnails = derived.thumbnails.map((t) => ({
+    key: thumbnailKey(upload.owner, upload.photoId, t.size),
+    size: t.size,
+    width: t.width,
+    height: t.height,
+    bytes: t.data.length,
+  }));
+  await settleAll([
+    put(displayImage.key, derived.display.data),
+    ...derived.thumbnails.map((t, i) => put(thumbnails[i]!.key, t.data)),
+  ]);
+  return { display: displayImage, thumbnails };
+}

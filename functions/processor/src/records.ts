@@ -1,0 +1,214 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DerivedImage,
+  type FaceSummary,
+  type Failure,
+  FINAL_STATUSES,
+  type ModerationLabel,
+  PhotoRecord,
+  type PhotoStatus,
+  photoTable,
+  type Reason,
+  type Thumbnail,
+} from "@photogate/core";
+import { RecordWriteError } from "./errors";
+import type { UploadEvent } from "./s3-event";
+
+export type ClaimResult =
+  | { claimed: true; attempts: number }
+  | {
+      claimed: false;
+      /** duplicate: this event already finished; superseded: a newer upload owns the record. */
+      why: "duplicate" | "superseded" | "in-flux";
+      stored?: { status?: string; sourceSequencer?: string };
+    };
+
+export interface Verdict {
+  status: Extract<PhotoStatus, "approved" | "rejected">;
+  reasons: Reason[];
+  width?: number;
+  height?: number;
+  format?: string;
+  thumbnails: Thumbnail[];
+  display?: DerivedImage;
+  face?: FaceSummary;
+  moderationLabels: ModerationLabel[];
+}
+
+/** Builds `SET #a = :a, …` with every name aliased, so reserved words (status, owner…) need no care. */
+function assignments(values: Record<string, unknown>) {
+  const names: Record<string, string> = {};
+  const vals: Record<string, unknown> = {};
+  const parts: string[] = [];
+  for (const [field, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    vals[`:${field}`] = value;
+    parts.push(`#${field} = :${field}`);
+  }
+  return { names, values: vals, set: parts.join(", ") };
+}
+
+function removals(fields: string[], names: Record<string, string>): string {
+  for (const f of fields) names[`#${f}`] = f;
+  return fields.map((f) => `#${f}`).join(", ");
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
+
+const key = (u: UploadEvent) => ({ [photoTable.partitionKey]: u.owner, [photoTable.sortKey]: u.photoId });
+
+/**
+ * Claims the record for this event with a conditional write. Proceeds when there is no record
+ * (or one without a source), when the stored sequencer is older (a newer upload to the same key),
+ * or when it is this very event and it did not reach a final state (a retry after a crash or a
+ * failure). A duplicate of a finished event, or an older event arriving late, is not claimed.
+ */
+export async function claimRecord(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  upload: UploadEvent,
+  now: string,
+): Promise<ClaimResult> {
+  try {
+    const a = assignments({
+      uploadKey: upload.key,
+      status: "processing",
+      reasons: [],
+      bytes: upload.size,
+      thumbnails: [],
+      moderationLabels: [],
+      attempts: 1,
+      sourceETag: upload.eTag,
+      sourceSequencer: upload.sequencer,
+    });
+    // A new upload to the same key replaces the old verdict wholesale; createdAt stays the first upload's.
+    const remove = removals(
+      ["width", "height", "format", "display", "face", "processedAt", "reviewedBy", "failure"],
+      a.names,
+    );
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key(upload),
+        UpdateExpression: `SET ${a.set}, #createdAt = if_not_exists(#createdAt, :now) REMOVE ${remove}`,
+        ConditionExpression:
+          "attribute_not_exists(#photoId) OR attribute_not_exists(#sourceSequencer) OR #sourceSequencer < :sourceSequencer",
+        ExpressionAttributeNames: { ...a.names, "#createdAt": "createdAt", "#photoId": "photoId" },
+        ExpressionAttributeValues: { ...a.values, ":now": now },
+      }),
+    );
+    return { claimed: true, attempts: 1 };
+  } catch (error) {
+    if (!isConditionFailure(error))
+      throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
+  }
+  try {
+    const result = await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key(upload),
+        UpdateExpression: "SET #status = :processing ADD #attempts :one",
+        ConditionExpression: "#sourceSequencer = :seq AND NOT (#status IN (:final0, :final1))",
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#attempts": "attempts",
+          "#sourceSequencer": "sourceSequencer",
+        },
+        ExpressionAttributeValues: {
+          ":processing": "processing",
+          ":one": 1,
+          ":seq": upload.sequencer,
+          ":final0": FINAL_STATUSES[0],
+          ":final1": FINAL_STATUSES[1],
+        },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return { claimed: true, attempts: Number(result.Attributes?.attempts ?? 1) };
+  } catch (error) {
+    if (!isConditionFailure(error))
+      throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
+  }
+  // Not ours: read what is there only to say why in the log.
+  const stored = await doc
+    .send(new GetCommand({ TableName: table, Key: key(upload), ConsistentRead: true }))
+    .then((r) => r.Item as { status?: string; sourceSequencer?: string } | undefined)
+    .catch(() => undefined);
+  const storedSeq = stored?.sourceSequencer;
+  const why =
+    storedSeq && storedSeq > upload.sequencer
+      ? "superseded"
+      : storedSeq === upload.sequencer
+        ? "duplicate"
+        : "in-flux";
+  return {
+    claimed: false,
+    why,
+    ...(stored ? { stored: { status: stored.status, sourceSequencer: storedSeq } } : {}),
+  };
+}
+
+/**
+ * Writes the verdict, only if the record still belongs to this event. Returns the stored
+ * record, or undefined when a newer upload took the record over meanwhile.
+ */
+export async function completeRecord(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  upload: UploadEvent,
+  verdict: Verdict,
+  processedAt: string,
+): Promise<PhotoRecord | undefined> {
+  const a = assignments({ ...verdict, processedAt });
+  const absent = (["width", "height", "format", "display", "face"] as const).filter(
+    (f) => verdict[f] === undefined,
+  );
+  const remove = removals([...absent, "failure"], a.names);
+  try {
+    const result = await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key(upload),
+        UpdateExpression: `SET ${a.set} REMOVE ${remove}`,
+        ConditionExpression: "#sourceSequencer = :seq",
+        ExpressionAttributeNames: { ...a.names, "#sourceSequencer": "sourceSequencer" },
+        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return PhotoRecord.parse(result.Attributes);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
+  }
+}
+
+/** Marks this event's record `failed` (only while it is still this event's record). */
+export async function failRecord(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  upload: UploadEvent,
+  failure: Failure,
+  processedAt: string,
+): Promise<boolean> {
+  const a = assignments({ status: "failed", failure, processedAt });
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key(upload),
+        UpdateExpression: `SET ${a.set}`,
+        ConditionExpression: "#sourceSequencer = :seq",
+        ExpressionAttributeNames: { ...a.names, "#sourceSequencer": "sourceSequencer" },
+        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
+  }
+}
