@@ -16,7 +16,11 @@ async function bundleAll(): Promise<void> {
   for (const spec of functionBundles) {
     const started = performance.now();
     process.stdout.write(`bundling ${spec.name} (${spec.architecture}) … `);
-    const bundle = await bundleFunction(spec);
+    const bundle = await bundleFunction(spec).catch((error: unknown) => {
+      console.log("failed");
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`bundling ${spec.name} (${spec.architecture}) failed: ${reason}`);
+    });
     const ms = Math.round(performance.now() - started);
     console.log(`${(bundle.codeBytes / 1024).toFixed(1)} KB in ${ms} ms`);
   }
