@@ -45,7 +45,7 @@ function buildStack(overrides: Partial<EdgeDistributionOptions> = {}) {
   const edge = new EdgeDistribution(stack, "edge", {
     env,
     bucket: { arn: storage.bucketArn, regionalDomainName: storage.bucketRegionalDomainName },
-    userPool: { id: identity.userPoolId, arn: identity.userPoolArn, clientIds: identity.edgeClientIds },
+    userPool: { id: identity.userPoolId, clientIds: identity.edgeClientIds },
     usEast1Provider,
     httpProvider: new HttpProvider(stack, "http"),
     archiveProvider: new ArchiveProvider(stack, "archive"),

@@ -50,7 +50,6 @@ export interface EdgeBucketInput {
 /** The user pool the edge verifies tokens against, as Identity exposes it. */
 export interface EdgeUserPoolInput {
   id: string;
-  arn: string;
   /** App clients whose access tokens are accepted (Identity's `edgeClientIds`). */
   clientIds: string[];
 }
