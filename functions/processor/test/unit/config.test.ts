@@ -1,0 +1,42 @@
+import { ConfigError, defaultProcessing } from "@photogate/core";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config";
+
+const processing = JSON.stringify(defaultProcessing);
+
+describe("loadConfig", () => {
+  it("reads the table and the processing JSON", () => {
+    expect(
+      loadConfig({ PHOTOGATE_PHOTO_TABLE: "photogate-dev-photos", PHOTOGATE_PROCESSING: processing }),
+    ).toEqual({
+      photoTable: "photogate-dev-photos",
+      processing: defaultProcessing,
+      endpointOverride: false,
+    });
+  });
+
+  it("notices an endpoint override (path-style S3 for emulators)", () => {
+    const env = {
+      PHOTOGATE_PHOTO_TABLE: "t",
+      PHOTOGATE_PROCESSING: processing,
+      AWS_ENDPOINT_URL: "http://localhost:4566",
+    };
+    expect(loadConfig(env).endpointOverride).toBe(true);
+  });
+
+  it.each([
+    [{ PHOTOGATE_PROCESSING: processing }, /PHOTOGATE_PHOTO_TABLE is not set/],
+    [{ PHOTOGATE_PHOTO_TABLE: "t" }, /PHOTOGATE_PROCESSING is not set/],
+    [{ PHOTOGATE_PHOTO_TABLE: "t", PHOTOGATE_PROCESSING: "{thumbnailSizes:" }, /not valid JSON/],
+    [
+      {
+        PHOTOGATE_PHOTO_TABLE: "t",
+        PHOTOGATE_PROCESSING: JSON.stringify({ ...defaultProcessing, minImageEdge: 10 }),
+      },
+      /minImageEdge/,
+    ],
+  ])("refuses %j", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
