@@ -1,0 +1,6 @@
+export {
+  type RekognitionEndpoint,
+  type RekognitionEndpointOptions,
+  startRekognitionEndpoint,
+} from "./rekognition/endpoint";
+export { ModelLoadError, RekognitionError } from "./rekognition/errors";

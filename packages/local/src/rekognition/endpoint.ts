@@ -1,0 +1,298 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type {
+  Attribute,
+  DetectFacesResponse,
+  DetectModerationLabelsResponse,
+} from "@aws-sdk/client-rekognition";
+import { decodeImage, MAX_IMAGE_BYTES } from "./decode-image";
+import { RekognitionError } from "./errors";
+import { toFaceDetail } from "./face-details";
+import { createFaceDetector, humanPackageDir } from "./face-detector";
+import {
+  contentTypes,
+  createModerationClassifier,
+  MODERATION_MODEL_NAME,
+  MODERATION_MODEL_VERSION,
+  moderationLabels,
+} from "./moderation";
+
+export interface RekognitionEndpointOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Loopback only: the endpoint does not authenticate callers. */
+  host?: "127.0.0.1";
+}
+
+export interface RekognitionEndpoint {
+  /** Base URL to give the AWS SDK as `endpoint`. */
+  url: string;
+  /** Every model file URL read at start-up (all `file://`). */
+  modelUrls: readonly string[];
+  /** Milliseconds spent loading and warming up the models. */
+  loadMs: number;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPE = "application/x-amz-json-1.1";
+const TARGET_PREFIX = "RekognitionService.";
+/** Base64 of a 5 MB image plus the JSON around it; larger bodies are drained, not buffered. */
+const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
+/** Past this much draining the connection is cut: no client of a 5 MB API sends that much. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+const ATTRIBUTES = new Set<Attribute>([
+  "AGE_RANGE",
+  "ALL",
+  "BEARD",
+  "DEFAULT",
+  "EMOTIONS",
+  "EYEGLASSES",
+  "EYES_OPEN",
+  "EYE_DIRECTION",
+  "FACE_OCCLUDED",
+  "GENDER",
+  "MOUTH_OPEN",
+  "MUSTACHE",
+  "SMILE",
+  "SUNGLASSES",
+]);
+
+/**
+ * A Rekognition-compatible endpoint for local runs: `DetectFaces` and `DetectModerationLabels`
+ * over Rekognition's JSON 1.1 protocol, answered by on-device models (Human's face mesh and
+ * nsfwjs). Requests are SigV4-signed by the SDK; any credentials are accepted, since the
+ * endpoint listens on loopback only and does not authenticate. Models load once here, and
+ * detections run one at a time so memory stays flat.
+ */
+export async function startRekognitionEndpoint(
+  options: RekognitionEndpointOptions = {},
+): Promise<RekognitionEndpoint> {
+  const started = performance.now();
+  const faces = await createFaceDetector();
+  const moderation = await createModerationClassifier(faces.tf);
+  // Warm the classifier as the face detector warmed itself, so the first request is not slow.
+  await moderation.classify(
+    await decodeImage(await readFile(join(humanPackageDir, "assets", "screenshot-facedetect.jpg"))),
+  );
+  const loadMs = performance.now() - started;
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const operations: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
+    async DetectFaces(body): Promise<DetectFacesResponse> {
+      const attributes = parseAttributes(body.Attributes);
+      const bytes = imageBytes(body.Image);
+      return oneAtATime(async () => {
+        const image = await decodeImage(bytes);
+        const detected = await faces.detect(image);
+        const details = [];
+        for (const face of detected) details.push(await toFaceDetail(face, image, attributes));
+        return { FaceDetails: details };
+      });
+    },
+    async DetectModerationLabels(body): Promise<DetectModerationLabelsResponse> {
+      const minConfidence = parseMinConfidence(body.MinConfidence);
+      const bytes = imageBytes(body.Image);
+      if (body.HumanLoopConfig !== undefined || body.ProjectVersion !== undefined) {
+        throw new RekognitionError(
+          "InvalidParameterException",
+          "HumanLoopConfig and ProjectVersion (custom adapters) are not supported by the local Rekognition endpoint.",
+        );
+      }
+      return oneAtATime(async () => {
+        const scores = await moderation.classify(await decodeImage(bytes));
+        const types = contentTypes(scores, minConfidence);
+        return {
+          ModerationLabels: moderationLabels(scores, minConfidence),
+          ModerationModelVersion: MODERATION_MODEL_VERSION,
+          ...(types.length > 0 ? { ContentTypes: types } : {}),
+        };
+      });
+    },
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response, operations).catch((error: unknown) => {
+      // handle() answers every expected failure itself; reaching here is a bug in this endpoint.
+      const message = error instanceof Error ? error.message : String(error);
+      if (!response.headersSent) send(response, 500, { __type: "InternalServerError", message });
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${address}:${port}`,
+    modelUrls: faces.modelUrls,
+    loadMs,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  operations: Record<string, (body: Record<string, unknown>) => Promise<unknown>>,
+): Promise<void> {
+  try {
+    if (request.method !== "POST") {
+      request.resume();
+      throw new RekognitionError(
+        "UnknownOperationException",
+        `Rekognition's JSON protocol takes POST, not ${request.method}.`,
+      );
+    }
+    const target = String(request.headers["x-amz-target"] ?? "");
+    const operation = target.startsWith(TARGET_PREFIX)
+      ? operations[target.slice(TARGET_PREFIX.length)]
+      : undefined;
+    const raw = await readBody(request);
+    if (!operation) {
+      throw new RekognitionError(
+        "UnknownOperationException",
+        `${target || "A request without X-Amz-Target"} is not served by the local Rekognition endpoint; it serves ${Object.keys(
+          operations,
+        )
+          .map((name) => TARGET_PREFIX + name)
+          .join(" and ")}.`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new RekognitionError("SerializationException", "The request body is not valid JSON.");
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new RekognitionError("SerializationException", "The request body must be a JSON object.");
+    }
+    const result = await operation(body as Record<string, unknown>);
+    send(response, 200, result, { "x-photogate-moderation-model": MODERATION_MODEL_NAME });
+  } catch (error) {
+    if (!(error instanceof RekognitionError)) throw error;
+    send(
+      response,
+      error.status,
+      { __type: error.type, message: error.message },
+      { "x-amzn-ErrorType": error.type },
+    );
+  }
+}
+
+/**
+ * Reads the body up to MAX_BODY_BYTES. A larger body is drained to its end (bounded) before the
+ * answer, because the SDK reports a reset connection as a network error, not as the exception.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > MAX_DRAIN_BYTES) request.destroy();
+    });
+    request.on("error", reject);
+    request.on("close", () => {
+      if (size > MAX_BODY_BYTES) {
+        reject(
+          new RekognitionError(
+            "ImageTooLargeException",
+            `Request body is ${size} bytes; inline images are limited to ${MAX_IMAGE_BYTES} bytes.`,
+          ),
+        );
+      }
+    });
+    request.on("end", () => {
+      if (size <= MAX_BODY_BYTES) resolve(Buffer.concat(chunks));
+      else
+        reject(
+          new RekognitionError(
+            "ImageTooLargeException",
+            `Request body is ${size} bytes; inline images are limited to ${MAX_IMAGE_BYTES} bytes.`,
+          ),
+        );
+    });
+  });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": CONTENT_TYPE,
+    "content-length": Buffer.byteLength(json),
+    "x-amzn-RequestId": randomUUID(),
+    ...headers,
+  });
+  response.end(json);
+}
+
+function imageBytes(image: unknown): Buffer {
+  if (typeof image !== "object" || image === null) {
+    throw new RekognitionError(
+      "ValidationException",
+      "1 validation error detected: Value null at 'image' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  const { Bytes, S3Object } = image as { Bytes?: unknown; S3Object?: unknown };
+  if (S3Object !== undefined) {
+    throw new RekognitionError(
+      "InvalidParameterException",
+      "Image.S3Object is not supported by the local Rekognition endpoint: read the object yourself and send Image.Bytes.",
+    );
+  }
+  if (typeof Bytes !== "string" || Bytes.length === 0) {
+    throw new RekognitionError(
+      "InvalidParameterException",
+      "Image.Bytes must hold the base64-encoded image.",
+    );
+  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(Bytes)) {
+    throw new RekognitionError("SerializationException", "Image.Bytes is not valid base64.");
+  }
+  return Buffer.from(Bytes, "base64");
+}
+
+function parseAttributes(value: unknown): Attribute[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((a) => !ATTRIBUTES.has(a as Attribute))) {
+    throw new RekognitionError(
+      "ValidationException",
+      `1 validation error detected: Value ${JSON.stringify(value)} at 'attributes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${[...ATTRIBUTES].join(", ")}]]`,
+    );
+  }
+  return value as Attribute[];
+}
+
+function parseMinConfidence(value: unknown): number {
+  if (value === undefined) return 50;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 100) {
+    throw new RekognitionError(
+      "ValidationException",
+      `1 validation error detected: Value ${JSON.stringify(value)} at 'minConfidence' failed to satisfy constraint: Member must have value between 0 and 100`,
+    );
+  }
+  return value;
+}
