@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -86,9 +87,8 @@ async function copyPackageTree(
 ): Promise<void> {
   if (seen.has(name)) return;
   seen.add(name);
-  const require = createRequire(join(fromDir, "noop.js"));
-  const manifestPath = require.resolve(`${name}/package.json`);
-  const packageDir = dirname(manifestPath);
+  const packageDir = findPackageDir(name, fromDir);
+  const manifestPath = join(packageDir, "package.json");
   const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as {
     dependencies?: Record<string, string>;
     optionalDependencies?: Record<string, string>;
@@ -100,6 +100,19 @@ async function copyPackageTree(
     ...Object.keys(manifest.optionalDependencies ?? {}).filter((d) => d.endsWith(target)),
   ];
   for (const dep of wanted) await copyPackageTree(dep, packageDir, nodeModules, architecture, seen);
+}
+
+/**
+ * Finds a package's folder the way Node would, without require.resolve("x/package.json"):
+ * packages with an `exports` map (sharp) do not export their manifest.
+ */
+function findPackageDir(name: string, fromDir: string): string {
+  const require = createRequire(join(fromDir, "noop.js"));
+  for (const nodeModules of require.resolve.paths(name) ?? []) {
+    const candidate = join(nodeModules, name);
+    if (existsSync(join(candidate, "package.json"))) return candidate;
+  }
+  throw new Error(`Cannot find package "${name}" from ${fromDir}: is it a dependency of that package?`);
 }
 
 /** Writes a JSON file next to a bundle (e.g. config baked into an edge function). */
