@@ -4,13 +4,14 @@ import type { LandmarkType } from "@aws-sdk/client-rekognition";
  * Rekognition's landmark types as points of the 478-point MediaPipe face mesh that Human
  * returns (468 mesh points, then the iris centres 468 and 473). Rekognition names sides from the
  * viewer: `eyeLeft` is the eye on the left of the image, which is MediaPipe's "right" eye.
- * A pair of indices means the midpoint of the two.
+ * A pair of indices means the midpoint of the two. Human appends the iris centres the other way
+ * round from the mesh's sides (measured: 468 lies in the image-right eye), hence 473 for leftPupil.
  */
 export const LANDMARK_MESH_POINTS: Record<LandmarkType, readonly [number] | readonly [number, number]> = {
   eyeLeft: [33, 133],
   eyeRight: [362, 263],
-  leftPupil: [468],
-  rightPupil: [473],
+  leftPupil: [473],
+  rightPupil: [468],
   leftEyeLeft: [33],
   leftEyeRight: [133],
   leftEyeUp: [159],
