@@ -110,15 +110,23 @@ export async function claimRecord(
       new UpdateCommand({
         TableName: table,
         Key: key(upload),
-        UpdateExpression: "SET #status = :processing ADD #attempts :one",
+        // The source fields are rewritten (same values) so a record from an interrupted claim is whole.
+        UpdateExpression:
+          "SET #status = :processing, #uploadKey = :uploadKey, #bytes = :bytes, #sourceETag = :sourceETag ADD #attempts :one",
         ConditionExpression: "#sourceSequencer = :seq AND NOT (#status IN (:final0, :final1))",
         ExpressionAttributeNames: {
           "#status": "status",
           "#attempts": "attempts",
           "#sourceSequencer": "sourceSequencer",
+          "#uploadKey": "uploadKey",
+          "#bytes": "bytes",
+          "#sourceETag": "sourceETag",
         },
         ExpressionAttributeValues: {
           ":processing": "processing",
+          ":uploadKey": upload.key,
+          ":bytes": upload.size,
+          ":sourceETag": upload.eTag,
           ":one": 1,
           ":seq": upload.sequencer,
           ":final0": FINAL_STATUSES[0],
@@ -133,10 +141,15 @@ export async function claimRecord(
       throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
   }
   // Not ours: read what is there only to say why in the log.
-  const stored = await doc
-    .send(new GetCommand({ TableName: table, Key: key(upload), ConsistentRead: true }))
-    .then((r) => r.Item as { status?: string; sourceSequencer?: string } | undefined)
-    .catch(() => undefined);
+  let stored: { status?: string; sourceSequencer?: string } | undefined;
+  try {
+    const result = await doc.send(
+      new GetCommand({ TableName: table, Key: key(upload), ConsistentRead: true }),
+    );
+    stored = result.Item as typeof stored;
+  } catch {
+    stored = undefined;
+  }
   const storedSeq = stored?.sourceSequencer;
   const why =
     storedSeq && storedSeq > upload.sequencer

@@ -32,8 +32,18 @@ export interface UploadFields {
 }
 
 /** The put-upload fixture with its object fields replaced; the key is encoded the way S3 encodes it. */
-export function putEvent(fields: UploadFields = {}) {
-  const event = fixture<{ Records: Array<Record<string, any>> }>("put-upload.json");
+export interface S3EventFixture {
+  Records: Array<{
+    eventName: string;
+    s3: {
+      bucket: { name: string; arn: string };
+      object: { key: string; size?: number; eTag?: string; sequencer?: string };
+    };
+  }>;
+}
+
+export function putEvent(fields: UploadFields = {}): S3EventFixture {
+  const event = fixture<S3EventFixture>("put-upload.json");
   const record = event.Records[0]!;
   const object = record.s3.object;
   if (fields.key !== undefined) object.key = encodeS3Key(fields.key);
@@ -70,7 +80,15 @@ export const noSleep = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000, sleep
 
 /** A photo-like JPEG: noisy (so it does not compress to nothing) with a few shapes on it. */
 export async function photoJpeg(width: number, height: number, quality = 85): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, noise: { type: "gaussian", mean: 120, sigma: 40 } } })
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: "#000",
+      noise: { type: "gaussian", mean: 120, sigma: 40 },
+    },
+  })
     .composite([
       {
         input: Buffer.from(
@@ -112,12 +130,12 @@ export class FakePhotoTable {
     return `${key.owner}/${key.photoId}`;
   }
 
-  get(input: GetCommandInput) {
+  async get(input: GetCommandInput) {
     const item = this.items.get(FakePhotoTable.id(input.Key!));
     return { Item: item ? structuredClone(item) : undefined, $metadata: {} };
   }
 
-  update(input: UpdateCommandInput) {
+  async update(input: UpdateCommandInput) {
     const id = FakePhotoTable.id(input.Key!);
     const existing = this.items.get(id);
     const names = input.ExpressionAttributeNames ?? {};
@@ -127,7 +145,7 @@ export class FakePhotoTable {
     let ok: boolean;
     if (condition.includes("attribute_not_exists")) {
       const seq = values[":sourceSequencer"] as string;
-      ok = !existing || !existing.sourceSequencer || (existing.sourceSequencer as string) < seq;
+      ok = !existing?.sourceSequencer || (existing.sourceSequencer as string) < seq;
     } else if (condition.includes("NOT (")) {
       ok =
         existing?.sourceSequencer === values[":seq"] && !FINAL_STATUSES.includes(existing?.status as never);

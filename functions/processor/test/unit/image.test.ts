@@ -409,7 +409,13 @@ describe("sizes", () => {
 
   it("sends Rekognition a JPEG under 5 MB for an input over 5 MB", async () => {
     const noisy = await sharp({
-      create: { width: 1400, height: 1400, channels: 3, noise: { type: "gaussian", mean: 128, sigma: 90 } },
+      create: {
+        width: 1400,
+        height: 1400,
+        channels: 3,
+        background: "#000",
+        noise: { type: "gaussian", mean: 128, sigma: 90 },
+      },
     })
       .png({ compressionLevel: 1 })
       .toBuffer();
@@ -420,7 +426,13 @@ describe("sizes", () => {
 
   it("steps JPEG quality down when even the display-sized copy would exceed 5 MB", async () => {
     const noisy = await sharp({
-      create: { width: 2800, height: 2800, channels: 3, noise: { type: "gaussian", mean: 128, sigma: 90 } },
+      create: {
+        width: 2800,
+        height: 2800,
+        channels: 3,
+        background: "#000",
+        noise: { type: "gaussian", mean: 128, sigma: 90 },
+      },
     })
       .png({ compressionLevel: 1 })
       .toBuffer();

@@ -115,7 +115,7 @@ describe("parseS3Event", () => {
   it("refuses a record without a sequencer rather than processing it without idempotency", () => {
     const { log, entries } = captureLogs();
     const event = putEvent();
-    delete (event.Records[0]!.s3.object as { sequencer?: string }).sequencer;
+    delete event.Records[0]!.s3.object.sequencer;
     expect(parseS3Event(event, log)).toEqual([]);
     expect(entries[0]).toMatchObject({ level: "error", event: "record.malformed" });
   });

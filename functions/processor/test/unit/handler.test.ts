@@ -1,0 +1,86 @@
+import {
+  AccessDeniedException,
+  DetectFacesCommand,
+  DetectModerationLabelsCommand,
+  RekognitionClient,
+} from "@aws-sdk/client-rekognition";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { ConfigError, defaultProcessing } from "@photogate/core";
+import type { S3Event } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FakePhotoTable, fixture, moderation, OWNER, PHOTO_ID, photoJpeg, putEvent } from "../helpers";
+
+const s3 = mockClient(S3Client);
+const dynamo = mockClient(DynamoDBDocumentClient);
+const rekognition = mockClient(RekognitionClient);
+
+async function loadHandler() {
+  vi.resetModules();
+  return (await import("../../src/handler")).handler;
+}
+
+describe("handler", () => {
+  let table: FakePhotoTable;
+  beforeEach(() => {
+    s3.reset();
+    dynamo.reset();
+    rekognition.reset();
+    table = new FakePhotoTable();
+    dynamo.on(UpdateCommand).callsFake((input) => table.update(input));
+    dynamo.on(GetCommand).callsFake((input) => table.get(input));
+    vi.stubEnv("PHOTOGATE_PHOTO_TABLE", "photogate-dev-photos-table");
+    vi.stubEnv("PHOTOGATE_PROCESSING", JSON.stringify(defaultProcessing));
+    vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it("fails the cold start with a ConfigError naming the bad variable", async () => {
+    vi.stubEnv("PHOTOGATE_PROCESSING", JSON.stringify({ ...defaultProcessing, thumbnailSizes: [] }));
+    // resetModules gives the handler its own copy of core, so match the error by name and code.
+    const error = await loadHandler().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: ConfigError.name, code: "INVALID_CONFIG" });
+    expect((error as Error).message).toMatch(/PHOTOGATE_PROCESSING.*thumbnailSizes/s);
+  });
+
+  it("returns normally for the s3:TestEvent", async () => {
+    const handler = await loadHandler();
+    await expect(handler(fixture<S3Event>("test-event.json"))).resolves.toBeUndefined();
+  });
+
+  it("writes to the table named in the environment", async () => {
+    const handler = await loadHandler();
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" }),
+    );
+    await handler(putEvent() as unknown as S3Event);
+    const tables = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input.TableName);
+    expect(new Set(tables)).toEqual(new Set(["photogate-dev-photos-table"]));
+    expect(table.items.get(`${OWNER}/${PHOTO_ID}`)).toMatchObject({ status: "failed" });
+  });
+
+  it("throws so Lambda retries when Rekognition refuses permanently", async () => {
+    const handler = await loadHandler();
+    const body = await photoJpeg(600, 800);
+    s3.on(GetObjectCommand).resolves({
+      ETag: '"9b2cf535f27731c974343645a3985328"',
+      Body: { transformToByteArray: async () => new Uint8Array(body) } as never,
+    });
+    rekognition
+      .on(DetectFacesCommand)
+      .rejects(new AccessDeniedException({ message: "not authorised", $metadata: { httpStatusCode: 403 } }))
+      .on(DetectModerationLabelsCommand)
+      .resolves(moderation());
+    await expect(handler(putEvent({ size: body.length }) as unknown as S3Event)).rejects.toMatchObject({
+      code: "REKOGNITION_FAILED",
+    });
+    expect(table.items.get(`${OWNER}/${PHOTO_ID}`)).toMatchObject({
+      status: "failed",
+      failure: { code: "REKOGNITION_FAILED" },
+    });
+  });
+});
