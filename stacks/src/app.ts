@@ -21,22 +21,33 @@ export function bootstrapStackName(env: EnvironmentConfig): string {
   return `photogate-${env.name}-bootstrap`;
 }
 
+/** The bundler writes index.mjs; a missing one means bundling never ran or failed half-way. */
+function requireBundle(dir: string): string {
+  if (!existsSync(join(dir, "index.mjs"))) {
+    throw new Error(
+      `No function bundle at ${dir}: run \`pnpm build:functions\` (or \`pnpm synth\`, which bundles first).`,
+    );
+  }
+  return dir;
+}
+
 /** Adds every stack of the selected environments to `app` and returns them. */
 export function buildApp(app: App, options: PhotogateAppOptions): TerraformStack[] {
   const stacks: TerraformStack[] = [];
   for (const env of options.environments) {
-    const processorBundleDir = options.bundleDir("processor", env.processor.architecture);
-    // The bundler writes index.mjs; a missing one means bundling never ran or failed half-way.
-    if (!existsSync(join(processorBundleDir, "index.mjs"))) {
-      throw new Error(
-        `No processor bundle at ${processorBundleDir}: run \`pnpm build:functions\` (or \`pnpm synth\`, which bundles first).`,
-      );
-    }
+    const processorBundleDir = requireBundle(options.bundleDir("processor", env.processor.architecture));
+    // Lambda@Edge runs only on x86_64.
+    const edgeBundleDir = requireBundle(options.bundleDir("edge-auth", "x86_64"));
     if (usesS3State(env)) {
       stacks.push(new BootstrapStack(app, bootstrapStackName(env), { env, stateDir: options.stateDir }));
     }
     stacks.push(
-      new PhotogateStack(app, stackName(env), { env, processorBundleDir, stateDir: options.stateDir }),
+      new PhotogateStack(app, stackName(env), {
+        env,
+        processorBundleDir,
+        edgeBundleDir,
+        stateDir: options.stateDir,
+      }),
     );
   }
   return stacks;

@@ -17,6 +17,8 @@ import {
   onlyResource,
   parse,
   parsePolicy,
+  processorFunction,
+  resourceWhere,
   stateDir,
   synthStack,
 } from "./support";
@@ -29,13 +31,16 @@ describe.each(ENVIRONMENT_NAMES)("the %s environment", (name) => {
     expect(normaliseSynth(json)).toMatchSnapshot();
   });
 
-  it("has one AWS provider in the environment's region, tagging everything", () => {
+  it("has the environment's AWS provider and a us-east-1 alias for Lambda@Edge, both tagging everything", () => {
+    const tags = [{ tags: { project: "photogate", environment: name } }];
     expect(synth.provider?.aws).toEqual([
-      {
-        region: env.region,
-        default_tags: [{ tags: { project: "photogate", environment: name } }],
-      },
+      { region: env.region, default_tags: tags },
+      { alias: "us-east-1", region: "us-east-1", default_tags: tags },
     ]);
+    const edge = resourceWhere(synth, "aws_lambda_function", (c) =>
+      String(c.function_name).endsWith("-edge-auth"),
+    );
+    expect(edge.config.provider).toBe("aws.us-east-1");
   });
 
   it("uses the state backend its config names", () => {
@@ -57,7 +62,7 @@ describe.each(ENVIRONMENT_NAMES)("the %s environment", (name) => {
   });
 
   it("wires the upload notification to this environment's processor", () => {
-    const fn = onlyResource(synth, "aws_lambda_function");
+    const fn = processorFunction(synth);
     const notification = onlyResource(synth, "aws_s3_bucket_notification");
     expect(fn.config.function_name).toBe(`${env.namePrefix}-processor`);
     expect(notification.config.lambda_function[0].lambda_function_arn).toBe(
@@ -65,9 +70,13 @@ describe.each(ENVIRONMENT_NAMES)("the %s environment", (name) => {
     );
     expect(onlyResource(synth, "aws_s3_bucket").config.bucket).toBe(env.bucketName);
     expect(fn.config.reserved_concurrent_executions).toBe(env.processor.reservedConcurrency);
-    expect(onlyResource(synth, "aws_cloudwatch_log_group").config.retention_in_days).toBe(
-      env.logRetentionDays,
-    );
+    expect(
+      resourceWhere(
+        synth,
+        "aws_cloudwatch_log_group",
+        (c) => c.name === `/aws/lambda/${fn.config.function_name}`,
+      ).config.retention_in_days,
+    ).toBe(env.logRetentionDays);
   });
 });
 
@@ -189,7 +198,7 @@ describe("a full synth of every environment", () => {
       const stackJson = parse(
         readFileSync(join(outdir, manifest.stacks[name]!.synthesizedStackPath), "utf8"),
       );
-      const archive = onlyResource(stackJson, "aws_lambda_function").config.filename as string;
+      const archive = processorFunction(stackJson).config.filename as string;
       expect(existsSync(join(outdir, "stacks", name, archive))).toBe(true);
     }
   });

@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
-import { environment, onlyResource, type Synthesized, synthStack } from "./support";
+import { environment, onlyResource, resourceWhere, type Synthesized, synthStack } from "./support";
 
 /**
  * Runs the synthesized processor role policy (and the bucket policy) through an IAM policy
@@ -15,6 +15,7 @@ const arnOf: Record<string, (config: Record<string, unknown>) => string> = {
   aws_s3_bucket: (c) => `arn:aws:s3:::${c.bucket}`,
   aws_dynamodb_table: (c) => `arn:aws:dynamodb:${env.region}:${account}:table/${c.name}`,
   aws_sqs_queue: (c) => `arn:aws:sqs:${env.region}:${account}:${c.name}`,
+  aws_cloudfront_distribution: () => `arn:aws:cloudfront::${account}:distribution/E2EXAMPLE0DIST`,
   aws_cloudwatch_log_group: (c) => `arn:aws:logs:${env.region}:${account}:log-group:${c.name}`,
 };
 
@@ -27,7 +28,21 @@ function resolveArns(text: string, from: Synthesized): string {
   });
 }
 
-const rolePolicy = JSON.parse(resolveArns(onlyResource(synth, "aws_iam_role_policy").config.policy, synth));
+const processorRole = resourceWhere(
+  synth,
+  "aws_iam_role",
+  (c) => c.name === `${env.namePrefix}-processor-role`,
+);
+const rolePolicy = JSON.parse(
+  resolveArns(
+    resourceWhere(
+      synth,
+      "aws_iam_role_policy",
+      (c) => c.role === `\${aws_iam_role.${processorRole.name}.name}`,
+    ).config.policy,
+    synth,
+  ),
+);
 const bucketPolicy = JSON.parse(
   resolveArns(onlyResource(synth, "aws_s3_bucket_policy").config.policy, synth),
 );

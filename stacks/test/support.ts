@@ -46,6 +46,23 @@ export function onlyResource(synth: Synthesized, type: string): { name: string; 
   return { name, config };
 }
 
+/** The single resource of `type` whose config matches `predicate`; fails unless exactly one does. */
+export function resourceWhere(
+  synth: Synthesized,
+  type: string,
+  predicate: (config: ResourceConfig) => boolean,
+): { name: string; config: ResourceConfig } {
+  const matches = resourcesOf(synth, type).filter(([, config]) => predicate(config));
+  if (matches.length !== 1) throw new Error(`expected one matching ${type}, found ${matches.length}`);
+  const [name, config] = matches[0]!;
+  return { name, config };
+}
+
+/** The processor function of a full environment stack (which also has the edge function). */
+export function processorFunction(synth: Synthesized): { name: string; config: ResourceConfig } {
+  return resourceWhere(synth, "aws_lambda_function", (c) => String(c.function_name).endsWith("-processor"));
+}
+
 /** The Terraform address a reference to this resource uses, e.g. `aws_s3_bucket.x`. */
 export function address(type: string, name: string): string {
   return `${type}.${name}`;
@@ -77,6 +94,7 @@ export function synthStack(env: EnvironmentConfig): {
   const stack = new PhotogateStack(Testing.app(), `photogate-${env.name}`, {
     env,
     processorBundleDir: fixtureBundleDir,
+    edgeBundleDir: fixtureBundleDir,
     stateDir,
   });
   const json = Testing.synth(stack);

@@ -1,6 +1,10 @@
+import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
+import { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import { type EnvironmentConfig, resourceNames } from "@photogate/core";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { EdgeDistribution } from "../constructs/edge-distribution";
+import { Identity } from "../constructs/identity";
 import { PhotoProcessing } from "../constructs/photo-processing";
 import { PhotoStorage } from "../constructs/photo-storage";
 import { PhotoTables } from "../constructs/photo-tables";
@@ -11,18 +15,22 @@ export interface PhotogateStackOptions {
   env: EnvironmentConfig;
   /** The processor's bundle directory (dist/functions/processor-{arch} in a real synth). */
   processorBundleDir: string;
+  /** The edge authoriser's bundle directory (dist/functions/edge-auth-x86_64 in a real synth). */
+  edgeBundleDir: string;
   /** Where relative local state paths resolve (the repository root in a real synth). */
   stateDir: string;
   /** Provider settings such as endpoint overrides (LocalStack). */
   providerOverrides?: AwsProviderOptions["overrides"];
 }
 
-/** One environment's storage and processing, composed from the domain constructs. */
+/** One environment of photogate, composed from the domain constructs. */
 export class PhotogateStack extends TerraformStack {
   readonly env: EnvironmentConfig;
   readonly storage: PhotoStorage;
   readonly tables: PhotoTables;
   readonly processing: PhotoProcessing;
+  readonly identity: Identity;
+  readonly edge: EdgeDistribution;
 
   constructor(scope: Construct, id: string, options: PhotogateStackOptions) {
     super(scope, id);
@@ -30,7 +38,10 @@ export class PhotogateStack extends TerraformStack {
     const names = resourceNames(env);
     this.env = env;
 
-    createAwsProvider(this, env, options.providerOverrides ? { overrides: options.providerOverrides } : {});
+    const overrides = options.providerOverrides ? { overrides: options.providerOverrides } : {};
+    createAwsProvider(this, env, overrides);
+    // Lambda@Edge functions must live in us-east-1, whatever the environment's region.
+    const usEast1 = createAwsProvider(this, env, { alias: "us-east-1", region: "us-east-1", ...overrides });
     configureBackend(this, env.stateBackend, { stateDir: options.stateDir });
 
     this.storage = new PhotoStorage(this, "storage", {
@@ -58,10 +69,28 @@ export class PhotogateStack extends TerraformStack {
       arn: this.processing.functionArn,
     });
 
+    this.identity = new Identity(this, "identity", { env, bucketArn: this.storage.bucketArn });
+    this.edge = new EdgeDistribution(this, "edge", {
+      env,
+      bucket: { arn: this.storage.bucketArn, regionalDomainName: this.storage.bucketRegionalDomainName },
+      userPool: { id: this.identity.userPoolId, clientIds: this.identity.edgeClientIds },
+      usEast1Provider: usEast1,
+      httpProvider: new HttpProvider(this, "http"),
+      archiveProvider: new ArchiveProvider(this, "archive"),
+      bundleDir: options.edgeBundleDir,
+    });
+    this.storage.addPolicyStatements(...this.edge.bucketPolicyStatements);
+
     new TerraformOutput(this, "bucket", { value: this.storage.bucketId });
     new TerraformOutput(this, "photo-table", { value: this.tables.photoTable.name });
     new TerraformOutput(this, "audit-table", { value: this.tables.auditTable.name });
     new TerraformOutput(this, "processor-function", { value: this.processing.functionName });
     new TerraformOutput(this, "processor-dlq", { value: this.processing.deadLetterQueue.url });
+    new TerraformOutput(this, "user-pool-id", { value: this.identity.userPoolId });
+    new TerraformOutput(this, "upload-client-id", { value: this.identity.uploadClient.id });
+    new TerraformOutput(this, "admin-client-id", { value: this.identity.adminClient.id });
+    new TerraformOutput(this, "identity-pool-id", { value: this.identity.identityPoolId });
+    new TerraformOutput(this, "cdn-domain", { value: this.edge.distribution.domainName });
+    new TerraformOutput(this, "edge-function-version", { value: this.edge.edgeFunction.qualifiedArn });
   }
 }
