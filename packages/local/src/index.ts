@@ -1,3 +1,5 @@
+export { localRekognitionClient } from "./rekognition/client";
+export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "./rekognition/decode-image";
 export {
   type RekognitionEndpoint,
   type RekognitionEndpointOptions,

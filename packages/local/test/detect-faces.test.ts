@@ -1,7 +1,7 @@
 import { DetectFacesCommand, type FaceDetail, type RekognitionClient } from "@aws-sdk/client-rekognition";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RekognitionEndpoint, startRekognitionEndpoint } from "../src/index";
-import { localClient } from "./client";
+import { localRekognitionClient, type RekognitionEndpoint, startRekognitionEndpoint } from "../src/index";
+
 import { landscape, oneFaceScene, type Scene, scene } from "./scenes";
 
 let endpoint: RekognitionEndpoint;
@@ -9,7 +9,7 @@ let client: RekognitionClient;
 
 beforeAll(async () => {
   endpoint = await startRekognitionEndpoint({ port: 0 });
-  client = localClient(endpoint.url);
+  client = localRekognitionClient(endpoint.url);
 });
 
 afterAll(async () => {

@@ -6,17 +6,21 @@ import {
 } from "@aws-sdk/client-rekognition";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RekognitionEndpoint, startRekognitionEndpoint } from "../src/index";
-import { localClient } from "./client";
+import { localRekognitionClient, type RekognitionEndpoint, startRekognitionEndpoint } from "../src/index";
+
 import { landscape, oneFaceScene } from "./scenes";
 
 let endpoint: RekognitionEndpoint;
 let client: RekognitionClient;
 const fetchSpy = vi.spyOn(globalThis, "fetch");
 
+const handlers = () => [...process.listeners("uncaughtException"), ...process.listeners("unhandledRejection")];
+let handlersBefore: unknown[];
+
 beforeAll(async () => {
+  handlersBefore = handlers();
   endpoint = await startRekognitionEndpoint({ port: 0 });
-  client = localClient(endpoint.url);
+  client = localRekognitionClient(endpoint.url);
 });
 
 afterAll(async () => {
@@ -63,6 +67,10 @@ describe("the local Rekognition endpoint", () => {
     }
     for (const url of endpoint.modelUrls) expect(url).toMatch(/^file:\/\//);
     expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it("leaves no process-wide error handlers of the WASM runtime behind", () => {
+    expect(handlers()).toEqual(handlersBefore);
   });
 
   it("listens on loopback only", () => {

@@ -71,7 +71,19 @@ export async function createFaceDetector(): Promise<FaceDetector> {
   const tfjs = human.tf as typeof tf;
   const reader = new ModelFileReader();
   routeFileModels(tfjs.io, reader);
+  const handlersBefore = new Set([
+    ...process.listeners("uncaughtException"),
+    ...process.listeners("unhandledRejection"),
+  ]);
   await human.init();
+  // The WASM runtime adds process-wide handlers that rethrow every uncaught error after printing
+  // its whole minified source; they are not ours to add to a dev runner's process.
+  for (const listener of process.listeners("uncaughtException")) {
+    if (!handlersBefore.has(listener)) process.off("uncaughtException", listener);
+  }
+  for (const listener of process.listeners("unhandledRejection")) {
+    if (!handlersBefore.has(listener)) process.off("unhandledRejection", listener);
+  }
   if (tfjs.getBackend() !== "wasm") {
     throw new ModelLoadError(`tfjs WASM backend did not start (backend is ${tfjs.getBackend()})`);
   }

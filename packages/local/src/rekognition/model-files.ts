@@ -36,7 +36,10 @@ interface ModelJson {
 }
 
 /** Loads a tfjs graph model (model.json plus weight shards beside it) through `reader`. */
-export function fileModelHandler(url: string, reader: ModelFileReader): Required<Pick<tf.io.IOHandler, "load">> {
+export function fileModelHandler(
+  url: string,
+  reader: ModelFileReader,
+): Required<Pick<tf.io.IOHandler, "load">> {
   return {
     async load() {
       const json = JSON.parse((await reader.read(url)).toString("utf8")) as ModelJson;
