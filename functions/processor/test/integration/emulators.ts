@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { photoTable } from "@photogate/core";
+import dynalite from "dynalite";
+import S3rver from "s3rver";
+import { createClients, type ProcessorClients } from "../../src/clients";
+
+export interface Backend {
+  clients: ProcessorClients;
+  bucket: string;
+  table: string;
+  stop(): Promise<void>;
+}
+
+const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+/**
+ * S3 and DynamoDB for the integration tests: when AWS_ENDPOINT_URL is set (LocalStack, or a
+ * real account through a proxy) the tests use it with the ambient credentials; otherwise they
+ * start s3rver and dynalite in this process, on free ports, and stop them afterwards.
+ */
+export async function startBackend(): Promise<Backend> {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const suffix = randomUUID().slice(0, 8);
+  const bucket = `photogate-it-${suffix}`;
+  const table = `photogate-it-${suffix}-photos`;
+
+  let stopEmulators = async () => {};
+  let clients: ProcessorClients;
+  let dynamoConfig: DynamoDBClientConfig = { region };
+  if (endpoint) {
+    clients = createClients({
+      forcePathStyle: true,
+      s3: { region },
+      dynamo: dynamoConfig,
+      rekognition: { region },
+    });
+  } else {
+    const directory = await mkdtemp(join(tmpdir(), "photogate-s3rver-"));
+    const s3rver = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory });
+    const s3Address = await s3rver.run();
+    const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => dynamoServer.listen(0, "127.0.0.1", resolve));
+    const dynamoPort = (dynamoServer.address() as AddressInfo).port;
+    dynamoConfig = { region, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials };
+    clients = createClients({
+      forcePathStyle: true,
+      s3: { region, endpoint: `http://127.0.0.1:${s3Address.port}`, credentials },
+      dynamo: dynamoConfig,
+      rekognition: { region, credentials },
+    });
+    stopEmulators = async () => {
+      await s3rver.close();
+      await new Promise<void>((resolve, reject) => dynamoServer.close((e) => (e ? reject(e) : resolve())));
+      await rm(directory, { recursive: true, force: true });
+    };
+  }
+
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const dynamo = new DynamoDBClient(dynamoConfig);
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: photoTable.partitionKey, KeyType: "HASH" },
+        { AttributeName: photoTable.sortKey, KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        ...new Set([
+          photoTable.partitionKey,
+          photoTable.sortKey,
+          ...Object.values(photoTable.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+        ]),
+      ].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+      GlobalSecondaryIndexes: Object.entries(photoTable.indexes).map(([name, index]) => ({
+        IndexName: name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: "HASH" },
+          { AttributeName: index.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      })),
+    }),
+  );
+  await waitUntilTableExists({ client: dynamo, maxWaitTime: 60, minDelay: 1 }, { TableName: table });
+
+  return {
+    clients,
+    bucket,
+    table,
+    async stop() {
+      await emptyBucket(clients.s3, bucket).catch(() => {});
+      await clients.s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => {});
+      await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => {});
+      clients.s3.destroy();
+      clients.dynamo.destroy();
+      dynamo.destroy();
+      await stopEmulators();
+    },
+  };
+}
+
+async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    if (keys.length === 0) return;
+    // One by one: DeleteObjects needs a Content-MD5 that not every emulator accepts.
+    for (const key of keys) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+}
