@@ -14,7 +14,10 @@ let endpoint: RekognitionEndpoint;
 let client: RekognitionClient;
 const fetchSpy = vi.spyOn(globalThis, "fetch");
 
-const handlers = () => [...process.listeners("uncaughtException"), ...process.listeners("unhandledRejection")];
+const handlers = () => [
+  ...process.listeners("uncaughtException"),
+  ...process.listeners("unhandledRejection"),
+];
 let handlersBefore: unknown[];
 
 beforeAll(async () => {
