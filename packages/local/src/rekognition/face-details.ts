@@ -171,12 +171,17 @@ async function quality(image: RgbImage, box: PixelBox): Promise<{ Brightness: nu
   const mean = stats.channels[0]?.mean ?? 0;
   return {
     Brightness: clamp((mean / 255) * 100, 0, 100),
-    Sharpness: clamp(stats.sharpness * SHARPNESS_SCALE, 0, 100),
+    Sharpness: clamp((stats.sharpness - SHARPNESS_FLOOR) * SHARPNESS_SCALE, 0, 100),
   };
 }
 
-/** Maps sharp's Laplacian estimate to 0–100; measured: sharp fixture faces 8–14 → 60–100, a 3 px blur → under 10. */
-const SHARPNESS_SCALE = 7;
+/**
+ * Maps sharp's Laplacian estimate to 0–100. Measured on the faces in Human's screenshots at the
+ * 160 px crop width: unblurred 0.47–0.59, Gaussian blur σ 1 ≈ 0.3, σ 2 ≈ 0.2, σ 3 ≈ 0.17; a crop
+ * blurred flat still reads ~0.15 (JPEG noise). So unblurred faces land at 30–45, σ ≥ 2 under 10.
+ */
+const SHARPNESS_FLOOR = 0.15;
+const SHARPNESS_SCALE = 100;
 
 /** Mean vertical lid gap over the eye width, both eyes. */
 export function lidGap(point: (i: number) => [number, number]): number {
