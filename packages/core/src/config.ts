@@ -193,5 +193,11 @@ export function resourceNames(env: EnvironmentConfig) {
     auditTable: `${env.namePrefix}-audit`,
     processorFunction: `${env.namePrefix}-processor`,
     processorDlq: `${env.namePrefix}-processor-dlq`,
+    userPool: `${env.namePrefix}-users`,
+    uploadClient: `${env.namePrefix}-upload`,
+    adminClient: `${env.namePrefix}-admin`,
+    // Identity pool names allow only word characters and spaces.
+    identityPool: `${env.namePrefix.replaceAll("-", "_")}_identities`,
+    edgeFunction: `${env.namePrefix}-edge-auth`,
   };
 }

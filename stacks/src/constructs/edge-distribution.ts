@@ -12,7 +12,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataHttp } from "@cdktf/provider-http/lib/data-http";
 import type { HttpProvider } from "@cdktf/provider-http/lib/provider";
-import { type EnvironmentConfig, PHOTOS_PREFIX, UPLOADS_PREFIX } from "@photogate/core";
+import { type EnvironmentConfig, PHOTOS_PREFIX, resourceNames, UPLOADS_PREFIX } from "@photogate/core";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { type PolicyStatement, policyJson } from "../lib/policy-document";
@@ -129,7 +129,7 @@ export class EdgeDistribution extends Construct {
   constructor(scope: Construct, id: string, options: EdgeDistributionOptions) {
     super(scope, id);
     const { env, bucket, userPool, usEast1Provider } = options;
-    const functionName = `${env.namePrefix}-edge-auth`;
+    const functionName = resourceNames(env).edgeFunction;
 
     const bundleFile = join(options.bundleDir, "index.mjs");
     if (!existsSync(bundleFile)) {

@@ -6,19 +6,15 @@ import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { type EnvironmentConfig, PHOTOS_PREFIX, UPLOADS_PREFIX } from "@photogate/core";
+import { type EnvironmentConfig, resourceNames } from "@photogate/core";
 import { Construct } from "constructs";
-import { type PolicyStatement, policyJson } from "../lib/policy-document";
-
-/**
- * The IAM policy variable every identity-pool policy keys on. `$$` is Terraform's escape for a
- * literal `$`: unescaped, Terraform would try to interpolate `${aws:...}` and fail, so the
- * synthesized JSON says `$${aws:PrincipalTag/owner}` and AWS receives `${aws:PrincipalTag/owner}`.
- */
-export const OWNER_POLICY_VARIABLE = "$${aws:PrincipalTag/owner}";
-
-/** The session tag the identity pool sets from the user-pool token's `sub` (see DESIGN "Identity"). */
-export const OWNER_PRINCIPAL_TAG = "owner";
+import { policyJson } from "../lib/policy-document";
+import {
+  authenticatedRoleStatements,
+  identityPoolTrustPolicy,
+  OWNER_PRINCIPAL_TAG,
+  UNAUTHENTICATED_ROLE_STATEMENTS,
+} from "../policies/identity-policies";
 
 export const USER_GROUPS = {
   /** Admin app: read and moderate. */
@@ -62,70 +58,6 @@ const DEFAULT_ADMIN_TOKENS: TokenValidity = {
   refreshTokenDays: 0.5,
 };
 
-const IDENTITY_SERVICE = "cognito-identity.amazonaws.com";
-
-/**
- * Trust for an identity-pool role: only this pool (`aud`) and only its authenticated or guest
- * identities (`amr`). `sts:TagSession` lets the pool attach the `owner` principal tag.
- */
-export function identityPoolTrustPolicy(
-  identityPoolId: string,
-  amr: "authenticated" | "unauthenticated",
-): string {
-  return policyJson([
-    {
-      Effect: "Allow",
-      Principal: { Federated: IDENTITY_SERVICE },
-      Action: ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],
-      Condition: {
-        StringEquals: { [`${IDENTITY_SERVICE}:aud`]: identityPoolId },
-        "ForAnyValue:StringLike": { [`${IDENTITY_SERVICE}:amr`]: amr },
-      },
-    },
-  ]);
-}
-
-/**
- * What a signed-in user may do with identity-pool credentials: write, read and delete their
- * own uploads, read their own derivatives, list only those two prefixes. The owner comes from
- * the session tag, i.e. the user-pool `sub`, never the identity id (`cognito-identity...:sub`).
- */
-export function authenticatedRoleStatements(bucketArn: string): PolicyStatement[] {
-  const ownUploads = `${UPLOADS_PREFIX}${OWNER_POLICY_VARIABLE}/*`;
-  const ownPhotos = `${PHOTOS_PREFIX}${OWNER_POLICY_VARIABLE}/*`;
-  return [
-    {
-      Sid: "OwnUploads",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-      Resource: `${bucketArn}/${ownUploads}`,
-    },
-    {
-      Sid: "OwnPhotos",
-      Effect: "Allow",
-      Action: "s3:GetObject",
-      Resource: `${bucketArn}/${ownPhotos}`,
-    },
-    {
-      // The trailing "/*" makes "uploads/{sub}" without the slash fail, so a prefix cannot
-      // reach a longer owner id that merely starts with the caller's.
-      Sid: "ListOwnPrefixes",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: bucketArn,
-      Condition: { StringLike: { "s3:prefix": [ownUploads, ownPhotos] } },
-    },
-  ];
-}
-
-/**
- * Guests get nothing: the pool refuses unauthenticated identities, and this explicit deny
- * keeps it so even if that switch is flipped or a policy is attached to the role by hand.
- */
-export const UNAUTHENTICATED_ROLE_STATEMENTS: PolicyStatement[] = [
-  { Sid: "DenyEverything", Effect: "Deny", Action: "*", Resource: "*" },
-];
-
 /**
  * Sign-in and per-user AWS credentials: a user pool (email sign-in, groups, one app client
  * for upload apps and one for the admin app) and an identity pool whose roles confine each
@@ -143,10 +75,11 @@ export class Identity extends Construct {
   constructor(scope: Construct, id: string, options: IdentityOptions) {
     super(scope, id);
     const { env } = options;
+    const names = resourceNames(env);
     const threatProtection = options.threatProtection ?? (env.name === "prod" ? "enforced" : "off");
 
     this.userPool = new CognitoUserPool(this, "user-pool", {
-      name: `${env.namePrefix}-users`,
+      name: names.userPool,
       usernameAttributes: ["email"],
       autoVerifiedAttributes: ["email"],
       usernameConfiguration: { caseSensitive: false },
@@ -187,18 +120,18 @@ export class Identity extends Construct {
       }),
     };
 
-    this.uploadClient = this.appClient("upload-client", `${env.namePrefix}-upload`, {
+    this.uploadClient = this.appClient("upload-client", names.uploadClient, {
       ...DEFAULT_UPLOAD_TOKENS,
       ...options.uploadClientTokens,
     });
-    this.adminClient = this.appClient("admin-client", `${env.namePrefix}-admin`, {
+    this.adminClient = this.appClient("admin-client", names.adminClient, {
       ...DEFAULT_ADMIN_TOKENS,
       ...options.adminClientTokens,
     });
 
     this.identityPool = new CognitoIdentityPool(this, "identity-pool", {
       // Identity pool names allow only word characters and spaces.
-      identityPoolName: `${env.namePrefix.replaceAll("-", "_")}_identities`,
+      identityPoolName: names.identityPool,
       allowUnauthenticatedIdentities: false,
       // The classic (basic) flow skips the role's session tags; the enhanced flow is the only way in.
       allowClassicFlow: false,
