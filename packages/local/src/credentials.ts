@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * Temporary credentials the local identity endpoint issues and the local S3 gateway checks,
+ * standing in for STS: each set carries the session tags its role policy evaluates
+ * (`aws:PrincipalTag/owner`), exactly like an identity-pool session on AWS.
+ */
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface Session extends SessionCredentials {
+  identityId: string;
+  /** Session tags, e.g. { owner: <user-pool sub> }. */
+  principalTags: Record<string, string>;
+}
+
+/** Long-lived credentials of the local stack's own services (processor, seeding, edge origin). */
+export interface ServiceCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export class CredentialStore {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    readonly service: ServiceCredentials,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Issues a new session; `ttlSeconds` matches GetCredentialsForIdentity's one hour by default. */
+  issue(identityId: string, principalTags: Record<string, string>, ttlSeconds = 3600): Session {
+    const session: Session = {
+      // Like STS, temporary keys start with ASIA; the random part makes them unguessable.
+      accessKeyId: `ASIA${randomBytes(8).toString("hex").toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString("base64url"),
+      sessionToken: randomBytes(48).toString("base64url"),
+      expiration: new Date(this.now().getTime() + ttlSeconds * 1000),
+      identityId,
+      principalTags,
+    };
+    this.sessions.set(session.accessKeyId, session);
+    return session;
+  }
+
+  /** The session for an access key, whether or not it has expired (callers say which error). */
+  find(accessKeyId: string): Session | undefined {
+    return this.sessions.get(accessKeyId);
+  }
+
+  isExpired(session: Session): boolean {
+    return session.expiration.getTime() <= this.now().getTime();
+  }
+
+  isService(accessKeyId: string): boolean {
+    return accessKeyId === this.service.accessKeyId;
+  }
+}
