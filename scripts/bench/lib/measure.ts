@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 /**
  * Benchmarks print ratios against a baseline measured in the same run, so the figures
@@ -50,8 +51,23 @@ export async function measureChild(label: string, script: string, args: string[]
 
 /** Called at the end of a child script run by measureChild. */
 export function reportFromChild(ms: number): void {
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const peakRssMb = peakRssOfThisProcessMb();
   console.log(JSON.stringify({ ms, peakRssMb }));
+}
+
+/**
+ * Peak RSS since this process's exec. Linux carries getrusage's maxRSS across fork+exec (it
+ * would report the parent's size), while VmHWM belongs to the new address space.
+ */
+function peakRssOfThisProcessMb(): number {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (hwm?.[1]) return Number(hwm[1]) / 1024;
+  } catch {
+    // Not Linux: fall through to getrusage, which is per process there.
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 /** Prints measurements with their ratio to the first row (the baseline) and a target verdict. */
