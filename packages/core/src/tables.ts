@@ -24,3 +24,36 @@ export const auditTable = {
 } as const;
 
 export type TableSchema = typeof photoTable | typeof auditTable;
+
+/**
+ * The DynamoDB CreateTable input for a schema (structurally the SDK's CreateTableCommandInput),
+ * for everything that creates tables through the API: the local stack and integration tests.
+ * Every key attribute is a string.
+ */
+export function createTableInput(schema: TableSchema, tableName: string) {
+  const keyNames = [
+    schema.partitionKey,
+    schema.sortKey,
+    ...Object.values(schema.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    KeySchema: [
+      { AttributeName: schema.partitionKey, KeyType: "HASH" as const },
+      { AttributeName: schema.sortKey, KeyType: "RANGE" as const },
+    ],
+    AttributeDefinitions: [...new Set(keyNames)].map((name) => ({
+      AttributeName: name,
+      AttributeType: "S" as const,
+    })),
+    GlobalSecondaryIndexes: Object.entries(schema.indexes).map(([indexName, index]) => ({
+      IndexName: indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+        { AttributeName: index.sortKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+  };
+}

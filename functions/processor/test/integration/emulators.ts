@@ -17,7 +17,7 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { photoTable } from "@photogate/core";
+import { createTableInput, photoTable } from "@photogate/core";
 import dynalite from "dynalite";
 import S3rver from "s3rver";
 import { createClients, type ProcessorClients } from "../../src/clients";
@@ -76,31 +76,7 @@ export async function startBackend(): Promise<Backend> {
 
   await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const dynamo = new DynamoDBClient(dynamoConfig);
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: "PAY_PER_REQUEST",
-      KeySchema: [
-        { AttributeName: photoTable.partitionKey, KeyType: "HASH" },
-        { AttributeName: photoTable.sortKey, KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        ...new Set([
-          photoTable.partitionKey,
-          photoTable.sortKey,
-          ...Object.values(photoTable.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
-        ]),
-      ].map((name) => ({ AttributeName: name, AttributeType: "S" })),
-      GlobalSecondaryIndexes: Object.entries(photoTable.indexes).map(([name, index]) => ({
-        IndexName: name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: "HASH" },
-          { AttributeName: index.sortKey, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      })),
-    }),
-  );
+  await dynamo.send(new CreateTableCommand(createTableInput(photoTable, table)));
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 60, minDelay: 1 }, { TableName: table });
 
   return {

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { auditTable, createTableInput, photoTable } from "../src";
+
+describe("createTableInput", () => {
+  it("keys the photo table by owner and photo id, with the status and owner indexes by time", () => {
+    const input = createTableInput(photoTable, "photos");
+    expect(input.KeySchema).toEqual([
+      { AttributeName: "owner", KeyType: "HASH" },
+      { AttributeName: "photoId", KeyType: "RANGE" },
+    ]);
+    const indexes = Object.fromEntries(input.GlobalSecondaryIndexes.map((i) => [i.IndexName, i.KeySchema]));
+    expect(indexes.byStatus).toEqual([
+      { AttributeName: "status", KeyType: "HASH" },
+      { AttributeName: "createdAt", KeyType: "RANGE" },
+    ]);
+    expect(indexes.byOwner?.[1]).toEqual({ AttributeName: "createdAt", KeyType: "RANGE" });
+  });
+
+  it("defines each key attribute once, even when indexes share it", () => {
+    const photo = createTableInput(photoTable, "t").AttributeDefinitions.map((a) => a.AttributeName);
+    expect(photo.sort()).toEqual(["createdAt", "owner", "photoId", "status"]);
+    const audit = createTableInput(auditTable, "t").AttributeDefinitions.map((a) => a.AttributeName);
+    expect(audit.sort()).toEqual(["actor", "day", "sortKey", "target"]);
+  });
+});
