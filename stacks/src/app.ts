@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, loadEnvironment } from "@photogate/core";
 import type { App, TerraformStack } from "cdktf";
+import { DEFAULT_LOCALSTACK_URL, localstackProviderOverrides } from "./lib/localstack";
 import { BootstrapStack, usesS3State } from "./stacks/bootstrap-stack";
 import { PhotogateStack } from "./stacks/photogate-stack";
 
@@ -11,6 +12,8 @@ export interface PhotogateAppOptions {
   bundleDir: (name: string, architecture: EnvironmentConfig["processor"]["architecture"]) => string;
   /** Where relative local state paths resolve. */
   stateDir: string;
+  /** LocalStack's URL, for environments whose target is LocalStack. */
+  localstackUrl?: string;
 }
 
 export function stackName(env: EnvironmentConfig): string {
@@ -47,6 +50,11 @@ export function buildApp(app: App, options: PhotogateAppOptions): TerraformStack
         processorBundleDir,
         edgeBundleDir,
         stateDir: options.stateDir,
+        ...(env.target === "localstack"
+          ? {
+              providerOverrides: localstackProviderOverrides(options.localstackUrl ?? DEFAULT_LOCALSTACK_URL),
+            }
+          : {}),
       }),
     );
   }

@@ -10,6 +10,7 @@ export { SecureBucket, type SecureBucketOptions } from "./constructs/secure-buck
 export { StateBucket, type StateBucketOptions } from "./constructs/state-bucket";
 export { type AwsProviderOptions, createAwsProvider } from "./lib/aws-provider";
 export { type BackendOptions, configureBackend } from "./lib/backend";
+export { DEFAULT_LOCALSTACK_URL, LOCALSTACK_SERVICES, localstackProviderOverrides } from "./lib/localstack";
 export {
   PolicyDocument,
   type PolicyJson,

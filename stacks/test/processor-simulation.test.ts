@@ -38,7 +38,7 @@ const rolePolicy = JSON.parse(
     resourceWhere(
       synth,
       "aws_iam_role_policy",
-      (c) => c.role === `\${aws_iam_role.${processorRole.name}.name}`,
+      (c) => c.role === `\${aws_iam_role.${processorRole.name}.id}`,
     ).config.policy,
     synth,
   ),

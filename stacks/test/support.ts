@@ -1,12 +1,14 @@
 import { resolve } from "node:path";
 import { type EnvironmentConfig, loadEnvironment } from "@photogate/core";
 import { Testing } from "cdktf";
+import { buildApp } from "../src/app";
 import type { PolicyJson, PolicyStatement } from "../src/lib/policy-document";
 import { PhotogateStack } from "../src/stacks/photogate-stack";
 
 /** A two-line stand-in for the processor bundle, so tests never run esbuild. */
 export const fixtureBundleDir = resolve(import.meta.dirname, "fixtures/processor-bundle");
 export const stateDir = "/state";
+export const TEST_LOCALSTACK_URL = "http://localstack.test:4566";
 const repoRoot = resolve(import.meta.dirname, "../..");
 
 /**
@@ -91,12 +93,15 @@ export function synthStack(env: EnvironmentConfig): {
   json: string;
   synth: Synthesized;
 } {
-  const stack = new PhotogateStack(Testing.app(), `photogate-${env.name}`, {
-    env,
-    processorBundleDir: fixtureBundleDir,
-    edgeBundleDir: fixtureBundleDir,
+  // Through buildApp, so each environment gets exactly what `pnpm synth` gives it.
+  const stacks = buildApp(Testing.app(), {
+    environments: [env],
+    bundleDir: () => fixtureBundleDir,
     stateDir,
+    localstackUrl: TEST_LOCALSTACK_URL,
   });
+  const stack = stacks.find((s): s is PhotogateStack => s instanceof PhotogateStack);
+  if (!stack) throw new Error(`no PhotogateStack for ${env.name}`);
   const json = Testing.synth(stack);
   return { stack, json, synth: parse(json) };
 }

@@ -61,8 +61,16 @@ export const ENVIRONMENT_NAMES = ["dev", "prod", "local"] as const;
 export const EnvironmentName = z.enum(ENVIRONMENT_NAMES);
 export type EnvironmentName = z.infer<typeof EnvironmentName>;
 
+/**
+ * Where an environment is deployed: AWS itself, or LocalStack (whose free edition has S3,
+ * Lambda, DynamoDB and SQS; photogate's own local endpoints stand in for Cognito and the edge).
+ */
+export const DeployTarget = z.enum(["aws", "localstack"]);
+export type DeployTarget = z.infer<typeof DeployTarget>;
+
 export const EnvironmentConfig = z.object({
   name: EnvironmentName,
+  target: DeployTarget,
   region: z.string(),
   /** Prefix of every resource name in this environment. */
   namePrefix: z.string().regex(/^[a-z][a-z0-9-]{2,30}$/),
@@ -132,6 +140,7 @@ const baseProcessor: EnvironmentConfig["processor"] = {
 export const environments: Record<EnvironmentName, EnvironmentConfig> = {
   dev: {
     name: "dev",
+    target: "aws",
     region: "eu-west-1",
     namePrefix: "photogate-dev",
     bucketName: "photogate-dev-photos",
@@ -145,6 +154,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
   },
   prod: {
     name: "prod",
+    target: "aws",
     region: "eu-west-1",
     namePrefix: "photogate-prod",
     bucketName: "photogate-prod-photos",
@@ -163,6 +173,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
   },
   local: {
     name: "local",
+    target: "localstack",
     region: "us-east-1",
     namePrefix: "photogate-local",
     bucketName: "photogate-local-photos",

@@ -29,8 +29,9 @@ export class PhotogateStack extends TerraformStack {
   readonly storage: PhotoStorage;
   readonly tables: PhotoTables;
   readonly processing: PhotoProcessing;
-  readonly identity: Identity;
-  readonly edge: EdgeDistribution;
+  /** Absent on LocalStack, whose free edition has neither Cognito nor Lambda@Edge. */
+  readonly identity?: Identity;
+  readonly edge?: EdgeDistribution;
 
   constructor(scope: Construct, id: string, options: PhotogateStackOptions) {
     super(scope, id);
@@ -40,8 +41,6 @@ export class PhotogateStack extends TerraformStack {
 
     const overrides = options.providerOverrides ? { overrides: options.providerOverrides } : {};
     createAwsProvider(this, env, overrides);
-    // Lambda@Edge functions must live in us-east-1, whatever the environment's region.
-    const usEast1 = createAwsProvider(this, env, { alias: "us-east-1", region: "us-east-1", ...overrides });
     configureBackend(this, env.stateBackend, { stateDir: options.stateDir });
 
     this.storage = new PhotoStorage(this, "storage", {
@@ -69,28 +68,36 @@ export class PhotogateStack extends TerraformStack {
       arn: this.processing.functionArn,
     });
 
-    this.identity = new Identity(this, "identity", { env, bucketArn: this.storage.bucketArn });
-    this.edge = new EdgeDistribution(this, "edge", {
-      env,
-      bucket: { arn: this.storage.bucketArn, regionalDomainName: this.storage.bucketRegionalDomainName },
-      userPool: { id: this.identity.userPoolId, clientIds: this.identity.edgeClientIds },
-      usEast1Provider: usEast1,
-      httpProvider: new HttpProvider(this, "http"),
-      archiveProvider: new ArchiveProvider(this, "archive"),
-      bundleDir: options.edgeBundleDir,
-    });
-    this.storage.addPolicyStatements(...this.edge.bucketPolicyStatements);
-
     new TerraformOutput(this, "bucket", { value: this.storage.bucketId });
     new TerraformOutput(this, "photo-table", { value: this.tables.photoTable.name });
     new TerraformOutput(this, "audit-table", { value: this.tables.auditTable.name });
     new TerraformOutput(this, "processor-function", { value: this.processing.functionName });
     new TerraformOutput(this, "processor-dlq", { value: this.processing.deadLetterQueue.url });
-    new TerraformOutput(this, "user-pool-id", { value: this.identity.userPoolId });
-    new TerraformOutput(this, "upload-client-id", { value: this.identity.uploadClient.id });
-    new TerraformOutput(this, "admin-client-id", { value: this.identity.adminClient.id });
-    new TerraformOutput(this, "identity-pool-id", { value: this.identity.identityPoolId });
-    new TerraformOutput(this, "cdn-domain", { value: this.edge.distribution.domainName });
-    new TerraformOutput(this, "edge-function-version", { value: this.edge.edgeFunction.qualifiedArn });
+
+    // On LocalStack, `pnpm dev`'s own user-pool, identity and edge endpoints stand in for these.
+    if (env.target === "aws") {
+      // Lambda@Edge functions must live in us-east-1, whatever the environment's region.
+      const usEast1 = createAwsProvider(this, env, { alias: "us-east-1", region: "us-east-1", ...overrides });
+      const identity = new Identity(this, "identity", { env, bucketArn: this.storage.bucketArn });
+      const edge = new EdgeDistribution(this, "edge", {
+        env,
+        bucket: { arn: this.storage.bucketArn, regionalDomainName: this.storage.bucketRegionalDomainName },
+        userPool: { id: identity.userPoolId, clientIds: identity.edgeClientIds },
+        usEast1Provider: usEast1,
+        httpProvider: new HttpProvider(this, "http"),
+        archiveProvider: new ArchiveProvider(this, "archive"),
+        bundleDir: options.edgeBundleDir,
+      });
+      this.storage.addPolicyStatements(...edge.bucketPolicyStatements);
+      this.identity = identity;
+      this.edge = edge;
+
+      new TerraformOutput(this, "user-pool-id", { value: identity.userPoolId });
+      new TerraformOutput(this, "upload-client-id", { value: identity.uploadClient.id });
+      new TerraformOutput(this, "admin-client-id", { value: identity.adminClient.id });
+      new TerraformOutput(this, "identity-pool-id", { value: identity.identityPoolId });
+      new TerraformOutput(this, "cdn-domain", { value: edge.distribution.domainName });
+      new TerraformOutput(this, "edge-function-version", { value: edge.edgeFunction.qualifiedArn });
+    }
   }
 }
