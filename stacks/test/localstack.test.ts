@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LOCALSTACK_SERVICES, localstackProviderOverrides } from "../src/lib/localstack";
 import { environment, synthStack, TEST_LOCALSTACK_URL } from "./support";
@@ -84,5 +86,19 @@ describe.runIf(Boolean(liveUrl))("a running LocalStack", () => {
     for (const service of LOCALSTACK_SERVICES) {
       expect(["available", "running"], service).toContain(health.services[service]);
     }
+  });
+});
+
+describe("localstack/docker-compose.yml", () => {
+  it("starts exactly the services the local stack deploys", () => {
+    const compose = readFileSync(join(import.meta.dirname, "../../localstack/docker-compose.yml"), "utf8");
+    const services = /^\s+SERVICES:\s*(\S+)\s*$/m.exec(compose)?.[1]?.split(",");
+    expect(services?.sort()).toEqual([...LOCALSTACK_SERVICES].sort());
+    const init = readFileSync(
+      join(import.meta.dirname, "../../localstack/init/ready.d/10-photogate.sh"),
+      "utf8",
+    );
+    const checked = /for service in ([a-z0-9 ]+); do/.exec(init)?.[1]?.split(" ");
+    expect(checked?.sort()).toEqual([...LOCALSTACK_SERVICES].sort());
   });
 });

@@ -35,11 +35,8 @@ const processorRole = resourceWhere(
 );
 const rolePolicy = JSON.parse(
   resolveArns(
-    resourceWhere(
-      synth,
-      "aws_iam_role_policy",
-      (c) => c.role === `\${aws_iam_role.${processorRole.name}.id}`,
-    ).config.policy,
+    resourceWhere(synth, "aws_iam_role_policy", (c) => c.role === `\${aws_iam_role.${processorRole.name}.id}`)
+      .config.policy,
     synth,
   ),
 );

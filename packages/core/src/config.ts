@@ -181,7 +181,8 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     abortIncompleteUploadDays: 1,
     logRetentionDays: 1,
     deletionProtection: false,
-    processor: { ...baseProcessor, reservedConcurrency: 2 },
+    // LocalStack runs the function in a container of the host's kind, usually x86_64.
+    processor: { ...baseProcessor, architecture: "x86_64", reservedConcurrency: 2 },
     stateBackend: { type: "local", path: "terraform.local.tfstate" },
     processing: defaultProcessing,
   },
