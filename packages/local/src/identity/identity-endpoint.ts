@@ -1,0 +1,306 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { GetCredentialsForIdentityResponse, GetIdResponse } from "@aws-sdk/client-cognito-identity";
+import { ConfigError } from "@photogate/core";
+import { OWNER_PRINCIPAL_TAG } from "@photogate/stacks/policies";
+import type { CredentialStore } from "../credentials";
+import { IdentityError } from "./errors";
+import { createIdTokenVerifier, type IdentityProvider } from "./id-token-verifier";
+import { identityIdFor } from "./identity-id";
+
+export type { IdentityProvider } from "./id-token-verifier";
+
+export interface IdentityEndpointOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: the endpoint hands out credentials to anyone holding a valid ID token. */
+  host?: string;
+  /** The region in identity ids (`{region}:{uuid}`) and in the pool id. */
+  region: string;
+  /** `{region}:{uuid}`, the id callers pass to GetId. */
+  identityPoolId: string;
+  /**
+   * Trusted user pools by their Logins key, `cognito-idp.{region}.amazonaws.com/{userPoolId}`
+   * (the form AWS uses and packages/client checks).
+   */
+  providers: Record<string, IdentityProvider>;
+  /** Where sessions are issued; the local S3 gateway checks requests against it. */
+  credentials: CredentialStore;
+  /** Lifetime of issued credentials. Default 3600, GetCredentialsForIdentity's one hour. */
+  sessionSeconds?: number;
+}
+
+export interface IdentityEndpoint {
+  /** Base URL to give `CognitoIdentityClient` as `endpoint`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPE = "application/x-amz-json-1.1";
+const TARGET_PREFIX = "AWSCognitoIdentityService.";
+// GetId and GetCredentialsForIdentity bodies are an id and a token or two: a few KB.
+const MAX_BODY_BYTES = 64 * 1024;
+const IDENTITY_POOL_ID = /^[\w-]+:[0-9a-f-]+$/;
+const IDENTITY_ID = /^[\w-]+:[0-9a-f-]+$/;
+
+type Operation = (body: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * A Cognito-identity-compatible endpoint for local runs: GetId and GetCredentialsForIdentity
+ * over JSON 1.1, for the enhanced (authenticated) flow the stacks configure. Credentials come
+ * from the CredentialStore with the session tag `owner` = the token's `sub`, the principal tag
+ * the identity pool maps on AWS. Guests are refused: the stacks disable unauthenticated
+ * identities. Requests are SigV4-signed by the SDK but not checked (GetId and
+ * GetCredentialsForIdentity are unsigned calls on AWS too; the Logins token is the proof).
+ */
+export async function startIdentityEndpoint(options: IdentityEndpointOptions): Promise<IdentityEndpoint> {
+  const config = validate(options);
+  const verifiers = new Map(
+    Object.entries(config.providers).map(([name, provider]) => [name, createIdTokenVerifier(provider)]),
+  );
+  // Identity ids handed out since start-up: tells "someone else's identity" from "no such identity".
+  const known = new Map<string, string>();
+
+  /** Verifies the one login and returns its provider, sub and identity id. */
+  const login = async (logins: unknown) => {
+    if (logins === undefined || logins === null || (isObject(logins) && Object.keys(logins).length === 0)) {
+      throw new IdentityError(
+        "NotAuthorizedException",
+        "Unauthenticated access is not supported for this identity pool.",
+      );
+    }
+    if (!isObject(logins))
+      throw new IdentityError("InvalidParameterException", "Logins must be a map of provider name to token.");
+    const entries = Object.entries(logins);
+    if (entries.length > 1) {
+      throw new IdentityError(
+        "InvalidParameterException",
+        `The local identity endpoint takes one login; got ${entries.length} (${entries.map(([name]) => name).join(", ")}).`,
+      );
+    }
+    const [providerName, token] = entries[0]!;
+    const verify = verifiers.get(providerName);
+    if (!verify) {
+      throw new IdentityError(
+        "NotAuthorizedException",
+        `Token is not from a supported provider of this identity pool (${providerName}; trusted: ${[...verifiers.keys()].join(", ")}).`,
+      );
+    }
+    if (typeof token !== "string" || token === "") {
+      throw new IdentityError("InvalidParameterException", `Logins["${providerName}"] must be the ID token.`);
+    }
+    const sub = await verify(token);
+    const identityId = identityIdFor(config.region, config.identityPoolId, providerName, sub);
+    return { sub, identityId };
+  };
+
+  const operations: Record<string, Operation> = {
+    async GetId(body): Promise<GetIdResponse> {
+      const poolId = body.IdentityPoolId;
+      if (typeof poolId !== "string" || !IDENTITY_POOL_ID.test(poolId)) {
+        throw new IdentityError(
+          "InvalidParameterException",
+          "IdentityPoolId must look like {region}:{uuid}.",
+        );
+      }
+      if (poolId !== config.identityPoolId) {
+        throw new IdentityError("ResourceNotFoundException", `IdentityPool '${poolId}' not found.`);
+      }
+      const { sub, identityId } = await login(body.Logins);
+      known.set(identityId, sub);
+      return { IdentityId: identityId };
+    },
+
+    async GetCredentialsForIdentity(body): Promise<GetCredentialsForIdentityResponse> {
+      const identityId = body.IdentityId;
+      if (typeof identityId !== "string" || !IDENTITY_ID.test(identityId) || identityId.length > 55) {
+        throw new IdentityError("InvalidParameterException", "IdentityId must look like {region}:{uuid}.");
+      }
+      if (body.CustomRoleArn !== undefined) {
+        throw new IdentityError(
+          "InvalidParameterException",
+          "CustomRoleArn is not supported: the pool has one authenticated role.",
+        );
+      }
+      const { sub, identityId: own } = await login(body.Logins);
+      if (identityId !== own) {
+        // The caller proved who they are, but this identity is not theirs (or never existed).
+        if (known.has(identityId)) {
+          throw new IdentityError(
+            "NotAuthorizedException",
+            "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+          );
+        }
+        throw new IdentityError("ResourceNotFoundException", `Identity '${identityId}' not found.`);
+      }
+      known.set(own, sub);
+      const session = config.credentials.issue(own, { [OWNER_PRINCIPAL_TAG]: sub }, config.sessionSeconds);
+      return {
+        IdentityId: own,
+        Credentials: {
+          AccessKeyId: session.accessKeyId,
+          SecretKey: session.secretAccessKey,
+          SessionToken: session.sessionToken,
+          // Serialized as epoch seconds (JSON 1.1 timestamps), see send().
+          Expiration: session.expiration,
+        },
+      };
+    },
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response, operations).catch((error: unknown) => {
+      // handle() answers every expected failure itself; reaching here is a bug in this endpoint.
+      const message = error instanceof Error ? error.message : String(error);
+      if (!response.headersSent) send(response, 500, { __type: "InternalErrorException", message });
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, config.host, () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const hostPart = address.includes(":") ? `[${address}]` : address;
+
+  return {
+    url: `http://${hostPart}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function validate(options: IdentityEndpointOptions) {
+  const problems: string[] = [];
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(options.region))
+    problems.push(`region "${options.region}" is not an AWS region`);
+  if (
+    !IDENTITY_POOL_ID.test(options.identityPoolId) ||
+    !options.identityPoolId.startsWith(`${options.region}:`)
+  ) {
+    problems.push(`identityPoolId "${options.identityPoolId}" must look like ${options.region}:{uuid}`);
+  }
+  const providers = Object.entries(options.providers ?? {});
+  if (providers.length === 0) problems.push("providers is empty: no user pool would be trusted");
+  for (const [name, provider] of providers) {
+    if (name === "") problems.push("a provider has an empty name");
+    for (const field of ["issuer", "jwksUri"] as const) {
+      try {
+        new URL(provider[field]);
+      } catch {
+        problems.push(`providers["${name}"].${field} is not a URL`);
+      }
+    }
+    if (provider.clientIds.length === 0) problems.push(`providers["${name}"].clientIds is empty`);
+  }
+  const sessionSeconds = options.sessionSeconds ?? 3600;
+  if (!Number.isInteger(sessionSeconds) || sessionSeconds < 60) {
+    problems.push(`sessionSeconds must be a whole number ≥ 60, not ${sessionSeconds}`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid identity endpoint options:\n  ${problems.join("\n  ")}`);
+  }
+  return {
+    host: options.host ?? "127.0.0.1",
+    region: options.region,
+    identityPoolId: options.identityPoolId,
+    providers: options.providers,
+    credentials: options.credentials,
+    sessionSeconds,
+  };
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  operations: Record<string, Operation>,
+): Promise<void> {
+  try {
+    if (request.method !== "POST") {
+      request.resume();
+      throw new IdentityError(
+        "UnknownOperationException",
+        `Cognito Identity's JSON protocol takes POST, not ${request.method}.`,
+      );
+    }
+    const target = String(request.headers["x-amz-target"] ?? "");
+    const operation = target.startsWith(TARGET_PREFIX)
+      ? operations[target.slice(TARGET_PREFIX.length)]
+      : undefined;
+    const raw = await readBody(request);
+    if (!operation) {
+      throw new IdentityError(
+        "UnknownOperationException",
+        `${target || "A request without X-Amz-Target"} is not served by the local identity endpoint; it serves ${Object.keys(
+          operations,
+        )
+          .map((name) => TARGET_PREFIX + name)
+          .join(" and ")}.`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new IdentityError("SerializationException", "The request body is not valid JSON.");
+    }
+    if (!isObject(body))
+      throw new IdentityError("SerializationException", "The request body must be a JSON object.");
+    send(response, 200, await operation(body));
+  } catch (error) {
+    if (!(error instanceof IdentityError)) throw error;
+    send(
+      response,
+      error.status,
+      { __type: error.type, message: error.message },
+      { "x-amzn-ErrorType": error.type },
+    );
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else request.destroy();
+    });
+    request.on("error", reject);
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("close", () => {
+      if (size > MAX_BODY_BYTES) {
+        reject(new IdentityError("InvalidParameterException", `Request body over ${MAX_BODY_BYTES} bytes.`));
+      }
+    });
+  });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  // JSON 1.1 sends timestamps as epoch seconds (fractions allowed), which is what the SDK parses.
+  const json = JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : value;
+  });
+  response.writeHead(status, {
+    "content-type": CONTENT_TYPE,
+    "content-length": Buffer.byteLength(json),
+    "x-amzn-RequestId": randomUUID(),
+    ...headers,
+  });
+  response.end(json);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
