@@ -13,13 +13,16 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { identityPoolCredentialProvider, identityPoolCredentials } from "@photogate/client";
 import { ConfigError } from "@photogate/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { seedUsers, signIn, userPoolProviderName } from "../../src/cognito/provision";
 import { CredentialStore } from "../../src/credentials";
 import { type IdentityEndpoint, startIdentityEndpoint } from "../../src/identity/identity-endpoint";
 import { claimsOf, env, type LocalPool, PASSWORD, startLocalPool } from "../cognito/local-pool";
 
 const IDENTITY_POOL_ID = `${env.region}:7d3f6c2a-1b4e-4f5a-9c8d-0e1f2a3b4c5d`;
+
+// Counts JWKS downloads: the endpoint's verifier fetches with the global fetch.
+const fetchSpy = vi.spyOn(globalThis, "fetch");
 
 let local: LocalPool;
 let endpoint: IdentityEndpoint;
@@ -56,6 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  fetchSpy.mockRestore();
   identity?.destroy();
   await endpoint?.close();
   await local?.stop();
@@ -95,6 +99,9 @@ describe("GetId through @aws-sdk/client-cognito-identity", () => {
     expect(bob.IdentityId).not.toBe(first.IdentityId);
     // The identity id is never the sub (DESIGN.md "Identity").
     expect(first.IdentityId).not.toContain(tokens.alice.sub);
+    // The pool's keys were fetched once and cached for every later token.
+    const jwksFetches = fetchSpy.mock.calls.filter(([url]) => String(url) === local.pool.jwksUri);
+    expect(jwksFetches).toHaveLength(1);
   });
 
   it("keeps the identity id for a new sign-in of the same user", async () => {
