@@ -1,0 +1,182 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { authenticatedRoleStatements } from "@photogate/stacks/policies";
+import type { Session } from "../credentials";
+import type { Query } from "./sigv4";
+
+/** One IAM check a request needs: `s3:GetObject` on `arn:aws:s3:::bucket/key`, with its context keys. */
+export interface S3Permission {
+  action: string;
+  resource: string;
+  context: Record<string, string>;
+}
+
+export interface S3Target {
+  bucket: string;
+  /** Decoded object key; undefined for bucket-level requests. */
+  key?: string;
+}
+
+/** Query parameters that select how, not what: they never turn a request into another operation. */
+const LIST_PARAMS = new Set([
+  "prefix",
+  "delimiter",
+  "marker",
+  "max-keys",
+  "list-type",
+  "continuation-token",
+  "start-after",
+  "fetch-owner",
+  "encoding-type",
+  "x-id",
+]);
+const OBJECT_READ_PARAMS = new Set(["x-id", "partNumber"]);
+const RESPONSE_OVERRIDE = /^response-/;
+
+/**
+ * Maps a path-style S3 request to the IAM permissions S3 would check (the "Actions, resources
+ * and condition keys for Amazon S3" table) for the operations photogate's clients use.
+ * Returns undefined for every other operation; the gateway denies those to sessions.
+ */
+export function permissionsFor(
+  method: string,
+  target: S3Target,
+  query: Query,
+  headers: IncomingHttpHeaders,
+): S3Permission[] | undefined {
+  const bucketArn = `arn:aws:s3:::${target.bucket}`;
+  const params = Object.keys(query);
+  if (target.key === undefined) {
+    if ((method === "GET" || method === "HEAD") && params.every((p) => LIST_PARAMS.has(p))) {
+      // ListObjects(V2) and HeadBucket: s3:ListBucket; without a prefix parameter the s3:prefix key is absent.
+      const prefix = query.prefix;
+      const context: Record<string, string> = typeof prefix === "string" ? { "s3:prefix": prefix } : {};
+      return [{ action: "s3:ListBucket", resource: bucketArn, context }];
+    }
+    return undefined;
+  }
+  const objectArn = `${bucketArn}/${target.key}`;
+  const object = (action: string): S3Permission => ({ action, resource: objectArn, context: {} });
+  const only = (...allowed: string[]) => params.every((p) => allowed.includes(p) || p === "x-id");
+  switch (method) {
+    case "GET":
+    case "HEAD":
+      if (params.every((p) => OBJECT_READ_PARAMS.has(p) || RESPONSE_OVERRIDE.test(p))) {
+        return [object("s3:GetObject")];
+      }
+      if (only("versionId")) return [object("s3:GetObjectVersion")];
+      return undefined;
+    case "PUT": {
+      // PutObject, or UploadPart of a multipart upload; a copy also reads its source.
+      if (!only() && !only("partNumber", "uploadId")) return undefined;
+      const permissions = [object("s3:PutObject")];
+      const copySource = copySourceArn(headers["x-amz-copy-source"]);
+      if (copySource === null) return undefined;
+      if (copySource) permissions.push({ action: "s3:GetObject", resource: copySource, context: {} });
+      if (Object.keys(headers).some((h) => h === "x-amz-acl" || h.startsWith("x-amz-grant-"))) {
+        permissions.push(object("s3:PutObjectAcl"));
+      }
+      if (headers["x-amz-tagging"] !== undefined) permissions.push(object("s3:PutObjectTagging"));
+      return permissions;
+    }
+    case "POST":
+      // CreateMultipartUpload and CompleteMultipartUpload are authorised as s3:PutObject.
+      if (only("uploads") || only("uploadId")) return [object("s3:PutObject")];
+      return undefined;
+    case "DELETE":
+      if (only()) return [object("s3:DeleteObject")];
+      if (only("uploadId")) return [object("s3:AbortMultipartUpload")];
+      if (only("versionId")) return [object("s3:DeleteObjectVersion")];
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `/bucket/key` or `bucket/key` (URL-encoded, maybe with `?versionId=`) → its object ARN; null when malformed. */
+function copySourceArn(header: string | string[] | undefined): string | undefined | null {
+  if (header === undefined) return undefined;
+  const raw = (Array.isArray(header) ? header[0]! : header).split("?")[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw).replace(/^\//, "");
+  } catch {
+    return null;
+  }
+  const slash = decoded.indexOf("/");
+  return slash > 0 && slash < decoded.length - 1 ? `arn:aws:s3:::${decoded}` : null;
+}
+
+export interface PolicyEvaluator {
+  /** True when the session's role policy allows every permission. */
+  allows(session: Session, permissions: readonly S3Permission[]): Promise<boolean>;
+}
+
+export interface PolicyEvaluatorOptions {
+  bucketArns: readonly string[];
+  /** The account the simulated role lives in; any 12 digits. */
+  accountId?: string;
+  /** Decisions kept for repeated identical checks. */
+  cacheSize?: number;
+}
+
+/**
+ * Evaluates the identity-pool authenticated role's policy, exactly the statements the stacks
+ * synthesize (`authenticatedRoleStatements`), with @cloud-copilot/iam-simulate. The policy is
+ * built once; decisions are cached by (action, resource, context), since they depend on nothing else.
+ */
+export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEvaluator {
+  const accountId = options.accountId ?? "000000000000";
+  const cacheSize = options.cacheSize ?? 10_000;
+  const multiple = options.bucketArns.length > 1;
+  const statements = options.bucketArns.flatMap((arn, index) =>
+    authenticatedRoleStatements(arn).map((s) => (multiple && s.Sid ? { ...s, Sid: `${s.Sid}${index}` } : s)),
+  );
+  // Terraform's `$${…}` escape is what the synthesized JSON holds; AWS receives `${…}`.
+  const policy = JSON.parse(
+    JSON.stringify({ Version: "2012-10-17", Statement: statements }).replaceAll("$${", "${"),
+  );
+  const principal = `arn:aws:sts::${accountId}:assumed-role/photogate-local-authenticated/CognitoIdentityCredentials`;
+  const cache = new Map<string, boolean>();
+
+  const decide = async (permission: S3Permission, tags: Record<string, string>): Promise<boolean> => {
+    const context: Record<string, string> = { ...permission.context };
+    for (const [tag, value] of Object.entries(tags)) context[`aws:PrincipalTag/${tag}`] = value;
+    // iam-simulate reads `*` and `?` in a requested ARN as wildcards; in a key they are plain
+    // characters. U+FFFF matches a policy wildcard as `*` would and no literal, as AWS matches keys.
+    const resource = permission.resource.replace(/[*?]/g, "\uffff");
+    const cacheKey = JSON.stringify([permission.action, resource, context]);
+    const cached = cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const result = await runSimulation(
+      {
+        request: {
+          principal,
+          action: permission.action,
+          resource: { resource, accountId },
+          contextVariables: context,
+        },
+        identityPolicies: [{ name: "authenticated-role", policy }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (result.resultType === "error") {
+      throw new Error(`IAM simulation of ${permission.action} failed: ${JSON.stringify(result.errors)}`);
+    }
+    const allowed = result.overallResult === "Allowed";
+    if (cache.size >= cacheSize) cache.clear();
+    cache.set(cacheKey, allowed);
+    return allowed;
+  };
+
+  return {
+    async allows(session, permissions) {
+      for (const permission of permissions) {
+        if (!(await decide(permission, session.principalTags))) return false;
+      }
+      return permissions.length > 0;
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import S3rver, { type S3rverContext, type S3rverEvent } from "s3rver";
+import s3rverAccount from "s3rver/lib/models/account.js";
+import { corsConfigurationXml } from "./cors";
+
+export interface S3BucketOptions {
+  name: string;
+  /** Browser origins allowed to PUT/GET/HEAD (the environment's `uploadOrigins`). */
+  cors?: { allowedOrigins: readonly string[] };
+}
+
+export interface S3ServerOptions {
+  /** Objects live under `<dataDir>/objects`, so they survive restarts. */
+  dataDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Created at start (kept, with their objects, when they already exist). */
+  buckets: readonly S3BucketOptions[];
+  /** Silences s3rver's own per-request log lines. */
+  silent?: boolean;
+  /**
+   * Access keys s3rver accepts besides its built-in `S3RVER`: the local stack's service
+   * credentials, so services may also talk to s3rver directly. s3rver checks that the key
+   * exists but not the signature; the gateway is what authenticates.
+   */
+  accessKeys?: readonly { accessKeyId: string; secretAccessKey: string }[];
+}
+
+export type ObjectEventName =
+  | "ObjectCreated:Put"
+  | "ObjectCreated:Post"
+  | "ObjectCreated:Copy"
+  | "ObjectCreated:CompleteMultipartUpload"
+  | "ObjectRemoved:Delete";
+
+/** One object write or delete, as s3rver committed it; notifications.ts turns it into S3's event shape. */
+export interface S3ObjectEvent {
+  eventName: ObjectEventName;
+  bucket: string;
+  /** The key as stored (decoded). */
+  key: string;
+  /** Bytes; absent for deletes. */
+  size?: number;
+  /** Hex MD5 without quotes; absent for deletes. */
+  eTag?: string;
+  /** The client's address (the gateway forwards it in X-Forwarded-For). */
+  sourceIp: string;
+  eventTime: Date;
+}
+
+export type S3ObjectEventListener = (event: S3ObjectEvent) => void;
+
+export interface S3ObjectEvents {
+  /** Calls `listener` for every committed write or delete; returns a function that unsubscribes. */
+  subscribe(listener: S3ObjectEventListener): () => void;
+}
+
+export interface S3Server {
+  /** Base URL for the AWS SDK's `endpoint` (use `forcePathStyle: true`). */
+  url: string;
+  /** Where s3rver keeps the buckets. */
+  directory: string;
+  events: S3ObjectEvents;
+  close(): Promise<void>;
+}
+
+/** What the request-scoped middleware learns about one request before s3rver answers it. */
+interface RequestScope {
+  ctx: S3rverContext & { status: number; body: unknown };
+  raw: S3rverEvent[];
+}
+
+/**
+ * Starts s3rver (an S3-compatible server on the local file system) with the photo bucket(s).
+ *
+ * s3rver's own notification events are not S3's: they lack the multipart event name, the ETag
+ * of copies and a usable sequencer, and carry a malformed ARN. So each event is captured here
+ * together with the request that caused it (through AsyncLocalStorage, since s3rver emits it
+ * without the request) and published only once the request succeeded, with what S3 would know.
+ */
+export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
+  const directory = join(options.dataDir, "objects");
+  await mkdir(directory, { recursive: true });
+  for (const key of options.accessKeys ?? []) {
+    s3rverAccount.DUMMY_ACCOUNT.createKeyPair(key.accessKeyId, key.secretAccessKey);
+  }
+
+  const server = new S3rver({
+    address: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    silent: options.silent ?? true,
+    directory,
+    configureBuckets: options.buckets.map((bucket) => ({
+      name: bucket.name,
+      configs: bucket.cors ? [corsConfigurationXml(bucket.cors.allowedOrigins)] : [],
+    })),
+  });
+
+  const listeners = new Set<S3ObjectEventListener>();
+  const scope = new AsyncLocalStorage<RequestScope>();
+  server.on("event", (event: S3rverEvent) => {
+    // Emitted synchronously inside the request's async chain; held until the response is known.
+    scope.getStore()?.raw.push(event);
+  });
+  // First in Koa's chain, so the scope spans every s3rver middleware and controller.
+  server.middleware.unshift(async (ctx, next) => {
+    const store: RequestScope = { ctx: ctx as RequestScope["ctx"], raw: [] };
+    await scope.run(store, next);
+    if (store.ctx.status >= 300) return;
+    for (const raw of store.raw) {
+      const event = describe(raw, store.ctx);
+      if (!event) continue;
+      for (const listener of listeners) listener(event);
+    }
+  });
+
+  const address = await server.run();
+  return {
+    url: `http://${address.address}:${address.port}`,
+    directory,
+    events: {
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    close: () => server.close(),
+  };
+}
+
+function describe(raw: S3rverEvent, ctx: RequestScope["ctx"]): S3ObjectEvent | undefined {
+  const record = raw.Records[0];
+  const object = record.s3.object;
+  const eventName = eventNameOf(record.eventName, ctx);
+  if (!eventName) return undefined;
+  const forwardedFor = header(ctx.headers["x-forwarded-for"]);
+  const event: S3ObjectEvent = {
+    eventName,
+    bucket: record.s3.bucket.name,
+    key: object.key,
+    sourceIp: forwardedFor?.split(",")[0]?.trim() || ctx.ip.replace(/^::ffff:/, ""),
+    eventTime: new Date(record.eventTime),
+  };
+  if (eventName === "ObjectRemoved:Delete") return event;
+  event.size = object.size ?? 0;
+  // s3rver leaves the ETag out of copy events; its CopyObjectResult XML (by now rendered) carries it.
+  const copyETag =
+    typeof ctx.body === "string"
+      ? /<ETag>(.*?)<\/ETag>/.exec(ctx.body)?.[1]?.replace(/&quot;|&#34;/g, "")
+      : undefined;
+  const eTag = object.eTag ?? copyETag;
+  if (eTag !== undefined) event.eTag = eTag.replace(/"/g, "");
+  return event;
+}
+
+function eventNameOf(s3rverName: string, ctx: RequestScope["ctx"]): ObjectEventName | undefined {
+  switch (s3rverName) {
+    case "ObjectCreated:Put":
+    case "ObjectCreated:Copy":
+    case "ObjectRemoved:Delete":
+      return s3rverName;
+    case "ObjectCreated:Post":
+      // s3rver names both a browser form POST and CompleteMultipartUpload "Post".
+      return "uploadId" in ctx.query ? "ObjectCreated:CompleteMultipartUpload" : "ObjectCreated:Post";
+    default:
+      return undefined;
+  }
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

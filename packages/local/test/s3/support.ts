@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+
+export const region = "us-east-1";
+export const bucket = "photogate-test-photos";
+export const bucketArn = `arn:aws:s3:::${bucket}`;
+
+/** Two owners (user-pool subs) and a photo id, in the shapes core's key layout requires. */
+export const ownerA = "0f8fad5b-d9cb-469f-a165-70867728950e";
+export const ownerB = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+export const photoId = "16fd2706-8baf-433b-82eb-8c7fada847da";
+
+export async function tempDir(): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), "photogate-s3-"));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** An SDK client as photogate's code builds one for an S3-compatible endpoint. */
+export function s3Client(endpoint: string, credentials: Keys, checksums = true): S3Client {
+  return new S3Client({
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials,
+    maxAttempts: 1,
+    // s3rver knows no flexible checksums; WHEN_REQUIRED keeps the SDK from sending them.
+    ...(checksums
+      ? { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" }
+      : {}),
+  });
+}
+
+/** What the SDK threw: its error name and HTTP status. */
+export async function failure(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { name: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error("expected the request to fail, and it succeeded");
+}
