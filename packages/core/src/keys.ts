@@ -18,6 +18,17 @@ export const SHARED_PREFIX = "shared/";
 export const UPLOAD_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif", "avif", "heic", "heif"] as const;
 export type UploadExtension = (typeof UPLOAD_EXTENSIONS)[number];
 
+/** Content types an upload may declare (the edge refuses others with 415). */
+export const UPLOAD_CONTENT_TYPES = [
+  "image/jpeg",
+  "image/png",
+  "image/webp",
+  "image/gif",
+  "image/avif",
+  "image/heic",
+  "image/heif",
+] as const;
+
 // Lower-case canonical UUID: owners are Cognito `sub`s and photo ids are client-made UUIDs.
 // Upper case is refused so one photo cannot have two spellings of its key.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -12,7 +12,13 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataHttp } from "@cdktf/provider-http/lib/data-http";
 import type { HttpProvider } from "@cdktf/provider-http/lib/provider";
-import { type EnvironmentConfig, PHOTOS_PREFIX, resourceNames, UPLOADS_PREFIX } from "@photogate/core";
+import {
+  type EnvironmentConfig,
+  PHOTOS_PREFIX,
+  resourceNames,
+  UPLOAD_CONTENT_TYPES,
+  UPLOADS_PREFIX,
+} from "@photogate/core";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { type PolicyStatement, policyJson } from "../lib/policy-document";
@@ -24,17 +30,6 @@ export const MANAGED_POLICY_IDS = {
   /** Forwards Origin and Access-Control-Request-* so S3's CORS answers browser uploads. */
   corsS3Origin: "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
 } as const;
-
-/** Content types the edge lets a client PUT; the processor still decides what really decodes. */
-export const EDGE_ALLOWED_CONTENT_TYPES = [
-  "image/jpeg",
-  "image/png",
-  "image/webp",
-  "image/gif",
-  "image/avif",
-  "image/heic",
-  "image/heif",
-] as const;
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 const READ_METHODS = ["GET", "HEAD"];
@@ -104,7 +99,7 @@ export function edgeConfig(input: {
     tokenUse: "access",
     jwks: input.jwks,
     maxUploadBytes: input.env.processing.maxUploadBytes,
-    allowedContentTypes: [...EDGE_ALLOWED_CONTENT_TYPES],
+    allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
   };
 }
 
