@@ -66,14 +66,3 @@ export function errorXml(error: S3Error, requestId: string, resource?: string): 
 function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
-
-/** A delivery that failed every attempt; what the dead-letter file records next to the event. */
-export class DeliveryFailedError extends Error {
-  override readonly name = "DeliveryFailedError";
-  constructor(
-    readonly attempts: number,
-    options: { cause: unknown },
-  ) {
-    super(`notification delivery failed after ${attempts} attempts`, options);
-  }
-}

@@ -12,7 +12,7 @@ import type { CredentialStore } from "../credentials";
 import { createPolicyEvaluator, permissionsFor, type S3Target } from "./authorize";
 import { AwsChunkedDecoder } from "./aws-chunked";
 import { errorXml, newRequestId, S3Error } from "./errors";
-import type { NotificationLogger } from "./notifications";
+import type { S3Logger } from "./logger";
 import { type Caller, QUERY_AUTH_PARAMS, splitUrl, verifySignature } from "./sigv4";
 
 export interface S3GatewayOptions {
@@ -26,7 +26,7 @@ export interface S3GatewayOptions {
   bucketArns: readonly string[];
   /** The region clients sign for; other regions are refused as S3 refuses them. */
   region: string;
-  logger?: NotificationLogger;
+  logger?: S3Logger;
   now?: () => Date;
 }
 

@@ -3,14 +3,8 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { UPLOADS_PREFIX } from "@photogate/core";
 import type { S3Event, S3EventRecord } from "aws-lambda";
+import { type S3Logger, silentLogger } from "./logger";
 import type { S3ObjectEvent, S3ObjectEvents } from "./s3-server";
-
-/** Structured log lines, the processor's Logger shape (`createLogger()` from @photogate/processor fits). */
-export interface NotificationLogger {
-  info(event: string, fields?: Record<string, unknown>): void;
-  warn(event: string, fields?: Record<string, unknown>): void;
-  error(event: string, fields?: Record<string, unknown>): void;
-}
 
 export interface S3NotificationsOptions {
   /** Where the bucket "lives": the event's awsRegion. */
@@ -29,7 +23,7 @@ export interface S3NotificationsOptions {
   prefix?: string;
   /** The notification's id, as the bucket notification configuration names it. */
   configurationId?: string;
-  logger?: NotificationLogger;
+  logger?: S3Logger;
   /** Injected so tests do not wait. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
@@ -53,7 +47,6 @@ export interface DeadLetter {
   event: S3Event;
 }
 
-const silentLogger: NotificationLogger = { info() {}, warn() {}, error() {} };
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**

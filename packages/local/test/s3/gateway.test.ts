@@ -52,8 +52,8 @@ const uploadB = `uploads/${ownerB}/${photoId}.jpg`;
 const photoA = `photos/${ownerA}/${photoId}/display.webp`;
 const photoB = `photos/${ownerB}/${photoId}/display.webp`;
 
-function client(keys: Keys, checksums = true): S3Client {
-  const c = s3Client(gateway.url, keys, checksums);
+function client(keys: Keys, options: Parameters<typeof s3Client>[2] = {}): S3Client {
+  const c = s3Client(gateway.url, keys, options);
   clients.push(c);
   return c;
 }
@@ -225,7 +225,7 @@ describe("an identity-pool session for owner A", () => {
   it("streams a body the SDK sends aws-chunked (default checksums) and stores the bytes, not the framing", async () => {
     const key = `uploads/${ownerA}/${photoId}.avif`;
     const bytes = Buffer.alloc(200_000, "photogate ");
-    const defaults = client(sessionA, false);
+    const defaults = client(sessionA, { checksums: false });
     await defaults.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -236,6 +236,19 @@ describe("an identity-pool session for owner A", () => {
     );
     const stored = await asService.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+  });
+  it("admits a large upload before the SDK sends its body (100-continue), and refuses one without reading it", async () => {
+    const key = `uploads/${ownerA}/${photoId}.jpeg`;
+    const bytes = Buffer.alloc(3 * 1024 * 1024, 7);
+    await asA.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+    const head = await asService.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.ContentLength).toBe(bytes.length);
+    expect(
+      await failure(asA.send(new PutObjectCommand({ Bucket: bucket, Key: uploadB, Body: bytes }))),
+    ).toEqual({
+      name: "AccessDenied",
+      status: 403,
+    });
   });
 });
 
@@ -278,6 +291,14 @@ describe("authentication", () => {
     } finally {
       clock = new Date(clock.getTime() - 61_000);
     }
+  });
+
+  it("refuses a signature scoped to another region, as S3 does", async () => {
+    const wrongRegion = client(sessionA, { region: "eu-west-1" });
+    expect(await failure(wrongRegion.send(new GetObjectCommand({ Bucket: bucket, Key: uploadA })))).toEqual({
+      name: "AuthorizationHeaderMalformed",
+      status: 400,
+    });
   });
 
   it("refuses unsigned requests, as the private bucket does", async () => {

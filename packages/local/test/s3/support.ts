@@ -24,17 +24,21 @@ export interface Keys {
 }
 
 /** An SDK client as photogate's code builds one for an S3-compatible endpoint. */
-export function s3Client(endpoint: string, credentials: Keys, checksums = true): S3Client {
+export function s3Client(
+  endpoint: string,
+  credentials: Keys,
+  options: { checksums?: boolean; region?: string } = {},
+): S3Client {
   return new S3Client({
     endpoint,
-    region,
+    region: options.region ?? region,
     forcePathStyle: true,
     credentials,
     maxAttempts: 1,
     // s3rver knows no flexible checksums; WHEN_REQUIRED keeps the SDK from sending them.
-    ...(checksums
-      ? { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" }
-      : {}),
+    ...(options.checksums === false
+      ? {}
+      : { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" }),
   });
 }
 
