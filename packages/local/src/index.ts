@@ -1,3 +1,16 @@
+export * from "./cognito/errors";
+export { provisionUserPool, seedUsers, signIn, userPoolProviderName } from "./cognito/provision";
+export { startUserPoolEmulator } from "./cognito/user-pool-emulator";
+export {
+  CredentialStore,
+  type ServiceCredentials,
+  type Session,
+  type SessionCredentials,
+} from "./credentials";
+export { ensureTables, startDynamoServer } from "./dynamodb";
+export { startEdgeProxy } from "./edge/edge-proxy";
+export * from "./endpoints";
+export { startIdentityEndpoint } from "./identity/identity-endpoint";
 export { localRekognitionClient } from "./rekognition/client";
 export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "./rekognition/decode-image";
 export {
@@ -6,3 +19,13 @@ export {
   startRekognitionEndpoint,
 } from "./rekognition/endpoint";
 export { ModelLoadError, RekognitionError } from "./rekognition/errors";
+export * from "./s3";
+export { seedSamplePhotos, signInLocalUser } from "./seed";
+export {
+  DEFAULT_USERS,
+  type LocalStack,
+  type LocalStackOptions,
+  SERVICE_CREDENTIALS,
+  startLocalStack,
+} from "./stack";
+export * from "./upload";

@@ -86,3 +86,33 @@ export function oneFaceScene(): Promise<Scene> {
 function clampByte(value: number): number {
   return Math.max(0, Math.min(255, Math.round(value)));
 }
+
+/** A portrait that passes every check: one frontal, sharp face filling a good part of the frame. */
+export async function portraitScene(face: FaceFixture = "face-frontal.jpg"): Promise<Scene> {
+  return scene([{ face, left: 140, top: 220, size: 360 }], 640, 800);
+}
+
+export interface SamplePhoto {
+  /** Stable name, also the seed of its photo id. */
+  name: string;
+  /** What the processor should make of it, for the summary. */
+  expect: string;
+  jpeg: Buffer;
+}
+
+/** The photos `pnpm dev` uploads for the demo user, one per kind of verdict. */
+export async function samplePhotos(): Promise<SamplePhoto[]> {
+  const [portrait, group, empty] = await Promise.all([
+    portraitScene(),
+    scene([
+      { face: "face-frontal.jpg", left: 260, top: 260, size: 260 },
+      { face: "face-smiling.jpg", left: 760, top: 260, size: 260 },
+    ]),
+    scene([]),
+  ]);
+  return [
+    { name: "portrait", expect: "approved", jpeg: portrait.jpeg },
+    { name: "two-people", expect: "rejected: MULTIPLE_FACES", jpeg: group.jpeg },
+    { name: "landscape", expect: "rejected: NO_FACE", jpeg: empty.jpeg },
+  ];
+}

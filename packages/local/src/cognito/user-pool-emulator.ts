@@ -54,7 +54,8 @@ const GUARD = [
  */
 export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): Promise<UserPoolEmulator> {
   const host = options.host ?? "127.0.0.1";
-  const port = options.port ?? (await freePort(host));
+  // 0 means "any free port", as for the other servers; cognito-local needs to be told which.
+  const port = options.port || (await freePort(host));
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const startScript = await cognitoLocalBin();

@@ -1,0 +1,130 @@
+import { createLogger, type LogEntry } from "@photogate/processor";
+import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type LocalEndpoints, portsFrom } from "../endpoints";
+import { createProgress } from "../progress";
+import { type SeededPhoto, seedSamplePhotos } from "../seed";
+import { startLocalStack } from "../stack";
+import { fail, parseCommandLine, runMain } from "./args";
+
+const USAGE = `Usage: pnpm dev [--reset] [--base-port ${DEFAULT_BASE_PORT}] [--data-dir .photogate] [--no-samples] [--verbose]
+
+Starts all of photogate on this machine (no Docker, no AWS account) and keeps it running
+until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.`;
+
+runMain(async () => {
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    {
+      reset: { type: "boolean", default: false },
+      "base-port": { type: "string", default: String(DEFAULT_BASE_PORT) },
+      "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
+      "no-samples": { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const basePort = Number(values["base-port"]);
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000) {
+    fail(`--base-port must be a whole number from 1024 to 65000, not "${values["base-port"]}"\n\n${USAGE}`);
+  }
+
+  const progress = createProgress();
+  const started = performance.now();
+  const stack = await startLocalStack({
+    dataDir: values["data-dir"],
+    reset: values.reset,
+    ports: portsFrom(basePort),
+    progress,
+    log: createLogger(values.verbose ? (entry) => console.log(JSON.stringify(entry)) : printNotable),
+  }).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    fail(
+      /EADDRINUSE|port/i.test(message)
+        ? `${message}\nIs another pnpm dev running? Stop it, or pick other ports with --base-port.`
+        : message,
+    );
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    progress.info(`\n${signal}: stopping photogate…`);
+    await stack.stop();
+    progress.info("stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("Ctrl-C"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  let samples: SeededPhoto[] = [];
+  if (!values["no-samples"]) {
+    samples = await progress.step("uploading the demo user's sample photos through the edge", () =>
+      seedSamplePhotos(stack.endpoints),
+    );
+    await progress.step("processing them (thumbnails, face and moderation checks)", () =>
+      stack.notifications.idle(),
+    );
+  }
+  printSummary(stack.endpoints, samples, performance.now() - started, values["data-dir"]);
+});
+
+/** Without --verbose: one line per processed photo, and every warning or error. */
+function printNotable(entry: LogEntry): void {
+  const { level, event, ...fields } = entry;
+  if (event === "upload.processed") {
+    const reasons = (fields.reasons as string[] | undefined)?.join(", ");
+    console.log(
+      `  processed ${fields.owner}/${fields.photoId} → ${fields.status}${reasons ? ` (${reasons})` : ""}`,
+    );
+  } else if (level !== "info") {
+    console.log(`  ${level} ${event} ${JSON.stringify(fields)}`);
+  }
+}
+
+function printSummary(endpoints: LocalEndpoints, samples: SeededPhoto[], ms: number, dataDir: string): void {
+  const { urls } = endpoints;
+  const lines = [
+    "",
+    `photogate is running locally (ready in ${(ms / 1000).toFixed(1)} s). Ctrl-C stops it.`,
+    "",
+    `  Edge (CloudFront + Lambda@Edge)  ${urls.edge}`,
+    `  S3 (with IAM)                    ${urls.s3}`,
+    `  DynamoDB                         ${urls.dynamodb}`,
+    `  Cognito user pool                ${urls.cognitoIdp}`,
+    `  Cognito identity pool            ${urls.cognitoIdentity}`,
+    `  Rekognition                      ${urls.rekognition}`,
+    "",
+    `  bucket ${endpoints.bucket}   tables ${endpoints.photoTable}, ${endpoints.auditTable}`,
+    `  user pool ${endpoints.userPool.id}   identity pool ${endpoints.identityPoolId}`,
+    "",
+    "  Users:",
+    ...endpoints.users.map(
+      (u) =>
+        `    ${u.name.padEnd(8)} ${u.email.padEnd(26)} ${u.password.padEnd(20)} ${u.groups.join(", ") || "-"}`,
+    ),
+  ];
+  if (samples.length) {
+    lines.push("", "  Sample photos of demo:");
+    for (const s of samples) {
+      lines.push(
+        `    ${s.name.padEnd(11)} ${s.photoId}  expected ${s.expect}${s.uploaded ? "" : " (kept from an earlier run)"}`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    "  Try:",
+    "    pnpm upload path/to/photo.jpg --user demo            # through the edge, waits for the verdict",
+    "    pnpm upload path/to/photo.jpg --user demo --direct   # straight to S3 with identity-pool credentials",
+    "    pnpm users                                            # users, groups and their photos",
+    "",
+    `  Endpoints for scripts and tests: ${dataDir}/endpoints.json`,
+    "",
+  );
+  console.log(lines.join("\n"));
+}

@@ -1,0 +1,291 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type EnvironmentConfig, environments, resourceNames, UPLOAD_CONTENT_TYPES } from "@photogate/core";
+import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-auth";
+import { createClients, createLogger, type Logger, processS3Event } from "@photogate/processor";
+import { provisionUserPool, seedUsers, userPoolProviderName } from "./cognito/provision";
+import { startUserPoolEmulator } from "./cognito/user-pool-emulator";
+import { CredentialStore, type ServiceCredentials } from "./credentials";
+import { ensureTables, startDynamoServer } from "./dynamodb";
+import { startEdgeProxy } from "./edge/edge-proxy";
+import {
+  DEFAULT_BASE_PORT,
+  DEFAULT_DATA_DIR,
+  ENDPOINTS_FILE,
+  type LocalEndpoints,
+  type LocalUser,
+  type PortName,
+  portsFrom,
+  writeEndpoints,
+} from "./endpoints";
+import { startIdentityEndpoint } from "./identity/identity-endpoint";
+import { nameBasedUuid } from "./ids";
+import { type Progress, silentProgress } from "./progress";
+import { startRekognitionEndpoint } from "./rekognition/endpoint";
+import { createS3Notifications, type S3Notifications, startS3Gateway, startS3Server } from "./s3";
+
+export interface LocalStackOptions {
+  /** Where emulator data and endpoints.json live; survives restarts. Default: `.photogate/`. */
+  dataDir?: string;
+  /** Delete dataDir first: a clean start. */
+  reset?: boolean;
+  /** Fixed ports (the dev runner's defaults: 4500 upwards); 0 picks a free one (tests). */
+  ports?: Partial<Record<PortName, number>>;
+  env?: EnvironmentConfig;
+  /** Users to create (idempotent). Default: the demo user and the support user. */
+  users?: readonly SeedUserSpec[];
+  progress?: Progress;
+  /** Structured log lines of the processor, S3 and notifications. Default: discarded. */
+  log?: Logger;
+}
+
+export interface SeedUserSpec {
+  name: string;
+  email: string;
+  password: string;
+  groups: readonly ("support" | "admins")[];
+}
+
+/** The seeded accounts `pnpm dev` prints. Local only: these passwords protect nothing real. */
+export const DEFAULT_USERS: readonly SeedUserSpec[] = [
+  { name: "demo", email: "demo@photogate.local", password: "Demo-photogate-1", groups: [] },
+  { name: "support", email: "support@photogate.local", password: "Support-photogate-1", groups: ["support"] },
+];
+
+/** The local stack's own services sign with these; the S3 gateway lets them through. */
+export const SERVICE_CREDENTIALS: ServiceCredentials = {
+  accessKeyId: "PHOTOGATELOCAL",
+  secretAccessKey: "photogate-local-service-secret",
+};
+
+export interface LocalStack {
+  endpoints: LocalEndpoints;
+  /** Resolves once every upload notification so far has been processed (or dead-lettered). */
+  notifications: S3Notifications;
+  credentials: CredentialStore;
+  /** Stops every server and child process; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const silentLog: Logger = createLogger(() => {});
+
+/**
+ * Starts all of photogate on this machine: S3 (s3rver behind an AWS-style gateway), DynamoDB
+ * (dynalite), the user pool (cognito-local), the identity-pool and Rekognition endpoints, the
+ * edge proxy running the real edge handler, and the real processor fed by bucket notifications.
+ * Names and settings come from the same environment config the stacks synthesize from.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? environments.local;
+  const names = resourceNames(env);
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  // Loopback only: the emulators do not authenticate, and the edge and S3 gateway are for this machine.
+  const host = "127.0.0.1";
+  const ports = { ...portsFrom(DEFAULT_BASE_PORT), ...options.ports };
+  const progress = options.progress ?? silentProgress;
+  const log = options.log ?? silentLog;
+  const region = env.region;
+  const service = SERVICE_CREDENTIALS;
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of stops.splice(0).reverse()) await close().catch(() => {});
+  };
+
+  try {
+    if (options.reset)
+      await progress.step(`removing ${dataDir}`, () => rm(dataDir, { recursive: true, force: true }));
+    await mkdir(dataDir, { recursive: true });
+    // Last to go on stop: scripts then see at once that nothing is running.
+    stops.push(() => rm(join(dataDir, ENDPOINTS_FILE), { force: true }));
+
+    const [s3, dynamo, userPool, rekognition] = await Promise.all([
+      progress.step("S3 (s3rver)", async () => {
+        const server = await startS3Server({
+          dataDir: join(dataDir, "s3"),
+          port: ports.s3Origin,
+          host,
+          buckets: [{ name: names.bucket, cors: { allowedOrigins: env.uploadOrigins } }],
+          accessKeys: [service],
+        });
+        stops.push(() => server.close());
+        return server;
+      }),
+      progress.step("DynamoDB (dynalite) and the photo and audit tables", async () => {
+        const server = await startDynamoServer({
+          dataDir: join(dataDir, "dynamodb"),
+          port: ports.dynamodb,
+          host,
+        });
+        stops.push(() => server.close());
+        const client = new DynamoDBClient({ endpoint: server.url, region, credentials: service });
+        try {
+          await ensureTables(client, env);
+        } finally {
+          client.destroy();
+        }
+        return server;
+      }),
+      progress.step("user pool (cognito-local), groups, clients and users", async () => {
+        const emulator = await startUserPoolEmulator({
+          dataDir: join(dataDir, "cognito"),
+          port: ports.cognitoIdp,
+          host,
+        });
+        stops.push(() => emulator.close());
+        const idp = new CognitoIdentityProviderClient({
+          endpoint: emulator.url,
+          region,
+          credentials: service,
+        });
+        try {
+          const pool = await provisionUserPool(idp, env);
+          const users = options.users ?? DEFAULT_USERS;
+          const seeded = await seedUsers(idp, pool, users);
+          const localUsers: LocalUser[] = users.map((u, i) => ({
+            name: u.name,
+            email: u.email,
+            password: u.password,
+            sub: seeded[i]!.sub,
+            groups: [...u.groups],
+          }));
+          return { url: emulator.url, pool, users: localUsers };
+        } finally {
+          idp.destroy();
+        }
+      }),
+      progress.step("Rekognition-compatible endpoint (loading the face and moderation models)", async () => {
+        const endpoint = await startRekognitionEndpoint({ port: ports.rekognition, host });
+        stops.push(() => endpoint.close());
+        return endpoint;
+      }),
+    ]);
+
+    const credentials = new CredentialStore(service);
+    const { pool } = userPool;
+    const providerName = userPoolProviderName(region, pool.userPoolId);
+    const identityPoolId = `${region}:${nameBasedUuid(`${names.identityPool}/${pool.userPoolId}`)}`;
+
+    const identity = await progress.step("identity-pool endpoint", async () => {
+      const endpoint = await startIdentityEndpoint({
+        port: ports.cognitoIdentity,
+        host,
+        region,
+        identityPoolId,
+        providers: {
+          [providerName]: { issuer: pool.issuer, jwksUri: pool.jwksUri, clientIds: [pool.uploadClientId] },
+        },
+        credentials,
+      });
+      stops.push(() => endpoint.close());
+      return endpoint;
+    });
+
+    const gateway = await progress.step("S3 gateway (SigV4 + the identity-pool policy)", async () => {
+      const started = await startS3Gateway({
+        upstreamUrl: s3.url,
+        port: ports.s3,
+        host,
+        credentials,
+        bucketArns: [`arn:aws:s3:::${names.bucket}`],
+        region,
+        logger: log,
+      });
+      stops.push(() => started.close());
+      return started;
+    });
+
+    const edge = await progress.step("edge proxy (the real Lambda@Edge handler)", async () => {
+      // Baked once at start, as the deployed function's config.json is at deploy time.
+      const jwks = await (await fetch(pool.jwksUri)).json();
+      const config = parseEdgeConfig({
+        region,
+        userPoolId: pool.userPoolId,
+        issuer: pool.issuer,
+        clientIds: [pool.uploadClientId],
+        tokenUse: "access",
+        jwks,
+        maxUploadBytes: env.processing.maxUploadBytes,
+        allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
+      });
+      const proxy = await startEdgeProxy({
+        port: ports.edge,
+        host,
+        viewerRequest: createViewerRequestHandler(config),
+        origin: { url: gateway.url, bucket: names.bucket, region, credentials: service },
+      });
+      stops.push(() => proxy.close());
+      return proxy;
+    });
+
+    const processorLog = log.child({ component: "processor" });
+    const processorDeps = {
+      ...createClients({
+        forcePathStyle: true,
+        s3: {
+          endpoint: gateway.url,
+          region,
+          credentials: service,
+          requestChecksumCalculation: "WHEN_REQUIRED",
+          responseChecksumValidation: "WHEN_REQUIRED",
+        },
+        dynamo: { endpoint: dynamo.url, region, credentials: service },
+        rekognition: { endpoint: rekognition.url, region, credentials: service },
+      }),
+      config: { photoTable: names.photoTable, processing: env.processing, endpointOverride: true },
+      log: processorLog,
+    };
+    stops.push(async () => {
+      processorDeps.s3.destroy();
+      processorDeps.dynamo.destroy();
+      processorDeps.rekognition.destroy();
+    });
+
+    const notifications = createS3Notifications({
+      region,
+      dataDir,
+      deliver: (event) => processS3Event(event, processorDeps),
+      logger: log.child({ component: "notifications" }),
+    });
+    const unsubscribe = notifications.connect(s3.events);
+    stops.push(async () => {
+      unsubscribe();
+      await notifications.idle();
+    });
+
+    const endpoints: LocalEndpoints = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      region,
+      urls: {
+        edge: edge.url,
+        s3: gateway.url,
+        dynamodb: dynamo.url,
+        cognitoIdp: userPool.url,
+        cognitoIdentity: identity.url,
+        rekognition: rekognition.url,
+      },
+      bucket: names.bucket,
+      photoTable: names.photoTable,
+      auditTable: names.auditTable,
+      userPool: {
+        id: pool.userPoolId,
+        issuer: pool.issuer,
+        providerName,
+        uploadClientId: pool.uploadClientId,
+        adminClientId: pool.adminClientId,
+      },
+      identityPoolId,
+      serviceCredentials: { ...service },
+      users: userPool.users,
+    };
+    await writeEndpoints(dataDir, endpoints);
+
+    return { endpoints, notifications, credentials, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
