@@ -4,7 +4,15 @@ import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type EnvironmentConfig, environments, resourceNames, UPLOAD_CONTENT_TYPES } from "@photogate/core";
 import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-auth";
-import { createClients, createLogger, type Logger, processS3Event } from "@photogate/processor";
+import {
+  createClients,
+  createLogger,
+  type Logger,
+  type ProcessorDeps,
+  processS3Event,
+  type UploadOutcome,
+} from "@photogate/processor";
+import type { S3Event } from "aws-lambda";
 import { provisionUserPool, seedUsers, userPoolProviderName } from "./cognito/provision";
 import { startUserPoolEmulator } from "./cognito/user-pool-emulator";
 import { CredentialStore, type ServiceCredentials } from "./credentials";
@@ -39,6 +47,17 @@ export interface LocalStackOptions {
   progress?: Progress;
   /** Structured log lines of the processor, S3 and notifications. Default: discarded. */
   log?: Logger;
+  /**
+   * Wraps each notification delivery (tests use it to deliver twice or to fail an attempt
+   * midway). Throwing makes the notification retry, as a failed Lambda invocation does.
+   */
+  deliver?: (event: S3Event, processor: LocalProcessor) => Promise<unknown>;
+}
+
+/** The real processor with the local stack's clients. */
+export interface LocalProcessor {
+  /** Runs the processor on one event; `overrides` replaces some of its dependencies for this call. */
+  process(event: S3Event, overrides?: Partial<ProcessorDeps>): Promise<UploadOutcome[]>;
 }
 
 export interface SeedUserSpec {
@@ -65,6 +84,7 @@ export interface LocalStack {
   /** Resolves once every upload notification so far has been processed (or dead-lettered). */
   notifications: S3Notifications;
   credentials: CredentialStore;
+  processor: LocalProcessor;
   /** Stops every server and child process; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -243,10 +263,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       processorDeps.rekognition.destroy();
     });
 
+    const processor: LocalProcessor = {
+      process: (event, overrides) => processS3Event(event, { ...processorDeps, ...overrides }),
+    };
+    const deliver = options.deliver ?? ((event: S3Event) => processor.process(event));
     const notifications = createS3Notifications({
       region,
       dataDir,
-      deliver: (event) => processS3Event(event, processorDeps),
+      deliver: (event) => deliver(event, processor),
       logger: log.child({ component: "notifications" }),
     });
     const unsubscribe = notifications.connect(s3.events);
@@ -283,7 +307,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     await writeEndpoints(dataDir, endpoints);
 
-    return { endpoints, notifications, credentials, stop };
+    return { endpoints, notifications, credentials, processor, stop };
   } catch (error) {
     await stop();
     throw error;

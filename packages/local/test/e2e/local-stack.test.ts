@@ -1,0 +1,244 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { identityPoolCredentialProvider } from "@photogate/client";
+import { type PhotoRecord, photoPrefix } from "@photogate/core";
+import { createClients } from "@photogate/processor";
+import type { S3Event } from "aws-lambda";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalEndpoints, LocalUser } from "../../src/endpoints";
+import { portraitScene, scene } from "../../src/sample-images";
+import { findUser, signInLocalUser } from "../../src/seed";
+import { type LocalStack, startLocalStack } from "../../src/stack";
+import {
+  localS3Client,
+  type PhotoUpload,
+  UploadRefusedError,
+  uploadDirect,
+  uploadThroughEdge,
+  waitForVerdict,
+} from "../../src/upload";
+
+const FREE_PORTS = {
+  edge: 0,
+  s3: 0,
+  s3Origin: 0,
+  dynamodb: 0,
+  cognitoIdp: 0,
+  cognitoIdentity: 0,
+  rekognition: 0,
+};
+
+/** Photo ids whose first delivery fails midway, and whose delivery is repeated. */
+const failFirstAttempt = new Set<string>();
+const deliverTwice = new Set<string>();
+const deliveries = new Map<string, number>();
+
+let stack: LocalStack;
+let endpoints: LocalEndpoints;
+let dataDir: string;
+let demo: LocalUser;
+let support: LocalUser;
+let demoTokens: Awaited<ReturnType<typeof signInLocalUser>>;
+let portrait: Buffer;
+
+function photoIdOf(event: S3Event): string {
+  const key = decodeURIComponent(event.Records[0]!.s3.object.key.replace(/\+/g, " "));
+  return key.slice(key.lastIndexOf("/") + 1, key.lastIndexOf("."));
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "photogate-e2e-"));
+  stack = await startLocalStack({
+    dataDir,
+    ports: FREE_PORTS,
+    async deliver(event, processor) {
+      const photoId = photoIdOf(event);
+      const attempt = (deliveries.get(photoId) ?? 0) + 1;
+      deliveries.set(photoId, attempt);
+      if (failFirstAttempt.has(photoId) && attempt === 1) {
+        // Rekognition unreachable midway through: the record is claimed, images may be written.
+        const broken = createClients({
+          rekognition: {
+            endpoint: "http://127.0.0.1:9",
+            region: endpoints.region,
+            credentials: endpoints.serviceCredentials,
+          },
+        }).rekognition;
+        return processor.process(event, {
+          rekognition: broken,
+          rekognitionRetry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        });
+      }
+      const outcome = await processor.process(event);
+      if (deliverTwice.has(photoId) && attempt === 1) {
+        deliveries.set(photoId, attempt + 1);
+        await processor.process(event);
+      }
+      return outcome;
+    },
+  });
+  endpoints = stack.endpoints;
+  demo = findUser(endpoints, "demo");
+  support = findUser(endpoints, "support");
+  demoTokens = await signInLocalUser(endpoints, demo);
+  portrait = (await portraitScene()).jpeg;
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function photo(body: Buffer, owner = demo.sub): PhotoUpload {
+  return { owner, photoId: randomUUID(), extension: "jpg", body };
+}
+
+function verdict(upload: PhotoUpload): Promise<PhotoRecord> {
+  return waitForVerdict(upload.owner, upload.photoId, {
+    dynamodbUrl: endpoints.urls.dynamodb,
+    region: endpoints.region,
+    table: endpoints.photoTable,
+    credentials: endpoints.serviceCredentials,
+    timeoutMs: 30_000,
+  });
+}
+
+function identityCredentials(idToken: string) {
+  return identityPoolCredentialProvider({
+    client: new CognitoIdentityClient({ endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region }),
+    identityPoolId: endpoints.identityPoolId,
+    userPoolProvider: endpoints.userPool.providerName,
+    idToken: () => idToken,
+  });
+}
+
+async function derivedKeys(owner: string, photoId: string): Promise<string[]> {
+  const s3 = localS3Client(endpoints.urls.s3, endpoints.region, endpoints.serviceCredentials);
+  try {
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: endpoints.bucket, Prefix: photoPrefix(owner, photoId) }),
+    );
+    return (listed.Contents ?? []).map((o) => o.Key!).sort();
+  } finally {
+    s3.destroy();
+  }
+}
+
+describe("pnpm dev's local stack, end to end", () => {
+  it("approves a face photo uploaded through the edge, with thumbnails the owner can fetch", async () => {
+    const upload = photo(portrait);
+    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, upload);
+    const record = await verdict(upload);
+
+    expect(record.status).toBe("approved");
+    expect(record.reasons).toEqual([]);
+    expect(record.face?.count).toBe(1);
+    expect(record.thumbnails.map((t) => t.size)).toEqual([128, 256, 512]);
+    for (const thumbnail of record.thumbnails) {
+      const response = await fetch(`${endpoints.urls.edge}/${thumbnail.key}`, {
+        headers: { authorization: `Bearer ${demoTokens.accessToken}` },
+      });
+      expect(response.status).toBe(200);
+      const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      expect(meta.format).toBe("webp");
+      expect(Math.max(meta.width!, meta.height!)).toBe(Math.min(thumbnail.size, 640));
+    }
+  });
+
+  it("approves a face photo uploaded straight to S3 with identity-pool credentials", async () => {
+    const upload = photo(portrait);
+    await uploadDirect(
+      { url: endpoints.urls.s3, region: endpoints.region, bucket: endpoints.bucket },
+      identityCredentials(demoTokens.idToken),
+      upload,
+    );
+    const record = await verdict(upload);
+    expect(record.status).toBe("approved");
+    expect(record.display?.key).toBe(`${photoPrefix(demo.sub, upload.photoId)}display.webp`);
+  });
+
+  it("rejects a photo with no face as NO_FACE", async () => {
+    const upload = photo((await scene([])).jpeg);
+    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, upload);
+    const record = await verdict(upload);
+    expect(record.status).toBe("rejected");
+    expect(record.reasons.map((r) => r.code)).toEqual(["NO_FACE"]);
+  });
+
+  it("rejects a truncated photo as CORRUPT, with a record and nothing lost", async () => {
+    const upload = photo(portrait.subarray(0, Math.floor(portrait.length / 2)));
+    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, upload);
+    const record = await verdict(upload);
+    expect(record.status).toBe("rejected");
+    expect(record.reasons.map((r) => r.code)).toEqual(["CORRUPT"]);
+  });
+
+  it("refuses an upload into another user's prefix on both paths", async () => {
+    const intoSupport = photo(portrait, support.sub);
+    const viaEdge = uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, intoSupport);
+    await expect(viaEdge).rejects.toBeInstanceOf(UploadRefusedError);
+    await expect(viaEdge).rejects.toMatchObject({ status: 403 });
+
+    const direct = uploadDirect(
+      { url: endpoints.urls.s3, region: endpoints.region, bucket: endpoints.bucket },
+      identityCredentials(demoTokens.idToken),
+      intoSupport,
+    );
+    await expect(direct).rejects.toMatchObject({ name: "AccessDenied" });
+    expect(await derivedKeys(support.sub, intoSupport.photoId)).toEqual([]);
+  });
+
+  it("keeps one correct record when an attempt fails midway and another delivery repeats", async () => {
+    const retried = photo(portrait);
+    const repeated = photo(portrait);
+    failFirstAttempt.add(retried.photoId);
+    deliverTwice.add(repeated.photoId);
+    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, retried);
+    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, repeated);
+    await stack.notifications.idle();
+
+    const dynamo = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: endpoints.urls.dynamodb,
+        region: endpoints.region,
+        credentials: endpoints.serviceCredentials,
+      }),
+    );
+    try {
+      for (const upload of [retried, repeated]) {
+        const { Items = [] } = await dynamo.send(
+          new QueryCommand({
+            TableName: endpoints.photoTable,
+            KeyConditionExpression: "#o = :o AND photoId = :p",
+            ExpressionAttributeNames: { "#o": "owner" },
+            ExpressionAttributeValues: { ":o": upload.owner, ":p": upload.photoId },
+          }),
+        );
+        expect(Items).toHaveLength(1);
+        expect(Items[0]!.status).toBe("approved");
+        expect(await derivedKeys(upload.owner, upload.photoId)).toEqual(
+          ["display.webp", "thumb-128.webp", "thumb-256.webp", "thumb-512.webp"].map(
+            (file) => `${photoPrefix(upload.owner, upload.photoId)}${file}`,
+          ),
+        );
+      }
+    } finally {
+      dynamo.destroy();
+    }
+    // The failed attempt was retried (twice delivered); the repeat was delivered twice and skipped once.
+    expect(deliveries.get(retried.photoId)).toBe(2);
+    expect(deliveries.get(repeated.photoId)).toBe(2);
+    const deadLetters = existsSync(stack.notifications.deadLetterFile)
+      ? (await readFile(stack.notifications.deadLetterFile, "utf8")).trim()
+      : "";
+    expect(deadLetters).toBe("");
+  });
+});
