@@ -1,9 +1,9 @@
 import {
   decodeImage,
   localRekognitionClient,
+  oneFaceScene,
   startRekognitionEndpoint,
-} from "../../packages/local/src/index";
-import { oneFaceScene } from "../../packages/local/test/scenes";
+} from "@photogate/local";
 import { measureChild, printTable, reportFromChild, timeMedian } from "./lib/measure";
 
 /**

@@ -1,3 +1,4 @@
+/// <reference path="./types/dynalite.d.ts" />
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,

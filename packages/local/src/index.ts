@@ -20,7 +20,8 @@ export {
 } from "./rekognition/endpoint";
 export { ModelLoadError, RekognitionError } from "./rekognition/errors";
 export * from "./s3";
-export { seedSamplePhotos, signInLocalUser } from "./seed";
+export * from "./sample-images";
+export { findUser, type SeededPhoto, seedSamplePhotos, signInLocalUser } from "./seed";
 export {
   DEFAULT_USERS,
   type LocalStack,

@@ -1,3 +1,4 @@
+/// <reference path="./s3rver.d.ts" />
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
