@@ -1,3 +1,4 @@
+export * from "./admin-api";
 export * from "./config";
 export * from "./errors";
 export * from "./keys";
