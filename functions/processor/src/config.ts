@@ -15,12 +15,24 @@ export interface ProcessorConfig {
    * path-style S3 URLs. The SDK reads the endpoint variables itself.
    */
   endpointOverride: boolean;
+  /** The photo bucket (PHOTOGATE_BUCKET); reprocess requests name no bucket, so they need it. */
+  bucket?: string;
+  /**
+   * Invocations Lambda makes of one event before the DLQ (PHOTOGATE_MAX_ATTEMPTS, 1 + its
+   * retries; default 3). A failure before the last attempt publishes a verdict that is not final.
+   */
+  maxAttempts?: number;
 }
 
 export const ENV = {
   photoTable: "PHOTOGATE_PHOTO_TABLE",
   processing: "PHOTOGATE_PROCESSING",
+  bucket: "PHOTOGATE_BUCKET",
+  maxAttempts: "PHOTOGATE_MAX_ATTEMPTS",
 } as const;
+
+/** Lambda's default for asynchronous invocations: the first try and two retries. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ProcessorConfig {
   const photoTable = env[ENV.photoTable]?.trim();
@@ -35,9 +47,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (error) {
     throw new ConfigError(`${ENV.processing} is not valid JSON`, { cause: error });
   }
+  const bucket = env[ENV.bucket]?.trim();
+  const rawAttempts = env[ENV.maxAttempts]?.trim();
+  const maxAttempts = rawAttempts ? Number(rawAttempts) : DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 3) {
+    throw new ConfigError(`${ENV.maxAttempts} must be a whole number from 1 to 3, not "${rawAttempts}"`);
+  }
   return {
     photoTable,
     processing: parseConfig(ProcessingConfig, json, ENV.processing),
     endpointOverride: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3),
+    ...(bucket ? { bucket } : {}),
+    maxAttempts,
   };
 }

@@ -64,6 +64,39 @@ export class RecordWriteError extends ProcessorError {
   }
 }
 
+/** status.json or a shared/ copy could not be written or removed. */
+export class PublishError extends ProcessorError {
+  constructor(key: string, options?: { cause?: unknown }) {
+    super("PUBLISH_FAILED", `Could not publish ${key}: ${causeMessage(options?.cause)}`, options);
+  }
+}
+
+/** A direct invocation whose payload is neither an S3 notification nor a valid reprocess request. */
+export class InvalidInvocationError extends ProcessorError {
+  constructor(detail: string) {
+    super(
+      "INVALID_INVOCATION",
+      `The processor accepts an S3 notification or {"action":"reprocess","owner":<uuid>,"photoId":<uuid>}: ${detail}`,
+    );
+  }
+}
+
+/** A reprocess request for a photo that cannot be reprocessed now (no record, no upload, or running). */
+export class ReprocessRefusedError extends ProcessorError {
+  constructor(
+    owner: string,
+    photoId: string,
+    readonly why: "NO_RECORD" | "IN_PROGRESS",
+  ) {
+    super(
+      why === "NO_RECORD" ? "REPROCESS_NO_RECORD" : "REPROCESS_IN_PROGRESS",
+      why === "NO_RECORD"
+        ? `Photo ${owner}/${photoId} has no record to reprocess`
+        : `Photo ${owner}/${photoId} is being processed right now; reprocess it once it has a verdict`,
+    );
+  }
+}
+
 /** sharp ran past `sharpTimeoutSeconds`; treated as a failure (retried, then the DLQ) for a human to look at. */
 export class ImageTimeoutError extends ProcessorError {
   constructor(seconds: number, options?: { cause?: unknown }) {

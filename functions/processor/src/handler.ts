@@ -1,8 +1,8 @@
-import type { S3Event } from "aws-lambda";
 import { createClients } from "./clients";
 import { loadConfig } from "./config";
+import { classifyInvocation } from "./invocation";
 import { createLogger } from "./log";
-import { processS3Event } from "./process-upload";
+import { handleReprocessRequest, processS3Event, type UploadOutcome } from "./process-upload";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every photo.
 const config = loadConfig();
@@ -13,9 +13,19 @@ const deps = {
 };
 
 /**
- * S3 invokes this asynchronously. Throwing makes Lambda retry the event and, after its
- * retries, send it to the on-failure destination (the DLQ); content problems never throw.
+ * S3 invokes this asynchronously with notifications; the admin API invokes it asynchronously
+ * with `{ "action": "reprocess", "owner", "photoId" }`. Throwing makes Lambda retry the event
+ * and, after its retries, send it to the on-failure destination (the DLQ); content problems
+ * never throw. A payload that is neither is refused with an INVALID_INVOCATION error.
  */
-export async function handler(event: S3Event): Promise<void> {
-  await processS3Event(event, deps);
+export async function handler(event: unknown): Promise<UploadOutcome[]> {
+  let invocation: ReturnType<typeof classifyInvocation>;
+  try {
+    invocation = classifyInvocation(event);
+  } catch (error) {
+    deps.log.error("invocation.refused", { error });
+    throw error;
+  }
+  if (invocation.kind === "reprocess") return [await handleReprocessRequest(invocation.request, deps)];
+  return processS3Event(invocation.event, deps);
 }

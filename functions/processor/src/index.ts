@@ -1,9 +1,25 @@
 export { createClients, type ProcessorClients } from "./clients";
-export { ENV, loadConfig, type ProcessorConfig } from "./config";
+export { DEFAULT_MAX_ATTEMPTS, ENV, loadConfig, type ProcessorConfig } from "./config";
 export * from "./errors";
 export { analyseFaces, type FaceAnalysis } from "./faces";
 export { deriveImages, inspectImage, sniffFormat } from "./image";
+export { classifyInvocation, type Invocation } from "./invocation";
 export { createLogger, type LogEntry, type Logger } from "./log";
-export { type ProcessorDeps, processS3Event, processUpload, type UploadOutcome } from "./process-upload";
+export {
+  handleReprocessRequest,
+  type ProcessorDeps,
+  processS3Event,
+  processUpload,
+  reprocessPhoto,
+  type UploadOutcome,
+} from "./process-upload";
+export {
+  deletePhotoDerivatives,
+  type PublishDeps,
+  type PublishOptions,
+  publishVerdict,
+  SHARED_CACHE_CONTROL,
+  unpublishPhoto,
+} from "./publish";
 export { decodeS3Key, padSequencer, parseS3Event, type UploadEvent } from "./s3-event";
 export { judgeFaces } from "./validate";

@@ -2,17 +2,23 @@ import type { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
+  ConfigError,
   type DerivedImage,
   displayKey,
   type Failure,
+  FINAL_STATUSES,
   type PhotoRecord,
+  parseUploadKey,
   type Reason,
+  type ReprocessRequest,
   thumbnailKey,
+  type VerdictDocument,
 } from "@photogate/core";
-import type { ProcessorConfig } from "./config";
+import { DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
 import {
   DerivedWriteError,
   ImageRejectedError,
+  ReprocessRefusedError,
   toFailure,
   UploadNotFoundError,
   UploadReadError,
@@ -21,7 +27,8 @@ import {
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
 import type { Logger } from "./log";
-import { claimRecord, completeRecord, failRecord, type Verdict } from "./records";
+import { publishVerdict } from "./publish";
+import { claimRecord, completeRecord, failRecord, readRecord, type Verdict } from "./records";
 import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";
 import { judgeFaces } from "./validate";
 
@@ -37,10 +44,10 @@ export interface ProcessorDeps {
 }
 
 export type UploadOutcome =
-  | { outcome: "approved" | "rejected"; record: PhotoRecord }
+  | { outcome: "approved" | "rejected"; record: PhotoRecord; verdict: VerdictDocument }
   | { outcome: "skipped"; why: string }
   | { outcome: "superseded" }
-  | { outcome: "failed"; failure: Failure };
+  | { outcome: "failed"; failure: Failure; verdict?: VerdictDocument };
 
 /**
  * Processes every upload in one S3 notification. Each record is tried even if an earlier one
@@ -62,12 +69,17 @@ export async function processS3Event(event: unknown, deps: ProcessorDeps): Promi
   return outcomes;
 }
 
-export async function processUpload(upload: UploadEvent, deps: ProcessorDeps): Promise<UploadOutcome> {
+export async function processUpload(
+  upload: UploadEvent,
+  deps: ProcessorDeps,
+  options: { force?: boolean } = {},
+): Promise<UploadOutcome> {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   const table = deps.config.photoTable;
   const log = deps.log.child({ owner: upload.owner, photoId: upload.photoId, sequencer: upload.sequencer });
+  const publishDeps = { s3: deps.s3, bucket: upload.bucket, log };
 
-  const claim = await claimRecord(deps.dynamo, table, upload, now());
+  const claim = await claimRecord(deps.dynamo, table, upload, now(), options);
   if (!claim.claimed) {
     log.info("upload.skipped", {
       why: claim.why,
@@ -79,34 +91,99 @@ export async function processUpload(upload: UploadEvent, deps: ProcessorDeps): P
             ? "a newer upload to this key owns the record"
             : "the record changed while claiming it",
     });
+    // A crash between the final record write and status.json would leave the verdict unpublished
+    // forever (the retry is a duplicate). Re-publishing from the stored record is idempotent: same
+    // version, same document, so a duplicate neither adds nor lowers a version.
+    if (claim.why === "duplicate" && claim.record && FINAL_STATUSES.includes(claim.record.status)) {
+      await publishVerdict(publishDeps, claim.record);
+    }
+    if (options.force) throw new ReprocessRefusedError(upload.owner, upload.photoId, "IN_PROGRESS");
     return { outcome: "skipped", why: claim.why };
   }
-  log.info("upload.claimed", { attempts: claim.attempts, bytes: upload.size });
+  log.info("upload.claimed", { attempts: claim.attempts, bytes: upload.size, force: options.force ?? false });
 
+  let record: Awaited<ReturnType<typeof completeRecord>>;
   try {
     const verdict = await judgeUpload(upload, deps);
-    const record = await completeRecord(deps.dynamo, table, upload, verdict, now());
-    if (!record) {
-      log.info("upload.superseded", {
-        message: "a newer upload took the record over while this one was processed",
-      });
-      return { outcome: "superseded" };
-    }
-    log.info("upload.processed", { status: record.status, reasons: record.reasons.map((r) => r.code) });
-    return { outcome: record.status as "approved" | "rejected", record };
+    record = await completeRecord(deps.dynamo, table, upload, verdict, now());
   } catch (error) {
     const failure = toFailure(error);
-    await failRecord(deps.dynamo, table, upload, failure, now()).catch((writeError: unknown) =>
-      log.error("record.fail-write-failed", { error: writeError, failure }),
-    );
     // Nothing to retry when the upload is gone or replaced: record it and finish.
-    if (error instanceof UploadNotFoundError || error instanceof UploadReplacedError) {
+    const gone = error instanceof UploadNotFoundError || error instanceof UploadReplacedError;
+    const failed = await failRecord(deps.dynamo, table, upload, failure, now()).catch(
+      (writeError: unknown) => {
+        log.error("record.fail-write-failed", { error: writeError, failure });
+        return undefined;
+      },
+    );
+    let verdict: VerdictDocument | undefined;
+    if (failed) {
+      const final = gone || failed.attempts >= (deps.config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+      verdict = await publishVerdict(publishDeps, failed, { final }).catch((publishError: unknown) => {
+        log.error("verdict.publish-failed", { error: publishError, failure });
+        return undefined;
+      });
+    }
+    if (gone) {
       log.warn("upload.gone", { failure });
-      return { outcome: "failed", failure };
+      return { outcome: "failed", failure, ...(verdict ? { verdict } : {}) };
     }
     log.error("upload.failed", { failure, error });
     throw error;
   }
+  if (!record) {
+    log.info("upload.superseded", {
+      message: "a newer upload took the record over while this one was processed",
+    });
+    return { outcome: "superseded" };
+  }
+  // Last: every image the document names exists by now. A failure here is thrown so the event
+  // is retried; the retry is a duplicate of a final record and re-publishes it.
+  const published = await publishVerdict(publishDeps, record);
+  log.info("upload.processed", {
+    status: record.status,
+    reasons: record.reasons.map((r) => r.code),
+    version: published.version,
+  });
+  return { outcome: record.status as "approved" | "rejected", record, verdict: published };
+}
+
+/**
+ * Runs processing again on a photo's current upload, although it already has a verdict (new
+ * thresholds, a support request). Claims the record for the same upload with `force`, so a
+ * newer upload still wins, and the new verdict gets the next version. Refuses a photo with no
+ * record, or one that a run is processing now.
+ */
+export async function reprocessPhoto(
+  deps: ProcessorDeps,
+  owner: string,
+  photoId: string,
+): Promise<UploadOutcome> {
+  const bucket = deps.config.bucket;
+  if (!bucket) throw new ConfigError("Reprocessing needs the bucket name (PHOTOGATE_BUCKET)");
+  const stored = await readRecord(deps.dynamo, deps.config.photoTable, owner, photoId);
+  if (!stored) throw new ReprocessRefusedError(owner, photoId, "NO_RECORD");
+  if (stored.status === "processing") throw new ReprocessRefusedError(owner, photoId, "IN_PROGRESS");
+  const parts = parseUploadKey(stored.uploadKey);
+  const upload: UploadEvent = {
+    bucket,
+    key: stored.uploadKey,
+    ...parts,
+    size: stored.bytes,
+    eTag: stored.sourceETag,
+    sequencer: stored.sourceSequencer,
+    eventTime: (deps.now ?? (() => new Date()))().toISOString(),
+  };
+  deps.log.info("reprocess.requested", { owner, photoId, previous: stored.status });
+  return processUpload(upload, deps, { force: true });
+}
+
+/** The direct-invoke entry (admin API, asynchronous): a validated reprocess request. */
+export async function handleReprocessRequest(
+  request: ReprocessRequest,
+  deps: ProcessorDeps,
+): Promise<UploadOutcome> {
+  return reprocessPhoto(deps, request.owner, request.photoId);
 }
 
 async function judgeUpload(upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {

@@ -10,6 +10,8 @@ import {
   photoTable,
   type Reason,
   type Thumbnail,
+  VERDICT_VERSION_ATTRIBUTE,
+  VersionedPhotoRecord,
 } from "@photogate/core";
 import { RecordWriteError } from "./errors";
 import type { UploadEvent } from "./s3-event";
@@ -21,6 +23,8 @@ export type ClaimResult =
       /** duplicate: this event already finished; superseded: a newer upload owns the record. */
       why: "duplicate" | "superseded" | "in-flux";
       stored?: { status?: string; sourceSequencer?: string };
+      /** The stored record when it is whole and final (a duplicate re-publishes from it). */
+      record?: VersionedPhotoRecord;
     };
 
 export interface Verdict {
@@ -71,6 +75,7 @@ export async function claimRecord(
   table: string,
   upload: UploadEvent,
   now: string,
+  options: { force?: boolean } = {},
 ): Promise<ClaimResult> {
   try {
     const a = assignments({
@@ -94,16 +99,23 @@ export async function claimRecord(
         TableName: table,
         Key: key(upload),
         UpdateExpression: `SET ${a.set}, #createdAt = if_not_exists(#createdAt, :now) REMOVE ${remove}`,
-        ConditionExpression:
-          "attribute_not_exists(#photoId) OR attribute_not_exists(#sourceSequencer) OR #sourceSequencer < :sourceSequencer",
+        // force (reprocess): the same upload again, whatever its verdict, unless a run holds it now.
+        ConditionExpression: options.force
+          ? "#sourceSequencer = :sourceSequencer AND #status <> :processing"
+          : "attribute_not_exists(#photoId) OR attribute_not_exists(#sourceSequencer) OR #sourceSequencer < :sourceSequencer",
         ExpressionAttributeNames: { ...a.names, "#createdAt": "createdAt", "#photoId": "photoId" },
-        ExpressionAttributeValues: { ...a.values, ":now": now },
+        ExpressionAttributeValues: {
+          ...a.values,
+          ":now": now,
+          ...(options.force ? { ":processing": "processing" } : {}),
+        },
       }),
     );
     return { claimed: true, attempts: 1 };
   } catch (error) {
     if (!isConditionFailure(error))
       throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
+    if (options.force) return { claimed: false, why: "in-flux" };
   }
   try {
     const result = await doc.send(
@@ -142,11 +154,14 @@ export async function claimRecord(
   }
   // Not ours: read what is there only to say why in the log.
   let stored: { status?: string; sourceSequencer?: string } | undefined;
+  let whole: VersionedPhotoRecord | undefined;
   try {
     const result = await doc.send(
       new GetCommand({ TableName: table, Key: key(upload), ConsistentRead: true }),
     );
     stored = result.Item as typeof stored;
+    const parsed = VersionedPhotoRecord.safeParse(result.Item);
+    if (parsed.success) whole = parsed.data;
   } catch {
     stored = undefined;
   }
@@ -161,7 +176,32 @@ export async function claimRecord(
     claimed: false,
     why,
     ...(stored ? { stored: { status: stored.status, sourceSequencer: storedSeq } } : {}),
+    ...(whole ? { record: whole } : {}),
   };
+}
+
+/** Reads a photo's record (strongly consistent), or undefined when there is none. */
+export async function readRecord(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  owner: string,
+  photoId: string,
+): Promise<(PhotoRecord & { verdictVersion?: number }) | undefined> {
+  try {
+    const result = await doc.send(
+      new GetCommand({
+        TableName: table,
+        Key: { [photoTable.partitionKey]: owner, [photoTable.sortKey]: photoId },
+        ConsistentRead: true,
+      }),
+    );
+    if (!result.Item) return undefined;
+    const record = PhotoRecord.parse(result.Item);
+    const version = result.Item[VERDICT_VERSION_ATTRIBUTE];
+    return typeof version === "number" ? { ...record, verdictVersion: version } : record;
+  } catch (error) {
+    throw new RecordWriteError(owner, photoId, { cause: error });
+  }
 }
 
 /**
@@ -174,7 +214,7 @@ export async function completeRecord(
   upload: UploadEvent,
   verdict: Verdict,
   processedAt: string,
-): Promise<PhotoRecord | undefined> {
+): Promise<VersionedPhotoRecord | undefined> {
   const a = assignments({ ...verdict, processedAt });
   const absent = (["width", "height", "format", "display", "face"] as const).filter(
     (f) => verdict[f] === undefined,
@@ -185,43 +225,56 @@ export async function completeRecord(
       new UpdateCommand({
         TableName: table,
         Key: key(upload),
-        UpdateExpression: `SET ${a.set} REMOVE ${remove}`,
+        // The verdict counter grows in this same conditional write, so it cannot skip or repeat.
+        UpdateExpression: `SET ${a.set} REMOVE ${remove} ADD #verdictVersion :one`,
         ConditionExpression: "#sourceSequencer = :seq",
-        ExpressionAttributeNames: { ...a.names, "#sourceSequencer": "sourceSequencer" },
-        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer },
+        ExpressionAttributeNames: {
+          ...a.names,
+          "#sourceSequencer": "sourceSequencer",
+          "#verdictVersion": VERDICT_VERSION_ATTRIBUTE,
+        },
+        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer, ":one": 1 },
         ReturnValues: "ALL_NEW",
       }),
     );
-    return PhotoRecord.parse(result.Attributes);
+    return VersionedPhotoRecord.parse(result.Attributes);
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
   }
 }
 
-/** Marks this event's record `failed` (only while it is still this event's record). */
+/**
+ * Marks this event's record `failed` (only while it is still this event's record). Returns the
+ * stored record, or undefined when a newer upload owns it.
+ */
 export async function failRecord(
   doc: DynamoDBDocumentClient,
   table: string,
   upload: UploadEvent,
   failure: Failure,
   processedAt: string,
-): Promise<boolean> {
+): Promise<VersionedPhotoRecord | undefined> {
   const a = assignments({ status: "failed", failure, processedAt });
   try {
-    await doc.send(
+    const result = await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: key(upload),
-        UpdateExpression: `SET ${a.set}`,
+        UpdateExpression: `SET ${a.set} ADD #verdictVersion :one`,
         ConditionExpression: "#sourceSequencer = :seq",
-        ExpressionAttributeNames: { ...a.names, "#sourceSequencer": "sourceSequencer" },
-        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer },
+        ExpressionAttributeNames: {
+          ...a.names,
+          "#sourceSequencer": "sourceSequencer",
+          "#verdictVersion": VERDICT_VERSION_ATTRIBUTE,
+        },
+        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer, ":one": 1 },
+        ReturnValues: "ALL_NEW",
       }),
     );
-    return true;
+    return VersionedPhotoRecord.parse(result.Attributes);
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return undefined;
     throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
   }
 }

@@ -5,3 +5,4 @@ export * from "./keys";
 export * from "./photo";
 export * from "./retry";
 export * from "./tables";
+export * from "./verdict";
