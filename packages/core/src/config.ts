@@ -83,6 +83,11 @@ export const EnvironmentConfig = z.object({
   logRetentionDays: z.number().int().positive(),
   /** Protects the tables (and, later, the user pool) from `terraform destroy`. */
   deletionProtection: z.boolean(),
+  /**
+   * Guests (no token at the edge, the identity pool's unauthenticated role) may read shared/,
+   * the approved copies. Off everywhere by default: signed-in users only.
+   */
+  publicSharing: z.boolean(),
   processor: z.object({
     architecture: z.enum(["arm64", "x86_64"]),
     memoryMb: z.number().int().min(512).max(10240),
@@ -148,6 +153,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     abortIncompleteUploadDays: 1,
     logRetentionDays: 14,
     deletionProtection: false,
+    publicSharing: false,
     processor: baseProcessor,
     stateBackend: { type: "local", path: "terraform.dev.tfstate" },
     processing: defaultProcessing,
@@ -162,6 +168,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     abortIncompleteUploadDays: 1,
     logRetentionDays: 90,
     deletionProtection: true,
+    publicSharing: false,
     processor: { ...baseProcessor, reservedConcurrency: 50 },
     stateBackend: {
       type: "s3",
@@ -181,6 +188,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     abortIncompleteUploadDays: 1,
     logRetentionDays: 1,
     deletionProtection: false,
+    publicSharing: false,
     // LocalStack runs the function in a container of the host's kind, usually x86_64.
     processor: { ...baseProcessor, architecture: "x86_64", reservedConcurrency: 2 },
     stateBackend: { type: "local", path: "terraform.local.tfstate" },
