@@ -2,6 +2,7 @@ import {
   InvalidKeyError,
   parseObjectKey,
   parseUploadKey,
+  SHARED_PREFIX,
   UPLOADS_PREFIX,
   type UploadExtension,
 } from "@photogate/core";
@@ -100,7 +101,16 @@ export function createViewerRequestHandler(
       throw new MethodNotAllowedError(method, ALLOWED_METHODS);
     }
 
-    const claims = await verify(tokenFromAuthorization(headerValues(request.headers, "authorization")));
+    const authorization = headerValues(request.headers, "authorization");
+    // Public sharing: a guest (no Authorization header at all) may read shared/ objects. A
+    // request that sends a token has it checked as usual, so a bad token is still a 401.
+    if (authorization === undefined && config.publicSharing && (method === "GET" || method === "HEAD")) {
+      if (key.startsWith(SHARED_PREFIX)) {
+        const parts = parseKey(() => parseObjectKey(key));
+        if (parts.area === "shared") return;
+      }
+    }
+    const claims = await verify(tokenFromAuthorization(authorization));
     if (method === "PUT") {
       const extension = authoriseUpload(key, claims);
       checkContentType(request.headers, extension, allowedTypes);
@@ -151,7 +161,7 @@ function authoriseUpload(key: string, claims: AccessTokenClaims): UploadExtensio
   return parts.extension;
 }
 
-/** GET/HEAD: own `uploads/` and `photos/`; `shared/` is readable by every signed-in user. */
+/** GET/HEAD: own `uploads/` and `photos/` (status.json included); `shared/` is readable by every signed-in user. */
 function authoriseRead(key: string, claims: AccessTokenClaims): void {
   if (key === "") throw new ForbiddenError("The bucket cannot be listed");
   const parts = parseKey(() => parseObjectKey(key));

@@ -35,6 +35,8 @@ export const EdgeConfigSchema = z
     allowedContentTypes: z
       .array(z.string().check(z.regex(/^image\/[a-z0-9.+-]+$/, "must be a lower-case image/* type")))
       .check(z.minLength(1)),
+    /** Requests with no Authorization header may GET/HEAD shared/ (env.publicSharing); off unless set. */
+    publicSharing: z._default(z.boolean(), false),
     /** Leeway for exp, nbf and iat against the edge's clock. */
     clockSkewSeconds: z._default(z.number().check(z.int(), z.nonnegative(), z.lte(300)), 30),
     /** After a JWKS refresh that did not help (or failed), unknown kids are refused without fetching for this long. */

@@ -311,3 +311,85 @@ describe("refusal bodies and logs", () => {
     expect(logs.every((l) => l.code === "INTERNAL" && l.level === "error")).toBe(true);
   });
 });
+
+describe("access levels: verdicts, shared/ and public sharing", () => {
+  const read = (method: string, uri: string, authorization?: string | null) =>
+    viewerEvent({ method, uri, headers: { "content-type": null, "content-length": null }, authorization });
+  const publicHandler = () =>
+    createViewerRequestHandler(edgeConfig({ publicSharing: true }), { log: () => {} });
+  const ownVerdict = `/photos/${OWNER}/${PHOTO_ID}/status.json`;
+  const othersShared = `/shared/${OTHER}/${PHOTO_ID}/thumb-256.webp`;
+
+  it("public sharing is off unless the config turns it on", () => {
+    expect(edgeConfig().publicSharing).toBe(false);
+  });
+
+  it("the owner reads their own verdict; another signed-in user gets 403", async () => {
+    const { handler } = setup();
+    expect(await handler(read("GET", ownVerdict))).toMatchObject({ method: "GET", uri: ownVerdict });
+    expectRefused(await handler(read("GET", ownVerdict, accessToken({ sub: OTHER }))), "403", "FORBIDDEN");
+  });
+
+  it("a signed-in user reads another user's shared/ copy (GET and HEAD)", async () => {
+    const { handler } = setup();
+    for (const method of ["GET", "HEAD"]) {
+      expect(await handler(read(method, othersShared))).toMatchObject({ method, uri: othersShared });
+    }
+  });
+
+  it("without a token, shared/ is 401 while public sharing is off", async () => {
+    const { handler } = setup();
+    expectRefused(await handler(read("GET", othersShared, null)), "401", "MISSING_TOKEN");
+  });
+
+  it("with public sharing on, a guest reads shared/ and nothing else", async () => {
+    const handler = publicHandler();
+    expect(await handler(read("GET", othersShared, null))).toMatchObject({ uri: othersShared });
+    expect(await handler(read("HEAD", othersShared, null))).toMatchObject({ uri: othersShared });
+    for (const uri of [ownVerdict, `/photos/${OTHER}/${PHOTO_ID}/display.webp`, uploadUri(OTHER)]) {
+      expectRefused(await handler(read("GET", uri, null)), "401", "MISSING_TOKEN");
+    }
+  });
+
+  it("with public sharing on, guests still cannot list or probe malformed shared/ keys", async () => {
+    const handler = publicHandler();
+    for (const uri of [
+      "/shared/",
+      `/shared/${OTHER}/`,
+      `/shared/${OTHER}/${PHOTO_ID}/`,
+      `/shared/x/y/z.webp`,
+    ]) {
+      const status = asResponse(await handler(read("GET", uri, null))).status;
+      expect(status).toMatch(/^40[013]$/);
+    }
+  });
+
+  it("with public sharing on, a bad token on shared/ is still 401 (a token is always checked)", async () => {
+    const handler = publicHandler();
+    expectRefused(await handler(read("GET", othersShared, "Bearer not.a.jwt")), "401", "INVALID_TOKEN");
+  });
+
+  it.each([
+    ["shared/ of another user", `/shared/${OTHER}/${PHOTO_ID}/display.webp`],
+    ["the owner's own shared/", `/shared/${OWNER}/${PHOTO_ID}/display.webp`],
+    ["the owner's own verdict", ownVerdict],
+    ["the owner's own photos/", `/photos/${OWNER}/${PHOTO_ID}/thumb-128.webp`],
+  ])("refuses a PUT to %s with 403, signed in or a guest with public sharing on", async (_name, uri) => {
+    const { handler } = setup();
+    expectRefused(await handler(viewerEvent({ uri })), "403", "FORBIDDEN");
+    const guest = await publicHandler()(viewerEvent({ uri, authorization: null }));
+    expect(asResponse(guest).status).toBe("401");
+  });
+
+  it.each([["DELETE"], ["POST"], ["PATCH"]])("refuses %s on shared/ and photos/ with 405", async (method) => {
+    const handler = publicHandler();
+    for (const uri of [othersShared, ownVerdict]) {
+      expectRefused(await handler(viewerEvent({ method, uri })), "405", "METHOD_NOT_ALLOWED");
+      expectRefused(
+        await handler(viewerEvent({ method, uri, authorization: null })),
+        "405",
+        "METHOD_NOT_ALLOWED",
+      );
+    }
+  });
+});
