@@ -1,0 +1,363 @@
+import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
+import { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-authorizer";
+import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
+import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
+import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import {
+  auditTable,
+  type EnvironmentConfig,
+  PHOTOS_PREFIX,
+  photoTable,
+  SHARED_PREFIX,
+  type TableSchema,
+  UPLOADS_PREFIX,
+} from "@photogate/core";
+import { AssetType, TerraformAsset, Token } from "cdktf";
+import { Construct } from "constructs";
+import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../lib/policy-document";
+
+/** A resource this construct grants access to, by name (for the function) and ARN (for IAM). */
+export interface NamedResource {
+  name: string;
+  arn: string;
+}
+
+export interface AdminApiOptions {
+  env: EnvironmentConfig;
+  /** Directory holding the admin API's esbuild bundle (index.mjs); zipped as the code. */
+  bundleDir: string;
+  /** The user pool whose admin app client signs the tokens, and whose users the API manages. */
+  userPool: { id: string; arn: string };
+  /** The admin app client: the JWT authorizer's only audience. */
+  adminClientId: string;
+  photoTable: NamedResource;
+  auditTable: NamedResource;
+  photoBucket: NamedResource;
+  /** The processor, invoked by "reprocess". */
+  processor: NamedResource;
+  /**
+   * Origins allowed to call the API cross-origin. Literal origins only (e.g. a local Vite dev
+   * server): the deployed admin site reaches the API same-origin through its own distribution
+   * (`/api/*`, see AdminSite), and naming the site's CloudFront domain here would make a
+   * dependency cycle with the site's CSP. Empty: no CORS configuration at all.
+   */
+  corsAllowedOrigins: string[];
+  /** Function and access log retention; defaults to the environment's. */
+  logRetentionDays?: number;
+  /** Lifetime of presigned image URLs (PHOTOGATE_PRESIGN_SECONDS); the function defaults to 300. */
+  presignSeconds?: number;
+  /** Origin serving shared/ for the Cognito `picture` attribute (PHOTOGATE_PICTURE_BASE_URL). */
+  pictureBaseUrl?: string;
+  /** Stage-wide throttling; defaults to 20 requests/s with bursts of 40 (a support team, not the public). */
+  throttle?: { rateLimit: number; burstLimit: number };
+  /** Defaults to 512 MB and 15 s (API Gateway gives up on an integration after 30 s). */
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  architecture?: "arm64" | "x86_64";
+}
+
+/** The Cognito admin calls the API makes, and nothing else (no cognito-idp:*). */
+export const ADMIN_COGNITO_ACTIONS = [
+  "cognito-idp:ListUsers",
+  "cognito-idp:AdminGetUser",
+  "cognito-idp:AdminListGroupsForUser",
+  "cognito-idp:AdminDisableUser",
+  "cognito-idp:AdminEnableUser",
+  "cognito-idp:AdminResetUserPassword",
+  // With MessageAction RESEND: the "resend invite" action.
+  "cognito-idp:AdminCreateUser",
+  "cognito-idp:AdminUserGlobalSignOut",
+  "cognito-idp:AdminAddUserToGroup",
+  "cognito-idp:AdminRemoveUserFromGroup",
+  "cognito-idp:AdminDeleteUser",
+  // Sets `picture` (profile photo).
+  "cognito-idp:AdminUpdateUserAttributes",
+] as const;
+
+const DEFAULT_THROTTLE = { rateLimit: 20, burstLimit: 40 };
+
+/** One JSON line per request; the caller's `sub` (not email) keeps the log useful but lean on PII. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  time: "$context.requestTime",
+  ip: "$context.identity.sourceIp",
+  method: "$context.httpMethod",
+  path: "$context.path",
+  status: "$context.status",
+  latencyMs: "$context.responseLatency",
+  responseLength: "$context.responseLength",
+  sub: "$context.authorizer.claims.sub",
+  authorizerError: "$context.authorizer.error",
+  integrationError: "$context.integrationErrorMessage",
+});
+
+/**
+ * The admin API: an HTTP API whose every route needs a token from the admin app client
+ * (API Gateway verifies it; the function checks the support/admins groups), one Lambda proxy
+ * integration behind the `$default` route (the routes table lives in the function), access
+ * logs, throttling, and a role that can do exactly what the routes need.
+ */
+export class AdminApi extends Construct {
+  readonly api: Apigatewayv2Api;
+  readonly authorizer: Apigatewayv2Authorizer;
+  readonly stage: Apigatewayv2Stage;
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly rolePolicy: IamRolePolicy;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly accessLogGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, options: AdminApiOptions) {
+    super(scope, id);
+    const { env } = options;
+    const name = `${env.namePrefix}-admin-api`;
+    const retentionInDays = options.logRetentionDays ?? env.logRetentionDays;
+
+    for (const origin of options.corsAllowedOrigins) {
+      if (Token.isUnresolved(origin)) {
+        throw new Error(
+          "AdminApi corsAllowedOrigins must be literal origins: a Terraform reference (such as the admin " +
+            "site's CloudFront domain) makes a cycle with the site's CSP. The site calls the API same-origin.",
+        );
+      }
+      if (!/^https?:\/\/[^/]+$/.test(origin)) {
+        throw new Error(`AdminApi CORS origin "${origin}" must be a scheme and host, with no path`);
+      }
+    }
+
+    // Created before the function, so retention applies from the start and the role needs
+    // no logs:CreateLogGroup.
+    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${name}`, retentionInDays });
+    this.accessLogGroup = new CloudwatchLogGroup(this, "access-logs", {
+      name: `/aws/apigateway/${name}`,
+      retentionInDays,
+    });
+
+    this.role = new IamRole(this, "role", {
+      name: `${name}-role`,
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+    });
+    this.rolePolicy = new IamRolePolicy(this, "role-policy", {
+      name: "least-privilege",
+      role: this.role.id,
+      policy: policyJson(
+        adminApiStatements({
+          userPoolArn: options.userPool.arn,
+          photoTableArn: options.photoTable.arn,
+          auditTableArn: options.auditTable.arn,
+          bucketArn: options.photoBucket.arn,
+          processorArn: options.processor.arn,
+          logGroupArn: this.logGroup.arn,
+        }),
+      ),
+    });
+
+    const code = new TerraformAsset(this, "code", { path: options.bundleDir, type: AssetType.ARCHIVE });
+    this.function = new LambdaFunction(this, "function", {
+      functionName: name,
+      description: "photogate admin API (support and admins)",
+      role: this.role.arn,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      architectures: [options.architecture ?? "arm64"],
+      memorySize: options.memoryMb ?? 512,
+      timeout: options.timeoutSeconds ?? 15,
+      filename: code.path,
+      // An update trigger: the bundle directory's content hash changes exactly when the code does.
+      sourceCodeHash: code.assetHash,
+      environment: {
+        // Exactly what functions/admin-api/src/config.ts reads.
+        variables: {
+          PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
+          PHOTOGATE_AUDIT_TABLE: options.auditTable.name,
+          PHOTOGATE_BUCKET: options.photoBucket.name,
+          PHOTOGATE_USER_POOL_ID: options.userPool.id,
+          PHOTOGATE_PROCESSOR_FUNCTION: options.processor.name,
+          ...(options.presignSeconds === undefined
+            ? {}
+            : { PHOTOGATE_PRESIGN_SECONDS: String(options.presignSeconds) }),
+          ...(options.pictureBaseUrl === undefined
+            ? {}
+            : { PHOTOGATE_PICTURE_BASE_URL: options.pictureBaseUrl }),
+        },
+      },
+      dependsOn: [this.logGroup, this.rolePolicy],
+    });
+
+    const cors = options.corsAllowedOrigins;
+    this.api = new Apigatewayv2Api(this, "api", {
+      name,
+      protocolType: "HTTP",
+      description: "photogate admin API",
+      ...(cors.length === 0
+        ? {}
+        : {
+            corsConfiguration: {
+              allowOrigins: [...cors],
+              allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+              allowHeaders: ["authorization", "content-type"],
+              // Bearer tokens, not cookies: the browser never needs to send credentials.
+              allowCredentials: false,
+              maxAge: 600,
+            },
+          }),
+    });
+
+    this.authorizer = new Apigatewayv2Authorizer(this, "authorizer", {
+      apiId: this.api.id,
+      name: "admin-client-jwt",
+      authorizerType: "JWT",
+      identitySources: ["$request.header.Authorization"],
+      jwtConfiguration: {
+        issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+        // Matched against `aud` (ID tokens) or `client_id` (access tokens): admin client only,
+        // so an upload-app token is refused before the function runs.
+        audience: [options.adminClientId],
+      },
+    });
+
+    const integration = new Apigatewayv2Integration(this, "integration", {
+      apiId: this.api.id,
+      integrationType: "AWS_PROXY",
+      integrationMethod: "POST",
+      integrationUri: this.function.invokeArn,
+      payloadFormatVersion: "2.0",
+    });
+
+    // One catch-all route: the function's routes table decides paths and methods, and there is
+    // no route API Gateway would forward without a verified token.
+    new Apigatewayv2Route(this, "default-route", {
+      apiId: this.api.id,
+      routeKey: "$default",
+      target: `integrations/${integration.id}`,
+      authorizationType: "JWT",
+      authorizerId: this.authorizer.id,
+    });
+
+    const throttle = options.throttle ?? DEFAULT_THROTTLE;
+    this.stage = new Apigatewayv2Stage(this, "stage", {
+      apiId: this.api.id,
+      name: "$default",
+      autoDeploy: true,
+      accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: {
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+      },
+    });
+
+    new LambdaPermission(this, "invoke-permission", {
+      statementId: "AllowAdminApiInvoke",
+      action: "lambda:InvokeFunction",
+      functionName: this.function.functionName,
+      principal: "apigateway.amazonaws.com",
+      // This API only (any stage and route): another API in the account cannot invoke it.
+      sourceArn: `${this.api.executionArn}/*`,
+    });
+  }
+
+  /** `https://{api-id}.execute-api.{region}.amazonaws.com` (the `$default` stage has no path). */
+  get apiEndpoint(): string {
+    return this.api.apiEndpoint;
+  }
+
+  get apiId(): string {
+    return this.api.id;
+  }
+
+  get functionName(): string {
+    return this.function.functionName;
+  }
+
+  get roleArn(): string {
+    return this.role.arn;
+  }
+}
+
+export function cognitoIssuerUrl(region: string, userPoolId: string): string {
+  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
+}
+
+export interface AdminApiPolicyTargets {
+  userPoolArn: string;
+  photoTableArn: string;
+  auditTableArn: string;
+  bucketArn: string;
+  processorArn: string;
+  logGroupArn: string;
+}
+
+/** A table and each of its indexes by name (from core's schema), with no `index/*` wildcard. */
+function tableAndIndexes(tableArn: string, schema: TableSchema): string[] {
+  return [tableArn, ...Object.keys(schema.indexes).map((index) => `${tableArn}/index/${index}`)];
+}
+
+/** The admin API's permissions; every statement names the one resource (or prefix) it needs. */
+export function adminApiStatements(targets: AdminApiPolicyTargets): PolicyStatement[] {
+  const bucket = targets.bucketArn;
+  return [
+    {
+      Sid: "ManageUsersOfThisPool",
+      Effect: "Allow",
+      Action: [...ADMIN_COGNITO_ACTIONS],
+      Resource: targets.userPoolArn,
+    },
+    {
+      // Moderation (approve/reject are updates), detail, deletion; lists are Queries on the
+      // base table (by owner) and its indexes (by status). No Scan, no batch writes.
+      Sid: "PhotoRecords",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      Resource: tableAndIndexes(targets.photoTableArn, photoTable),
+    },
+    {
+      // Append-only: the API writes entries and lists them, and cannot update or delete one,
+      // so a compromised or buggy admin API cannot rewrite what admins did.
+      Sid: "AppendAndReadAudit",
+      Effect: "Allow",
+      Action: ["dynamodb:PutItem", "dynamodb:Query"],
+      Resource: tableAndIndexes(targets.auditTableArn, auditTable),
+    },
+    {
+      // Presigned GETs are signed with this role, so the role itself must be able to read.
+      Sid: "PresignImageReads",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: [`${bucket}/${UPLOADS_PREFIX}*`, `${bucket}/${PHOTOS_PREFIX}*`],
+    },
+    {
+      // Manual approve/reject rewrites the status file; approval publishes the shared copy.
+      Sid: "WriteStatusAndShared",
+      Effect: "Allow",
+      Action: "s3:PutObject",
+      Resource: [`${bucket}/${PHOTOS_PREFIX}*/status.json`, `${bucket}/${SHARED_PREFIX}*`],
+    },
+    {
+      Sid: "DeletePhotos",
+      Effect: "Allow",
+      Action: "s3:DeleteObject",
+      Resource: [
+        `${bucket}/${UPLOADS_PREFIX}*`,
+        `${bucket}/${PHOTOS_PREFIX}*`,
+        `${bucket}/${SHARED_PREFIX}*`,
+      ],
+    },
+    {
+      Sid: "Reprocess",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: targets.processorArn,
+    },
+    {
+      Sid: "OwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${targets.logGroupArn}:*`,
+    },
+  ];
+}
