@@ -1,0 +1,42 @@
+import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ReprocessRequest, VersionedPhotoRecord } from "@photogate/core";
+import type { Caller } from "./auth";
+import type { AdminApiConfig } from "./config";
+import type { Logger } from "./log";
+
+/** Starts the processor on a photo without waiting for it (Lambda `Event` invocation on AWS). */
+export type ProcessorInvoker = (request: ReprocessRequest) => Promise<void>;
+
+/**
+ * Makes the bucket agree with an overridden record: status.json and the shared/ copies.
+ * On AWS and locally this is the processor's own `publishVerdict`, so both paths write the same.
+ */
+export interface VerdictPublisher {
+  publishVerdict(record: VersionedPhotoRecord): Promise<unknown>;
+}
+
+export interface AdminApiDeps {
+  cognito: CognitoIdentityProviderClient;
+  dynamo: DynamoDBDocumentClient;
+  s3: S3Client;
+  config: Pick<
+    AdminApiConfig,
+    "photoTable" | "auditTable" | "bucket" | "userPoolId" | "presignSeconds" | "pictureBaseUrl"
+  >;
+  invokeProcessor: ProcessorInvoker;
+  publisher: VerdictPublisher;
+  log: Logger;
+  /** Clock and id source, injectable so tests can pin them. */
+  now?: () => Date;
+  newId?: () => string;
+}
+
+/** One request's context: who asks, under which request id, at what time. */
+export interface RequestContext {
+  caller: Caller;
+  requestId: string;
+  at: Date;
+  log: Logger;
+}

@@ -1,0 +1,191 @@
+import { type AdminErrorCode, type ErrorBody, PhotogateError } from "@photogate/core";
+
+/**
+ * Errors the admin API answers with on purpose: each has a stable code (core's ADMIN_ERROR_CODES)
+ * and an HTTP status. `toErrorBody` is the one place any error becomes a response.
+ */
+export class AdminApiError extends PhotogateError {
+  declare readonly code: AdminErrorCode;
+
+  constructor(
+    code: AdminErrorCode,
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown; fields?: FieldProblem[] },
+  ) {
+    super(code, message, options);
+    this.fields = options?.fields;
+  }
+
+  readonly fields: FieldProblem[] | undefined;
+}
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export class UnauthenticatedError extends AdminApiError {
+  constructor(message = "Sign in: the request carries no verified token") {
+    super("UNAUTHENTICATED", 401, message);
+  }
+}
+
+export class ForbiddenError extends AdminApiError {
+  constructor(message: string) {
+    super("FORBIDDEN", 403, message);
+  }
+}
+
+export class InvalidRequestError extends AdminApiError {
+  constructor(fields: FieldProblem[]) {
+    super(
+      "INVALID_REQUEST",
+      400,
+      `Invalid request: ${fields.map((f) => `${f.path}: ${f.message}`).join("; ")}`,
+      { fields },
+    );
+  }
+}
+
+export class InvalidNextTokenError extends AdminApiError {
+  constructor(why: string) {
+    super(
+      "INVALID_NEXT_TOKEN",
+      400,
+      `nextToken is not one this API issued for this query (${why}); start again from the first page`,
+    );
+  }
+}
+
+export class PhotoNotFoundError extends AdminApiError {
+  constructor(owner: string, photoId: string) {
+    super("PHOTO_NOT_FOUND", 404, `No photo ${photoId} of owner ${owner}`);
+  }
+}
+
+export class UserNotFoundError extends AdminApiError {
+  constructor(sub: string, options?: { cause?: unknown }) {
+    super("USER_NOT_FOUND", 404, `No user ${sub} in the user pool`, options);
+  }
+}
+
+export class PhotoInProgressError extends AdminApiError {
+  constructor(status: string) {
+    super(
+      "PHOTO_IN_PROGRESS",
+      409,
+      `The photo is ${status}: wait for the processor's verdict before overriding it`,
+    );
+  }
+}
+
+export class PhotoNotApprovedError extends AdminApiError {
+  constructor(status: string) {
+    super("PHOTO_NOT_APPROVED", 409, `Only approved photos can be a profile picture; this one is ${status}`);
+  }
+}
+
+export class ConflictError extends AdminApiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CONFLICT", 409, message, options);
+  }
+}
+
+export class CannotTargetSelfError extends AdminApiError {
+  constructor(action: string) {
+    super("CANNOT_TARGET_SELF", 409, `You cannot ${action} your own account; ask another admin`);
+  }
+}
+
+type AwsErrorLike = { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+
+const THROTTLED = new Set([
+  "TooManyRequestsException",
+  "LimitExceededException",
+  "ThrottlingException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+]);
+const BAD_USER_STATE = new Set([
+  "NotAuthorizedException",
+  "UnsupportedUserStateException",
+  "InvalidUserPoolConfigurationException",
+]);
+
+/**
+ * Cognito, DynamoDB, S3 and Lambda errors that mean something to the caller, as API errors.
+ * Anything else stays as it is and becomes a 500 whose body says nothing about the internals.
+ */
+export function fromAwsError(error: unknown, context: { sub?: string } = {}): unknown {
+  if (error instanceof AdminApiError || typeof error !== "object" || error === null) return error;
+  const e = error as AwsErrorLike;
+  const name = e.name ?? "";
+  if (name === "UserNotFoundException")
+    return new UserNotFoundError(context.sub ?? "(unknown)", { cause: error });
+  if (BAD_USER_STATE.has(name)) {
+    return new AdminApiError("INVALID_USER_STATE", 409, `The user pool refused: ${e.message ?? name}`, {
+      cause: error,
+    });
+  }
+  if (THROTTLED.has(name)) {
+    return new AdminApiError(
+      "TOO_MANY_REQUESTS",
+      429,
+      "Too many requests to AWS right now; try again shortly",
+      {
+        cause: error,
+      },
+    );
+  }
+  if (name === "ConditionalCheckFailedException" || name === "TransactionCanceledException") {
+    return new ConflictError("The item changed while you were looking at it; reload and try again", {
+      cause: error,
+    });
+  }
+  if (name === "InvalidParameterException") {
+    return new AdminApiError(
+      "INVALID_REQUEST",
+      400,
+      `The user pool refused the request: ${e.message ?? name}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  // cognito-local answers operations it does not implement with this type (local runs only).
+  if (name === "CognitoLocal#Unsupported" || name === "UnknownOperationException") {
+    return new AdminApiError("NOT_SUPPORTED", 501, `Not supported by this user pool: ${e.message ?? name}`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** The one mapping from any error to a status and a body. Unknown errors never show their message. */
+export function toErrorBody(error: unknown, requestId?: string): { status: number; body: ErrorBody } {
+  const mapped = fromAwsError(error);
+  if (mapped instanceof AdminApiError) {
+    return {
+      status: mapped.status,
+      body: {
+        error: {
+          code: mapped.code,
+          message: mapped.message,
+          ...(mapped.fields ? { fields: mapped.fields } : {}),
+          ...(requestId ? { requestId } : {}),
+        },
+      },
+    };
+  }
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: "INTERNAL",
+        message: "Something went wrong on our side; it has been logged. Try again, or quote the request id",
+        ...(requestId ? { requestId } : {}),
+      },
+    },
+  };
+}

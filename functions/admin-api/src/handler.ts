@@ -1,0 +1,25 @@
+import { publishVerdict } from "@photogate/processor/publish";
+import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
+import { createClients, lambdaProcessorInvoker } from "./clients";
+import { loadConfig } from "./config";
+import type { AdminApiDeps } from "./deps";
+import { createLogger } from "./log";
+
+// Read once per cold start: a bad config fails the init, visibly, instead of every request.
+const config = loadConfig();
+const clients = createClients({ forcePathStyle: config.endpointOverride });
+const log = createLogger();
+const deps: AdminApiDeps = {
+  ...clients,
+  config,
+  log,
+  invokeProcessor: lambdaProcessorInvoker(config.processorFunction),
+  publisher: {
+    publishVerdict: (record) => publishVerdict({ s3: clients.s3, bucket: config.bucket, log }, record),
+  },
+};
+
+/** API Gateway HTTP API (payload 2.0) behind the Cognito JWT authorizer of the admin app client. */
+export async function handler(event: AdminApiEvent): Promise<AdminApiResult> {
+  return handleAdminRequest(event, deps);
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { InvalidNextTokenError } from "./errors";
+
+/**
+ * Opaque page tokens. A token carries its kind (which list it pages) and the position
+ * (DynamoDB's LastEvaluatedKey, or Cognito's PaginationToken) as base64url JSON. Nothing in it
+ * is secret: it names keys the caller could already list. What matters is that a token coming
+ * back is checked: right kind, exactly the key attributes of that index, string values only, and
+ * bound to the query it was issued for (a token for the `rejected` queue cannot page `approved`).
+ */
+const TOKEN_VERSION = 1;
+
+const Envelope = z.object({
+  v: z.literal(TOKEN_VERSION),
+  k: z.string(),
+  /** The query the token belongs to (e.g. the status), compared on the way back in. */
+  q: z.string(),
+  p: z.unknown(),
+});
+
+export function encodePageToken(kind: string, query: string, position: unknown): string {
+  return Buffer.from(JSON.stringify({ v: TOKEN_VERSION, k: kind, q: query, p: position })).toString(
+    "base64url",
+  );
+}
+
+export function decodePageToken<T extends z.ZodType>(
+  token: string,
+  kind: string,
+  query: string,
+  position: T,
+): z.output<T> {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new InvalidNextTokenError("not base64url");
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidNextTokenError("not readable");
+  }
+  const envelope = Envelope.safeParse(json);
+  if (!envelope.success) throw new InvalidNextTokenError("malformed");
+  if (envelope.data.k !== kind) throw new InvalidNextTokenError("issued for another list");
+  if (envelope.data.q !== query) throw new InvalidNextTokenError("issued for another query");
+  const parsed = position.safeParse(envelope.data.p);
+  if (!parsed.success) throw new InvalidNextTokenError("position does not fit this list");
+  return parsed.data;
+}
+
+/** A DynamoDB key of exactly these string attributes, no more. */
+export function keyOf(attributes: readonly string[]) {
+  return z.strictObject(Object.fromEntries(attributes.map((a) => [a, z.string().min(1).max(1024)])));
+}

@@ -1,0 +1,52 @@
+import { type AdminRouteName, type AdminRoutes, adminRoutes } from "@photogate/core";
+import type { z } from "zod";
+import { listAudit } from "./audit";
+import type { AdminApiDeps, RequestContext } from "./deps";
+import { deletePhoto, getPhoto, listPhotos, reprocessPhoto, reviewPhoto } from "./photos";
+import { setProfilePicture } from "./profile";
+import { deleteUser, getUser, resetPassword, searchUsers, setSupportMembership, userAction } from "./users";
+
+export interface RouteInput<N extends AdminRouteName> {
+  params: z.output<AdminRoutes[N]["params"]>;
+  query: z.output<AdminRoutes[N]["query"]>;
+  body: z.output<AdminRoutes[N]["body"]>;
+}
+
+type Implementation<N extends AdminRouteName> = (
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  input: RouteInput<N>,
+) => Promise<z.input<AdminRoutes[N]["response"]>>;
+
+/**
+ * What each route of core's `adminRoutes` does. Method, path, access group and schemas live in
+ * core; this table only binds a name to its implementation, so a route cannot exist in one
+ * place and not the other (the type requires every name).
+ */
+export const implementations: { [N in AdminRouteName]: Implementation<N> } = {
+  searchUsers: (deps, _ctx, { query }) => searchUsers(deps, query),
+  getUser: (deps, ctx, { params }) => getUser(deps, ctx, params.sub),
+  disableUser: (deps, ctx, { params }) => userAction(deps, ctx, params.sub, "disable"),
+  enableUser: (deps, ctx, { params }) => userAction(deps, ctx, params.sub, "enable"),
+  resetPassword: (deps, ctx, { params }) => resetPassword(deps, ctx, params.sub),
+  signOutUser: (deps, ctx, { params }) => userAction(deps, ctx, params.sub, "sign-out"),
+  addToSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, true),
+  removeFromSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, false),
+  deleteUser: (deps, ctx, { params }) => deleteUser(deps, ctx, params.sub),
+  listPhotos: (deps, ctx, { query }) => listPhotos(deps, ctx, query),
+  getPhoto: (deps, ctx, { params }) => getPhoto(deps, ctx, params.owner, params.photoId),
+  approvePhoto: (deps, ctx, { params, body }) =>
+    reviewPhoto(deps, ctx, params.owner, params.photoId, { status: "approved", note: body.reason }),
+  rejectPhoto: (deps, ctx, { params, body }) =>
+    reviewPhoto(deps, ctx, params.owner, params.photoId, {
+      status: "rejected",
+      note: body.reason,
+      code: body.code,
+    }),
+  reprocessPhoto: (deps, ctx, { params }) => reprocessPhoto(deps, ctx, params.owner, params.photoId),
+  deletePhoto: (deps, ctx, { params }) => deletePhoto(deps, ctx, params.owner, params.photoId),
+  setProfilePicture: (deps, ctx, { params }) => setProfilePicture(deps, ctx, params.owner, params.photoId),
+  listAudit: (deps, ctx, { query }) => listAudit(deps, ctx, query),
+};
+
+export const routeNames = Object.keys(adminRoutes) as AdminRouteName[];

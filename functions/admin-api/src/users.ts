@@ -1,0 +1,264 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminResetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
+  type AttributeType,
+  ListUsersCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import {
+  auditTarget,
+  DEFAULT_PAGE_SIZE,
+  type Page,
+  type UserDetail,
+  type UserSearchQuery,
+  type UserSummary,
+} from "@photogate/core";
+import { z } from "zod";
+import { writeAudit } from "./audit";
+import type { AdminApiDeps, RequestContext } from "./deps";
+import { CannotTargetSelfError, fromAwsError, InvalidRequestError } from "./errors";
+import { decodePageToken, encodePageToken } from "./pagination";
+import { allPhotosOf, deletePhotoEverywhere, listPhotos } from "./photos";
+
+/** Cognito attribute names the search fields filter on (ListUsers `Filter`, prefix `^=`). */
+const FILTER_ATTRIBUTE = { email: "email", username: "username", sub: "sub" } as const;
+const SUPPORT_GROUP = "support";
+
+interface CognitoUser {
+  Username?: string | undefined;
+  Attributes?: AttributeType[] | undefined;
+  UserAttributes?: AttributeType[] | undefined;
+  UserStatus?: string | undefined;
+  Enabled?: boolean | undefined;
+  UserCreateDate?: Date | undefined;
+  UserLastModifiedDate?: Date | undefined;
+}
+
+function attributesOf(user: CognitoUser): Record<string, string> {
+  const list = user.Attributes ?? user.UserAttributes ?? [];
+  return Object.fromEntries(
+    list.filter((a) => a.Name && a.Value !== undefined).map((a) => [a.Name, a.Value]),
+  );
+}
+
+function summaryOf(user: CognitoUser): UserSummary {
+  const a = attributesOf(user);
+  const username = user.Username ?? a.sub ?? "";
+  return {
+    sub: a.sub ?? username,
+    username,
+    ...(a.email ? { email: a.email } : {}),
+    ...(a.email_verified ? { emailVerified: a.email_verified === "true" } : {}),
+    status: user.UserStatus ?? "UNKNOWN",
+    enabled: user.Enabled ?? true,
+    ...(user.UserCreateDate ? { createdAt: new Date(user.UserCreateDate).toISOString() } : {}),
+    ...(user.UserLastModifiedDate ? { updatedAt: new Date(user.UserLastModifiedDate).toISOString() } : {}),
+    ...(a.picture ? { picture: a.picture } : {}),
+  };
+}
+
+/** Runs a Cognito call for one user; UserNotFoundException becomes USER_NOT_FOUND naming them. */
+async function forUser<T>(sub: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw fromAwsError(error, { sub });
+  }
+}
+
+export async function searchUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Page<UserSummary>> {
+  let filter: string | undefined;
+  if (query.q !== undefined) {
+    // The value goes inside double quotes in Cognito's filter language, which has no escaping.
+    if (/["\\]/.test(query.q)) {
+      throw new InvalidRequestError([{ path: "query.q", message: 'must not contain " or \\' }]);
+    }
+    // Subs and this pool's usernames are lower-case; emails are stored as typed, usually lower-case.
+    filter = `${FILTER_ATTRIBUTE[query.by]} ^= "${query.q.toLowerCase()}"`;
+  }
+  const bound = filter ?? "";
+  const paginationToken = query.nextToken
+    ? decodePageToken(query.nextToken, "users", bound, z.string().min(1).max(4096))
+    : undefined;
+  const result = await deps.cognito.send(
+    new ListUsersCommand({
+      UserPoolId: deps.config.userPoolId,
+      Limit: query.limit,
+      ...(filter ? { Filter: filter } : {}),
+      ...(paginationToken ? { PaginationToken: paginationToken } : {}),
+    }),
+  );
+  return {
+    items: (result.Users ?? []).map(summaryOf),
+    ...(result.PaginationToken ? { nextToken: encodePageToken("users", bound, result.PaginationToken) } : {}),
+  };
+}
+
+async function loadUser(deps: AdminApiDeps, sub: string) {
+  const user = await forUser(sub, () =>
+    deps.cognito.send(new AdminGetUserCommand({ UserPoolId: deps.config.userPoolId, Username: sub })),
+  );
+  return { summary: summaryOf(user), attributes: attributesOf(user) };
+}
+
+async function groupsOf(deps: AdminApiDeps, sub: string): Promise<string[]> {
+  const result = await forUser(sub, () =>
+    deps.cognito.send(
+      new AdminListGroupsForUserCommand({ UserPoolId: deps.config.userPoolId, Username: sub, Limit: 60 }),
+    ),
+  );
+  return (result.Groups ?? [])
+    .map((g) => g.GroupName ?? "")
+    .filter(Boolean)
+    .sort();
+}
+
+export async function getUser(deps: AdminApiDeps, ctx: RequestContext, sub: string): Promise<UserDetail> {
+  const [user, groups, photos] = await Promise.all([
+    loadUser(deps, sub),
+    groupsOf(deps, sub),
+    listPhotos(deps, ctx, { owner: sub, limit: DEFAULT_PAGE_SIZE }),
+  ]);
+  return { ...user.summary, attributes: user.attributes, groups, photos };
+}
+
+type UserAction = "disable" | "enable" | "sign-out";
+
+const simpleActions = {
+  disable: {
+    audit: "user.disable",
+    command: (pool: string, sub: string) => new AdminDisableUserCommand({ UserPoolId: pool, Username: sub }),
+    after: (u: UserSummary) => ({ ...u, enabled: false }),
+  },
+  enable: {
+    audit: "user.enable",
+    command: (pool: string, sub: string) => new AdminEnableUserCommand({ UserPoolId: pool, Username: sub }),
+    after: (u: UserSummary) => ({ ...u, enabled: true }),
+  },
+  "sign-out": {
+    audit: "user.sign-out",
+    command: (pool: string, sub: string) =>
+      new AdminUserGlobalSignOutCommand({ UserPoolId: pool, Username: sub }),
+    after: (u: UserSummary) => u,
+  },
+} as const;
+
+/** Disable, enable or sign out everywhere: one Cognito call, audited with the user before and after. */
+export async function userAction(
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  sub: string,
+  action: UserAction,
+): Promise<{ user: UserSummary }> {
+  if (action === "disable" && sub === ctx.caller.sub) throw new CannotTargetSelfError("disable");
+  const spec = simpleActions[action];
+  const { summary: before } = await loadUser(deps, sub);
+  // Narrowed per action by the table above; send() cannot take the union, so widen once here.
+  const command = spec.command(deps.config.userPoolId, sub) as AdminDisableUserCommand;
+  await forUser(sub, () => deps.cognito.send(command));
+  const after = spec.after(before);
+  await writeAudit(deps, ctx, { action: spec.audit, target: auditTarget.user(sub), before, after });
+  return { user: after };
+}
+
+/**
+ * A user who never signed in (FORCE_CHANGE_PASSWORD) gets the invitation again; anyone else a
+ * password reset (Cognito sends the code and requires a new password at the next sign-in).
+ */
+export async function resetPassword(
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  sub: string,
+): Promise<{ user: UserSummary }> {
+  const pool = deps.config.userPoolId;
+  const { summary: before } = await loadUser(deps, sub);
+  const invite = before.status === "FORCE_CHANGE_PASSWORD";
+  await forUser(sub, () =>
+    invite
+      ? deps.cognito.send(
+          new AdminCreateUserCommand({ UserPoolId: pool, Username: sub, MessageAction: "RESEND" }),
+        )
+      : deps.cognito.send(new AdminResetUserPasswordCommand({ UserPoolId: pool, Username: sub })),
+  );
+  const { summary: after } = await loadUser(deps, sub);
+  await writeAudit(deps, ctx, {
+    action: invite ? "user.resend-invite" : "user.reset-password",
+    target: auditTarget.user(sub),
+    before,
+    after,
+  });
+  return { user: after };
+}
+
+export async function setSupportMembership(
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  sub: string,
+  member: boolean,
+): Promise<{ user: UserSummary; groups: string[] }> {
+  if (!member && sub === ctx.caller.sub) throw new CannotTargetSelfError("remove from support");
+  const pool = deps.config.userPoolId;
+  const [{ summary }, before] = await Promise.all([loadUser(deps, sub), groupsOf(deps, sub)]);
+  await forUser(sub, () =>
+    member
+      ? deps.cognito.send(
+          new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: sub, GroupName: SUPPORT_GROUP }),
+        )
+      : deps.cognito.send(
+          new AdminRemoveUserFromGroupCommand({ UserPoolId: pool, Username: sub, GroupName: SUPPORT_GROUP }),
+        ),
+  );
+  const after = await groupsOf(deps, sub);
+  await writeAudit(deps, ctx, {
+    action: member ? "user.add-to-support" : "user.remove-from-support",
+    target: auditTarget.user(sub),
+    before: { groups: before },
+    after: { groups: after },
+  });
+  return { user: summary, groups: after };
+}
+
+/** How many photo deletions run at once while deleting a user: a few, to stay under S3's and DynamoDB's limits. */
+const DELETE_CONCURRENCY = 4;
+
+/**
+ * Deletes a user and everything of theirs: disabled first (no new sign-ins or uploads while we
+ * work), then every photo (upload, derived images, shared copies, record), then the Cognito user.
+ * Photos are deleted, not anonymised: a face photo cannot be anonymised. The audit entry keeps
+ * the sub, status and groups, not the email or other attributes.
+ */
+export async function deleteUser(
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  sub: string,
+): Promise<{ sub: string; deleted: true; photosDeleted: number }> {
+  if (sub === ctx.caller.sub) throw new CannotTargetSelfError("delete");
+  const pool = deps.config.userPoolId;
+  const [{ summary }, groups] = await Promise.all([loadUser(deps, sub), groupsOf(deps, sub)]);
+  if (summary.enabled) {
+    await forUser(sub, () =>
+      deps.cognito.send(new AdminDisableUserCommand({ UserPoolId: pool, Username: sub })),
+    );
+  }
+  const photos = await allPhotosOf(deps, ctx, sub);
+  for (let i = 0; i < photos.length; i += DELETE_CONCURRENCY) {
+    await Promise.all(photos.slice(i, i + DELETE_CONCURRENCY).map((p) => deletePhotoEverywhere(deps, p)));
+  }
+  await forUser(sub, () =>
+    deps.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool, Username: sub })),
+  );
+  await writeAudit(deps, ctx, {
+    action: "user.delete",
+    target: auditTarget.user(sub),
+    before: { sub, status: summary.status, enabled: summary.enabled, groups, photos: photos.length },
+    after: { deleted: true, photosDeleted: photos.length },
+  });
+  return { sub, deleted: true, photosDeleted: photos.length };
+}
