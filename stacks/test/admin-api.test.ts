@@ -276,6 +276,8 @@ describe("AdminApi: role policy", () => {
   });
 
   it("reads uploads/ and photos/, writes only status files and shared/, deletes the three prefixes", () => {
+    const list = byService("s3:").find((s) => asList(s.Action).includes("s3:ListBucket"));
+    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["photos/*", "shared/*"] } });
     expect(grants("s3:")).toEqual(
       [
         `s3:DeleteObject ${bucketArn}/photos/*`,
@@ -283,6 +285,7 @@ describe("AdminApi: role policy", () => {
         `s3:DeleteObject ${bucketArn}/uploads/*`,
         `s3:GetObject ${bucketArn}/photos/*`,
         `s3:GetObject ${bucketArn}/uploads/*`,
+        `s3:ListBucket ${bucketArn}`,
         `s3:PutObject ${bucketArn}/photos/*/status.json`,
         `s3:PutObject ${bucketArn}/shared/*`,
       ].sort(),
@@ -309,13 +312,18 @@ describe("AdminApi role, simulated", () => {
   const photo = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
   const bucket = bucketArn;
 
-  async function decide(action: string, resource: string, identityPolicy: unknown = policy): Promise<string> {
+  async function decide(
+    action: string,
+    resource: string,
+    identityPolicy: unknown = policy,
+    contextVariables: Record<string, string> = {},
+  ): Promise<string> {
     const simulation: Simulation = {
       request: {
         principal: roleArn,
         action,
         resource: { resource, accountId: account },
-        contextVariables: {},
+        contextVariables,
       },
       identityPolicies: [{ name: "least-privilege", policy: identityPolicy }],
       serviceControlPolicies: [],
@@ -362,7 +370,6 @@ describe("AdminApi role, simulated", () => {
     ["s3:PutObject", `${bucket}/photos/${owner}/${photo}/display.webp`],
     ["s3:PutObject", `${bucket}/other.txt`],
     ["s3:GetObject", `${bucket}/other.txt`],
-    ["s3:ListBucket", bucket],
     ["s3:DeleteObject", `arn:aws:s3:::another-bucket/uploads/${owner}/${photo}.jpg`],
     ["dynamodb:DeleteItem", auditTableArn],
     ["dynamodb:UpdateItem", auditTableArn],
@@ -374,6 +381,16 @@ describe("AdminApi role, simulated", () => {
     ["iam:PassRole", roleArn],
   ])("may not %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).not.toBe("Allowed");
+  });
+
+  it("may list a photo's photos/ and shared/ folders, and nothing else in the bucket", async () => {
+    const list = (prefix?: string) =>
+      decide("s3:ListBucket", bucket, policy, prefix === undefined ? {} : { "s3:prefix": prefix });
+    expect(await list(`photos/${owner}/${photo}/`)).toBe("Allowed");
+    expect(await list(`shared/${owner}/${photo}/`)).toBe("Allowed");
+    expect(await list(`uploads/${owner}/`)).not.toBe("Allowed");
+    expect(await list("")).not.toBe("Allowed");
+    expect(await list()).not.toBe("Allowed");
   });
 
   it("would catch an audit delete if one were granted (the denials above are not vacuous)", async () => {

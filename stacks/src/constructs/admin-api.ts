@@ -331,11 +331,21 @@ export function adminApiStatements(targets: AdminApiPolicyTargets): PolicyStatem
       Resource: [`${bucket}/${UPLOADS_PREFIX}*`, `${bucket}/${PHOTOS_PREFIX}*`],
     },
     {
-      // Manual approve/reject rewrites the status file; approval publishes the shared copy.
+      // Manual approve/reject rewrites status.json; approval copies photos/ images to shared/
+      // (CopyObject: GetObject on the source above, PutObject on the target here).
       Sid: "WriteStatusAndShared",
       Effect: "Allow",
       Action: "s3:PutObject",
       Resource: [`${bucket}/${PHOTOS_PREFIX}*/status.json`, `${bucket}/${SHARED_PREFIX}*`],
+    },
+    {
+      // Deleting or re-publishing a photo lists its photos/ and shared/ folders (copies made
+      // under an earlier thumbnail config have names nothing else knows). Those prefixes only.
+      Sid: "ListPhotoFolders",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucket,
+      Condition: { StringLike: { "s3:prefix": [`${PHOTOS_PREFIX}*`, `${SHARED_PREFIX}*`] } },
     },
     {
       Sid: "DeletePhotos",
