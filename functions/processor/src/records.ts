@@ -103,7 +103,11 @@ export async function claimRecord(
         ConditionExpression: options.force
           ? "#sourceSequencer = :sourceSequencer AND #status <> :processing"
           : "attribute_not_exists(#photoId) OR attribute_not_exists(#sourceSequencer) OR #sourceSequencer < :sourceSequencer",
-        ExpressionAttributeNames: { ...a.names, "#createdAt": "createdAt", "#photoId": "photoId" },
+        ExpressionAttributeNames: {
+          ...a.names,
+          "#createdAt": "createdAt",
+          ...(options.force ? {} : { "#photoId": "photoId" }),
+        },
         ExpressionAttributeValues: {
           ...a.values,
           ":now": now,

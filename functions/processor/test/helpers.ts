@@ -146,6 +146,9 @@ export class FakePhotoTable {
     if (condition.includes("attribute_not_exists")) {
       const seq = values[":sourceSequencer"] as string;
       ok = !existing?.sourceSequencer || (existing.sourceSequencer as string) < seq;
+    } else if (condition.includes("<> :processing")) {
+      // reprocess: the same upload, whatever its verdict, unless a run holds it
+      ok = existing?.sourceSequencer === values[":sourceSequencer"] && existing?.status !== "processing";
     } else if (condition.includes("NOT (")) {
       ok =
         existing?.sourceSequencer === values[":seq"] && !FINAL_STATUSES.includes(existing?.status as never);
@@ -159,19 +162,26 @@ export class FakePhotoTable {
       });
     }
     const item: Item = existing ? structuredClone(existing) : { ...input.Key };
-    const [setPart, removePart] = expr.split(" REMOVE ");
+    // Clauses: SET a, b [REMOVE c, d] [ADD #x :v]; an ADD may also trail the SET part.
+    const [beforeAdd, addPart] = expr.split(" ADD ");
+    const [setPart, removePart] = (beforeAdd ?? "").split(" REMOVE ");
     for (const [alias, field] of Object.entries(names)) {
       if (removePart?.split(", ").includes(alias)) delete item[field];
     }
-    if (setPart?.includes("ADD #attempts")) item.attempts = Number(item.attempts ?? 0) + 1;
     for (const assignment of (setPart ?? "").replace(/^SET /, "").split(/, (?=#)/)) {
-      const m = /^(#\w+) = (.+?)( ADD .*)?$/.exec(assignment.trim());
+      const m = /^(#\w+) = (.+?)$/.exec(assignment.trim());
       if (!m) continue;
       const field = names[m[1]!]!;
       const rhs = m[2]!;
       const ifNotExists = /^if_not_exists\(#\w+, (:\w+)\)$/.exec(rhs);
       if (ifNotExists) item[field] = item[field] ?? values[ifNotExists[1]!];
       else item[field] = structuredClone(values[rhs]);
+    }
+    for (const addition of (addPart ?? "").split(", ")) {
+      const m = /^(#\w+) (:\w+)$/.exec(addition.trim());
+      if (!m) continue;
+      const field = names[m[1]!]!;
+      item[field] = Number(item[field] ?? 0) + Number(values[m[2]!]);
     }
     this.items.set(id, item);
     return { Attributes: structuredClone(item), $metadata: {} };

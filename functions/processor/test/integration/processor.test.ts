@@ -11,11 +11,18 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { PhotoRecord, photoPrefix, photoTable } from "@photogate/core";
+import {
+  PhotoRecord,
+  photoPrefix,
+  photoTable,
+  sharedPrefix,
+  statusKey,
+  VerdictDocument,
+} from "@photogate/core";
 import { mockClient } from "aws-sdk-client-mock";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type ProcessorDeps, processS3Event } from "../../src/process-upload";
+import { type ProcessorDeps, processS3Event, reprocessPhoto } from "../../src/process-upload";
 import {
   captureLogs,
   moderation,
@@ -87,8 +94,22 @@ async function derivedKeys(photoId: string) {
     new ListObjectsV2Command({ Bucket: backend.bucket, Prefix: photoPrefix(OWNER, photoId) }),
   );
   return (listed.Contents ?? [])
+    .filter((o) => !o.Key!.endsWith("/status.json"))
     .map((o) => ({ key: o.Key!, eTag: o.ETag! }))
     .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+async function sharedFiles(photoId: string) {
+  const listed = await backend.clients.s3.send(
+    new ListObjectsV2Command({ Bucket: backend.bucket, Prefix: sharedPrefix(OWNER, photoId) }),
+  );
+  return (listed.Contents ?? []).map((o) => o.Key!.split("/").at(-1)).sort();
+}
+
+async function verdict(photoId: string) {
+  const { body, contentType } = await read(statusKey(OWNER, photoId));
+  expect(contentType).toBe("application/json");
+  return VerdictDocument.parse(JSON.parse(body.toString("utf8")));
 }
 
 async function read(key: string) {
@@ -216,5 +237,42 @@ describe("processor against S3 and DynamoDB", () => {
     expect(done).toMatchObject({ status: "approved", attempts: 2 });
     expect(done.failure).toBeUndefined();
     expect(await derivedKeys(photoId)).toHaveLength(4);
+  });
+
+  it("publishes the verdict and shared/ copies in S3; a reprocess against DynamoDB raises the version", async () => {
+    const photoId = "5f607182-93a4-4b52-8e4f-5a6b7c8d9e0f";
+    const event = await upload(photoId, await photoJpeg(640, 800));
+    await processS3Event(event, deps);
+    const first = await verdict(photoId);
+    expect(first).toMatchObject({ version: 1, status: "approved", final: true });
+    expect(await sharedFiles(photoId)).toEqual([
+      "display.webp",
+      "thumb-128.webp",
+      "thumb-256.webp",
+      "thumb-512.webp",
+    ]);
+    const copy = await read(`${sharedPrefix(OWNER, photoId)}thumb-128.webp`);
+    expect(copy.body.equals((await read(`${photoPrefix(OWNER, photoId)}thumb-128.webp`)).body)).toBe(true);
+
+    // The duplicate republishes the same version; the real conditional writes agree.
+    await processS3Event(structuredClone(event), deps);
+    expect(await verdict(photoId)).toEqual(first);
+
+    rekognition
+      .on(DetectFacesCommand)
+      .resolves(oneFace((f) => (f.EyesOpen = { Value: false, Confidence: 97 })));
+    const outcome = await reprocessPhoto(
+      { ...deps, config: { ...deps.config, bucket: backend.bucket } },
+      OWNER,
+      photoId,
+    );
+    expect(outcome.outcome).toBe("rejected");
+    expect(await verdict(photoId)).toMatchObject({
+      version: 2,
+      status: "rejected",
+      reasons: [{ code: "EYES_CLOSED" }],
+    });
+    expect(await sharedFiles(photoId)).toEqual([]);
+    expect(await record(photoId)).toMatchObject({ verdictVersion: 2, status: "rejected" });
   });
 });

@@ -12,7 +12,27 @@ describe("loadConfig", () => {
       photoTable: "photogate-dev-photos",
       processing: defaultProcessing,
       endpointOverride: false,
+      maxAttempts: 3,
     });
+  });
+
+  it("reads the bucket and the attempt count the stack sets", () => {
+    const config = loadConfig({
+      PHOTOGATE_PHOTO_TABLE: "t",
+      PHOTOGATE_PROCESSING: processing,
+      PHOTOGATE_BUCKET: "photogate-dev-photos",
+      PHOTOGATE_MAX_ATTEMPTS: "1",
+    });
+    expect(config).toMatchObject({ bucket: "photogate-dev-photos", maxAttempts: 1 });
+  });
+
+  it.each(["0", "4", "two", "1.5"])("refuses PHOTOGATE_MAX_ATTEMPTS=%s", (value) => {
+    const env = {
+      PHOTOGATE_PHOTO_TABLE: "t",
+      PHOTOGATE_PROCESSING: processing,
+      PHOTOGATE_MAX_ATTEMPTS: value,
+    };
+    expect(() => loadConfig(env)).toThrow(/PHOTOGATE_MAX_ATTEMPTS must be a whole number from 1 to 3/);
   });
 
   it("notices an endpoint override (path-style S3 for emulators)", () => {

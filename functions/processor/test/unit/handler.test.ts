@@ -49,7 +49,30 @@ describe("handler", () => {
 
   it("returns normally for the s3:TestEvent", async () => {
     const handler = await loadHandler();
-    await expect(handler(fixture<S3Event>("test-event.json"))).resolves.toBeUndefined();
+    await expect(handler(fixture<S3Event>("test-event.json"))).resolves.toEqual([]);
+  });
+
+  it.each([
+    ["an array", []],
+    ["a string", "reprocess"],
+    ["an object that is neither", { hello: "world" }],
+    ["a reprocess without a photo id", { action: "reprocess", owner: OWNER }],
+    ["an upper-case owner", { action: "reprocess", owner: OWNER.toUpperCase(), photoId: PHOTO_ID }],
+    ["an unknown action", { action: "delete", owner: OWNER, photoId: PHOTO_ID }],
+    ["an extra field", { action: "reprocess", owner: OWNER, photoId: PHOTO_ID, bucket: "x" }],
+  ])("refuses %s as INVALID_INVOCATION, touching nothing", async (_name, payload) => {
+    const handler = await loadHandler();
+    await expect(handler(payload)).rejects.toMatchObject({ code: "INVALID_INVOCATION" });
+    expect([...s3.calls(), ...dynamo.calls(), ...rekognition.calls()]).toEqual([]);
+  });
+
+  it("refuses a reprocess request for a photo that has no record", async () => {
+    vi.stubEnv("PHOTOGATE_BUCKET", "photogate-dev-photos");
+    const handler = await loadHandler();
+    await expect(handler({ action: "reprocess", owner: OWNER, photoId: PHOTO_ID })).rejects.toMatchObject({
+      code: "REPROCESS_NO_RECORD",
+    });
+    expect(s3.calls()).toEqual([]);
   });
 
   it("writes to the table named in the environment", async () => {

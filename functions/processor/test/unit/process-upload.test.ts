@@ -7,8 +7,14 @@ import {
   ThrottlingException,
 } from "@aws-sdk/client-rekognition";
 import {
+  CopyObjectCommand,
+  type CopyObjectCommandInput,
+  DeleteObjectCommand,
+  type DeleteObjectCommandInput,
   GetObjectCommand,
   type GetObjectCommandInput,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
   NoSuchKey,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -16,17 +22,19 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { PhotoRecord } from "@photogate/core";
+import { PhotoRecord, VerdictDocument } from "@photogate/core";
 import { mockClient } from "aws-sdk-client-mock";
 import sharp from "sharp";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createClients } from "../../src/clients";
 import { RekognitionError } from "../../src/errors";
-import { type ProcessorDeps, processS3Event } from "../../src/process-upload";
+import { type ProcessorDeps, processS3Event, reprocessPhoto } from "../../src/process-upload";
+import { deletePhotoDerivatives, unpublishPhoto } from "../../src/publish";
 import {
   BUCKET,
   captureLogs,
   FakePhotoTable,
+  faces,
   fixture,
   moderation,
   noSleep,
@@ -47,8 +55,16 @@ const ETAG = "9b2cf535f27731c974343645a3985328";
 const SEQ = "0066F2A3D20A1B2C3D";
 
 let table: FakePhotoTable;
-let objects: Map<string, { body: Buffer; eTag: string }>;
+interface StoredObject {
+  body: Buffer;
+  eTag: string;
+  contentType?: string;
+  cacheControl?: string;
+}
+let objects: Map<string, StoredObject>;
 let puts: PutObjectCommandInput[];
+/** Every bucket write in the order it happened: [operation, key]. */
+let writes: [string, string][];
 let logs: ReturnType<typeof captureLogs>;
 let deps: ProcessorDeps;
 let portrait: Buffer;
@@ -80,6 +96,14 @@ function upload(body: Buffer, eTag = ETAG, key = KEY) {
 }
 
 const record = () => table.items.get(`${OWNER}/${PHOTO_ID}`);
+const STATUS_KEY = `photos/${OWNER}/${PHOTO_ID}/status.json`;
+/** PutObject calls of derived images (status.json is the verdict, not an image). */
+const imagePuts = () => puts.filter((p) => !p.Key!.endsWith("/status.json"));
+const verdict = () => {
+  const stored = objects.get(STATUS_KEY);
+  return stored ? VerdictDocument.parse(JSON.parse(stored.body.toString("utf8"))) : undefined;
+};
+const sharedKeys = () => [...objects.keys()].filter((k) => k.startsWith("shared/")).sort();
 
 beforeEach(async () => {
   s3.reset();
@@ -93,9 +117,42 @@ beforeEach(async () => {
   dynamo.on(UpdateCommand).callsFake((input) => table.update(input));
   dynamo.on(GetCommand).callsFake((input) => table.get(input));
   s3.on(GetObjectCommand).callsFake(getObject);
+  writes = [];
+  // A small bucket: what is put can be copied, listed and deleted, so the verdict's shared/
+  // copies and status.json land (or not) exactly as they would in S3.
   s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
     puts.push(input);
+    writes.push(["put", input.Key!]);
+    const body =
+      typeof input.Body === "string" ? Buffer.from(input.Body) : Buffer.from(input.Body as Uint8Array);
+    objects.set(input.Key!, {
+      body,
+      eTag: "derived",
+      ...(input.ContentType ? { contentType: input.ContentType } : {}),
+      ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
+    });
     return { ETag: '"derived"' };
+  });
+  s3.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => {
+    const sourceKey = input.CopySource!.slice(`${input.Bucket}/`.length);
+    const source = objects.get(sourceKey);
+    if (!source) throw new NoSuchKey({ message: "no copy source", $metadata: { httpStatusCode: 404 } });
+    writes.push(["copy", input.Key!]);
+    objects.set(input.Key!, {
+      ...source,
+      ...(input.ContentType ? { contentType: input.ContentType } : {}),
+      ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
+    });
+    return {};
+  });
+  s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => ({
+    Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? "")).map((Key) => ({ Key })),
+    IsTruncated: false,
+  }));
+  s3.on(DeleteObjectCommand).callsFake((input: DeleteObjectCommandInput) => {
+    writes.push(["delete", input.Key!]);
+    objects.delete(input.Key!);
+    return {};
   });
   rekognition
     .on(DetectFacesCommand)
@@ -144,24 +201,27 @@ describe("processS3Event", () => {
     expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: BUCKET, Key: KEY, IfMatch: `"${ETAG}"` },
     ]);
-    expect(puts.map((p) => p.Key).sort()).toEqual(
-      [stored.display!.key, ...stored.thumbnails.map((t) => t.key)].sort(),
-    );
-    for (const put of puts) {
+    expect(
+      imagePuts()
+        .map((p) => p.Key)
+        .sort(),
+    ).toEqual([stored.display!.key, ...stored.thumbnails.map((t) => t.key)].sort());
+    for (const put of imagePuts()) {
       expect(put.Bucket).toBe(BUCKET);
       expect(put.ContentType).toBe("image/webp");
       expect((await sharp(put.Body as Buffer).metadata()).format).toBe("webp");
     }
-    expect(puts.some((p) => p.Key!.endsWith("status.json") || p.Key!.startsWith("shared/"))).toBe(false);
+    // Nothing but the processor's own outputs is written directly; shared/ copies are copies.
+    expect(puts.every((p) => p.Key!.startsWith(`photos/${OWNER}/${PHOTO_ID}/`))).toBe(true);
   });
 
   it("processes a duplicate delivery once: one record, one set of thumbnails", async () => {
     const event = upload(portrait);
     await processS3Event(event, deps);
-    const putsAfterFirst = puts.length;
+    const putsAfterFirst = imagePuts().length;
     const outcomes = await processS3Event(structuredClone(event), deps);
     expect(outcomes).toEqual([{ outcome: "skipped", why: "duplicate" }]);
-    expect(puts).toHaveLength(putsAfterFirst);
+    expect(imagePuts()).toHaveLength(putsAfterFirst);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
     expect(rekognition.commandCalls(DetectFacesCommand)).toHaveLength(1);
     expect(table.items.size).toBe(1);
@@ -230,7 +290,9 @@ describe("processS3Event", () => {
       status: "failed",
       failure: { code: "UPLOAD_NOT_FOUND" },
     });
-    expect(puts).toEqual([]);
+    expect(imagePuts()).toEqual([]);
+    // Nothing will retry a vanished upload, so the failed verdict is final.
+    expect(verdict()).toMatchObject({ status: "failed", final: true, failure: { code: "UPLOAD_NOT_FOUND" } });
   });
 
   it("treats an overwritten object (IfMatch fails) as replaced, not as an error", async () => {
@@ -250,7 +312,7 @@ describe("processS3Event", () => {
     expect(await processS3Event(event, deps)).toMatchObject([
       { outcome: "failed", failure: { code: "UPLOAD_REPLACED" } },
     ]);
-    expect(puts).toEqual([]);
+    expect(imagePuts()).toEqual([]);
   });
 
   it("rejects an upload over maxUploadBytes as TOO_LARGE without reading it", async () => {
@@ -267,7 +329,7 @@ describe("processS3Event", () => {
   it("rejects a file that is not an image without writing or calling Rekognition", async () => {
     await processS3Event(upload(Buffer.from("<html><body>not a photo</body></html>")), deps);
     expect(record()).toMatchObject({ status: "rejected", reasons: [{ code: "UNSUPPORTED_FORMAT" }] });
-    expect(puts).toEqual([]);
+    expect(imagePuts()).toEqual([]);
     expect(rekognition.calls()).toEqual([]);
   });
 
@@ -279,7 +341,7 @@ describe("processS3Event", () => {
       width: 64,
     });
     expect(rekognition.calls()).toEqual([]);
-    expect(puts).toHaveLength(4);
+    expect(imagePuts()).toHaveLength(4);
   });
 
   it("keeps derived images of a photo rejected on its content, for support to review", async () => {
@@ -292,7 +354,7 @@ describe("processS3Event", () => {
       reasons: [{ code: "EYES_CLOSED", measured: 96, threshold: 80 }],
       face: { eyesOpen: { value: false, confidence: 96 } },
     });
-    expect(puts).toHaveLength(4);
+    expect(imagePuts()).toHaveLength(4);
   });
 
   it("retries Rekognition throttling and then approves", async () => {
@@ -396,5 +458,206 @@ describe("processS3Event", () => {
     await expect(processS3Event(event, deps)).rejects.toBeInstanceOf(RekognitionError);
     expect(record()).toMatchObject({ status: "failed" });
     expect(table.items.get(`${OWNER}/${other}`)).toMatchObject({ status: "approved" });
+  });
+});
+
+describe("the verdict document and shared/ copies", () => {
+  const sharedOf = (key: string) => key.replace(/^photos\//, "shared/");
+  const withBucket = () => ({ ...deps, config: { ...deps.config, bucket: BUCKET } });
+
+  it("is written last: when status.json is put, every image it names (and its shared copy) exists", async () => {
+    const missingAtPublish: string[] = [];
+    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      if (input.Key === STATUS_KEY) {
+        const doc = VerdictDocument.parse(JSON.parse(String(input.Body)));
+        const named = [
+          doc.images.display!,
+          ...doc.images.thumbnails,
+          doc.shared!.display!,
+          ...doc.shared!.thumbnails,
+        ];
+        missingAtPublish.push(...named.map((i) => i.key).filter((k) => !objects.has(k)));
+      }
+      writes.push(["put", input.Key!]);
+      objects.set(input.Key!, {
+        body: Buffer.from(input.Body as Uint8Array),
+        eTag: "derived",
+        ...(input.ContentType ? { contentType: input.ContentType } : {}),
+        ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
+      });
+      return { ETag: '"derived"' };
+    });
+
+    await processS3Event(upload(portrait), deps);
+
+    expect(missingAtPublish).toEqual([]);
+    expect(writes.at(-1)).toEqual(["put", STATUS_KEY]);
+    expect(writes.filter(([, k]) => k === STATUS_KEY)).toHaveLength(1);
+    const stored = PhotoRecord.parse(record());
+    const doc = verdict()!;
+    expect(doc).toMatchObject({
+      version: 1,
+      owner: OWNER,
+      photoId: PHOTO_ID,
+      status: "approved",
+      final: true,
+      reasons: [],
+      width: 900,
+      height: 1200,
+      bytes: portrait.length,
+      uploadedAt: "2025-03-14T09:27:11.000Z",
+      processedAt: "2025-03-14T09:27:11.000Z",
+    });
+    expect(doc.images.thumbnails.map((t) => t.key)).toEqual(stored.thumbnails.map((t) => t.key));
+    expect(doc.shared?.thumbnails.map((t) => t.key)).toEqual(stored.thumbnails.map((t) => sharedOf(t.key)));
+    expect(objects.get(STATUS_KEY)).toMatchObject({
+      contentType: "application/json",
+      cacheControl: "no-store",
+    });
+    for (const image of [stored.display!, ...stored.thumbnails]) {
+      const copy = objects.get(sharedOf(image.key));
+      expect(copy?.body.equals(objects.get(image.key)!.body)).toBe(true);
+      expect(copy).toMatchObject({ contentType: "image/webp", cacheControl: "max-age=60" });
+    }
+    expect(record()).toMatchObject({ verdictVersion: 1 });
+  });
+
+  it("a rejection names each reason with its measured value and threshold, and shares nothing", async () => {
+    rekognition
+      .on(DetectFacesCommand)
+      .resolves(oneFace((f) => (f.EyesOpen = { Value: false, Confidence: 96 })));
+    await processS3Event(upload(portrait), deps);
+    expect(verdict()).toMatchObject({
+      version: 1,
+      status: "rejected",
+      final: true,
+      reasons: [{ code: "EYES_CLOSED", measured: 96, threshold: 80 }],
+    });
+    expect(verdict()?.images.thumbnails).toHaveLength(3);
+    expect(verdict()?.shared).toBeUndefined();
+    expect(sharedKeys()).toEqual([]);
+  });
+
+  it("shared copies vanish when a newer upload to the key is rejected; the version grows", async () => {
+    await processS3Event(upload(portrait), deps);
+    expect(sharedKeys()).toHaveLength(4);
+    rekognition.on(DetectFacesCommand).resolves(faces());
+    const newer = upload(portrait, "newer0000000000000000000000000000");
+    newer.Records[0]!.s3.object.sequencer = "0066F2A3D20A1B2C3E";
+    await processS3Event(newer, deps);
+    expect(sharedKeys()).toEqual([]);
+    expect(verdict()).toMatchObject({ version: 2, status: "rejected", reasons: [{ code: "NO_FACE" }] });
+  });
+
+  it("a duplicate event neither adds a version nor lowers one, and restores a verdict lost in a crash", async () => {
+    const event = upload(portrait);
+    await processS3Event(event, deps);
+    const first = objects.get(STATUS_KEY)!.body.toString();
+
+    await processS3Event(structuredClone(event), deps);
+    expect(objects.get(STATUS_KEY)!.body.toString()).toBe(first);
+    expect(record()).toMatchObject({ verdictVersion: 1 });
+
+    // Crash between the final record write and status.json: the retry is a duplicate.
+    objects.delete(STATUS_KEY);
+    for (const key of sharedKeys()) objects.delete(key);
+    await processS3Event(structuredClone(event), deps);
+    expect(verdict()).toMatchObject({ version: 1, status: "approved" });
+    expect(sharedKeys()).toHaveLength(4);
+    expect(rekognition.commandCalls(DetectFacesCommand)).toHaveLength(1);
+
+    // After a reprocess (version 2), a late duplicate of the original event republishes version 2.
+    await reprocessPhoto(withBucket(), OWNER, PHOTO_ID);
+    await processS3Event(structuredClone(event), deps);
+    expect(verdict()).toMatchObject({ version: 2 });
+    expect(record()).toMatchObject({ verdictVersion: 2 });
+  });
+
+  it("a failure before the last attempt publishes a verdict that is not final; the retry finishes it", async () => {
+    rekognition
+      .on(DetectModerationLabelsCommand)
+      .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
+    await expect(processS3Event(upload(portrait), deps)).rejects.toBeInstanceOf(RekognitionError);
+    expect(verdict()).toMatchObject({
+      version: 1,
+      status: "failed",
+      final: false,
+      failure: { code: "REKOGNITION_FAILED" },
+    });
+    expect(sharedKeys()).toEqual([]);
+
+    rekognition.on(DetectModerationLabelsCommand).resolves(moderation());
+    await processS3Event(upload(portrait), deps);
+    expect(verdict()).toMatchObject({ version: 2, status: "approved", final: true });
+    expect(verdict()?.failure).toBeUndefined();
+  });
+
+  it("the last attempt's failure is final", async () => {
+    deps.config = { ...deps.config, maxAttempts: 1 };
+    rekognition
+      .on(DetectModerationLabelsCommand)
+      .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
+    await expect(processS3Event(upload(portrait), deps)).rejects.toBeInstanceOf(RekognitionError);
+    expect(verdict()).toMatchObject({ status: "failed", final: true });
+  });
+
+  it("reprocessPhoto re-runs a finished photo: new verdict, higher version, shared copies follow it", async () => {
+    await processS3Event(upload(portrait), deps);
+    expect(verdict()).toMatchObject({ version: 1, status: "approved" });
+    rekognition
+      .on(DetectFacesCommand)
+      .resolves(oneFace((f) => (f.Sunglasses = { Value: true, Confidence: 99 })));
+
+    const outcome = await reprocessPhoto(withBucket(), OWNER, PHOTO_ID);
+
+    expect(outcome.outcome).toBe("rejected");
+    expect(verdict()).toMatchObject({ version: 2, status: "rejected", reasons: [{ code: "SUNGLASSES" }] });
+    expect(sharedKeys()).toEqual([]);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([KEY, KEY]);
+    expect(record()).toMatchObject({ status: "rejected", attempts: 1, verdictVersion: 2 });
+  });
+
+  it("reprocessPhoto refuses a photo with no record, or one being processed, without touching S3", async () => {
+    await expect(reprocessPhoto(withBucket(), OWNER, PHOTO_ID)).rejects.toMatchObject({
+      code: "REPROCESS_NO_RECORD",
+    });
+    table.items.set(`${OWNER}/${PHOTO_ID}`, {
+      owner: OWNER,
+      photoId: PHOTO_ID,
+      uploadKey: KEY,
+      status: "processing",
+      reasons: [],
+      bytes: 10,
+      thumbnails: [],
+      moderationLabels: [],
+      attempts: 1,
+      sourceETag: ETAG,
+      sourceSequencer: SEQ.padStart(32, "0"),
+      createdAt: "2025-03-14T09:27:10.500Z",
+    });
+    await expect(reprocessPhoto(withBucket(), OWNER, PHOTO_ID)).rejects.toMatchObject({
+      code: "REPROCESS_IN_PROGRESS",
+    });
+    expect(s3.calls()).toEqual([]);
+  });
+
+  it("unpublishPhoto removes only shared/ copies; deletePhotoDerivatives removes photos/ as well", async () => {
+    await processS3Event(upload(portrait), deps);
+    const other = "0c7e5a1b-2d3f-4a5b-8c6d-7e8f9a0b1c2d";
+    objects.set(`shared/${OWNER}/${other}/display.webp`, { body: Buffer.from("x"), eTag: "x" });
+    const publish = { s3: deps.s3, bucket: BUCKET };
+
+    const unshared = await unpublishPhoto(publish, OWNER, PHOTO_ID);
+    expect(unshared.sort()).toEqual(
+      ["display.webp", "thumb-128.webp", "thumb-256.webp", "thumb-512.webp"].map(
+        (f) => `shared/${OWNER}/${PHOTO_ID}/${f}`,
+      ),
+    );
+    expect(sharedKeys()).toEqual([`shared/${OWNER}/${other}/display.webp`]);
+    expect(objects.has(STATUS_KEY)).toBe(true);
+
+    await processS3Event(structuredClone(upload(portrait)), deps); // duplicate: re-shares
+    await deletePhotoDerivatives(publish, OWNER, PHOTO_ID);
+    expect([...objects.keys()].filter((k) => k.includes(PHOTO_ID))).toEqual([KEY]);
   });
 });
