@@ -1,0 +1,322 @@
+import {
+  AdminGetUserCommand,
+  AdminUpdateUserAttributesCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Page, PhotoDetail, PhotoRecord, PhotoSummary } from "@photogate/core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { encodePageToken } from "../../src/index";
+import {
+  auditWrites,
+  awsError,
+  call,
+  cognito,
+  cognitoUser,
+  dynamo,
+  type ErrorAnswer,
+  event,
+  NOW,
+  OWNER,
+  PHOTO,
+  record,
+  SUPPORT,
+  s3,
+  testDeps,
+} from "../helpers";
+
+beforeEach(() => {
+  cognito.reset();
+  dynamo.reset();
+  s3.reset();
+  dynamo.on(PutCommand).resolves({});
+});
+
+const LEK = { status: "rejected", createdAt: "2026-03-01T10:00:00.000Z", owner: OWNER, photoId: PHOTO };
+
+describe("photo lists", () => {
+  it("queries the byStatus index newest first and presigns the smallest thumbnail", async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [record()], LastEvaluatedKey: LEK });
+    const answer = await call<Page<PhotoSummary>>(
+      testDeps(),
+      event("GET", "/photos", { query: { status: "rejected", limit: "1" } }),
+    );
+    expect(answer.status).toBe(200);
+    const input = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      IndexName: "byStatus",
+      ScanIndexForward: false,
+      Limit: 1,
+      ExpressionAttributeValues: { ":pk": "rejected" },
+    });
+    const item = answer.body.items[0]!;
+    expect(item.reasonCodes).toEqual(["BLURRY"]);
+    const url = new URL(item.thumbnail!.url);
+    expect(url.pathname).toContain(`photos/${OWNER}/${PHOTO}/thumb-128.webp`);
+    expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
+    expect(item.thumbnail!.expiresAt).toBe(new Date(NOW.getTime() + 300_000).toISOString());
+    expect(answer.body.nextToken).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it("a nextToken comes back as the same ExclusiveStartKey", async () => {
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [record()], LastEvaluatedKey: LEK })
+      .resolves({ Items: [] });
+    const deps = testDeps();
+    const first = await call<Page<PhotoSummary>>(
+      deps,
+      event("GET", "/photos", { query: { status: "rejected" } }),
+    );
+    const second = await call<Page<PhotoSummary>>(
+      deps,
+      event("GET", "/photos", { query: { status: "rejected", nextToken: first.body.nextToken! } }),
+    );
+    expect(second.status).toBe(200);
+    expect(dynamo.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual(LEK);
+    expect(second.body.nextToken).toBeUndefined();
+  });
+
+  const tampered: [string, string][] = [
+    ["not base64url", "%%%"],
+    ["not JSON", Buffer.from("{oops").toString("base64url")],
+    ["another list's token", encodePageToken("photos.owner", "rejected", LEK)],
+    ["another status's token", encodePageToken("photos.status", "approved", { ...LEK, status: "approved" })],
+    [
+      "a key naming another status",
+      encodePageToken("photos.status", "rejected", { ...LEK, status: "approved" }),
+    ],
+    ["an extra attribute", encodePageToken("photos.status", "rejected", { ...LEK, bytes: "1" })],
+    ["a non-string value", encodePageToken("photos.status", "rejected", { ...LEK, createdAt: { S: "x" } })],
+  ];
+  it.each(tampered)("refuses %s with 400 INVALID_NEXT_TOKEN before querying", async (_, token) => {
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    const answer = (await call(
+      testDeps(),
+      event("GET", "/photos", { query: { status: "rejected", nextToken: token } }),
+    )) as ErrorAnswer;
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe("INVALID_NEXT_TOKEN");
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it("by owner uses the byOwner index", async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    await call(testDeps(), event("GET", "/photos", { query: { owner: OWNER } }));
+    expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      IndexName: "byOwner",
+      ExpressionAttributeValues: { ":pk": OWNER },
+    });
+  });
+
+  it("bad queries → 400 naming the fields", async () => {
+    const deps = testDeps();
+    const neither = (await call(deps, event("GET", "/photos"))) as ErrorAnswer;
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.fields?.map((f) => f.path)).toEqual(["query.status"]);
+    const bad = (await call(
+      deps,
+      event("GET", "/photos", { query: { status: "lost", limit: "500" } }),
+    )) as ErrorAnswer;
+    expect(bad.body.error.fields?.map((f) => f.path).sort()).toEqual(["query.limit", "query.status"]);
+    const badId = (await call(deps, event("GET", `/photos/${OWNER}/not-a-uuid`))) as ErrorAnswer;
+    expect(badId.body.error).toMatchObject({ code: "INVALID_REQUEST", fields: [{ path: "params.photoId" }] });
+  });
+});
+
+describe("photo detail", () => {
+  it("has the record (face, reasons with measured values) and presigned URLs for every image", async () => {
+    dynamo.on(GetCommand).resolves({ Item: record() });
+    const answer = await call<PhotoDetail>(testDeps(), event("GET", `/photos/${OWNER}/${PHOTO}`));
+    expect(answer.status).toBe(200);
+    expect(answer.body.face?.boundingBox).toEqual({ left: 0.3, top: 0.2, width: 0.4, height: 0.5 });
+    expect(answer.body.reasons[0]).toMatchObject({ code: "BLURRY", measured: 12.3, threshold: 20 });
+    expect(new URL(answer.body.urls.original.url).pathname).toContain(`uploads/${OWNER}/${PHOTO}.jpg`);
+    expect(answer.body.urls.thumbnails.map((t) => t.size)).toEqual([256, 128]);
+    for (const u of [answer.body.urls.original, answer.body.urls.display!, ...answer.body.urls.thumbnails]) {
+      expect(new URL(u.url).searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("a missing photo → 404 PHOTO_NOT_FOUND", async () => {
+    dynamo.on(GetCommand).resolves({});
+    const answer = (await call(testDeps(), event("GET", `/photos/${OWNER}/${PHOTO}`))) as ErrorAnswer;
+    expect(answer).toMatchObject({ status: 404, body: { error: { code: "PHOTO_NOT_FOUND" } } });
+  });
+});
+
+describe("approve and reject", () => {
+  const updated = (r: Partial<PhotoRecord>, version: number) => ({
+    Attributes: { ...record(r), verdictVersion: version },
+  });
+
+  it("approve: conditional update with reviewedBy, publishes the new version, audits before/after", async () => {
+    dynamo.on(GetCommand).resolves({ Item: record() });
+    dynamo.on(UpdateCommand).resolves(updated({ status: "approved", reasons: [], reviewedBy: SUPPORT }, 2));
+    const deps = testDeps();
+    const answer = await call<PhotoRecord>(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: { reason: "face is clear enough" } }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ status: "approved", reviewedBy: SUPPORT });
+    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.ExpressionAttributeValues).toMatchObject({
+      ":status": "approved",
+      ":reviewedBy": SUPPORT,
+      ":before": "rejected",
+      ":seq": record().sourceSequencer,
+      ":reasons": [],
+    });
+    expect(update.ConditionExpression).toContain("#sourceSequencer = :seq");
+    expect(deps.published.map((r) => [r.status, r.verdictVersion])).toEqual([["approved", 2]]);
+    const [entry] = auditWrites();
+    expect(entry).toMatchObject({
+      action: "photo.approve",
+      actor: SUPPORT,
+      target: `photo/${OWNER}/${PHOTO}`,
+      requestId: "JKJaXmPLvHcESHA=",
+      at: NOW.toISOString(),
+      day: "2026-03-04",
+      before: { status: "rejected", reasons: [{ code: "BLURRY" }] },
+      after: { status: "approved", reasons: [], reviewedBy: SUPPORT, note: "face is clear enough" },
+    });
+    expect(entry!.sortKey.startsWith(NOW.toISOString())).toBe(true);
+  });
+
+  it("reject records support's reason under the chosen code", async () => {
+    dynamo.on(GetCommand).resolves({ Item: record({ status: "approved", reasons: [] }) });
+    dynamo
+      .on(UpdateCommand)
+      .callsFake((input) =>
+        updated(
+          { status: "rejected", reasons: input.ExpressionAttributeValues[":reasons"], reviewedBy: SUPPORT },
+          3,
+        ),
+      );
+    const deps = testDeps();
+    const answer = await call<PhotoRecord>(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/reject`, {
+        body: { reason: "a drawing, not a photo", code: "NO_FACE" },
+      }),
+    );
+    expect(answer.body.reasons).toEqual([{ code: "NO_FACE", message: "a drawing, not a photo" }]);
+    expect(auditWrites()[0]).toMatchObject({
+      action: "photo.reject",
+      before: { status: "approved" },
+      after: { status: "rejected" },
+    });
+  });
+
+  it("no reason → 400 body.reason; a photo still processing → 409; a concurrent change → 409 CONFLICT", async () => {
+    const deps = testDeps();
+    const noReason = (await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: {} }),
+    )) as ErrorAnswer;
+    expect(noReason.body.error.fields?.map((f) => f.path)).toEqual(["body.reason"]);
+    const badJson = (await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { rawBody: "{" }),
+    )) as ErrorAnswer;
+    expect(badJson.body.error.fields?.map((f) => f.path)).toContain("body");
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: record({ status: "processing" }) })
+      .resolves({ Item: record() });
+    const busy = (await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: { reason: "ok" } }),
+    )) as ErrorAnswer;
+    expect(busy).toMatchObject({ status: 409, body: { error: { code: "PHOTO_IN_PROGRESS" } } });
+    dynamo.on(UpdateCommand).rejects(awsError("ConditionalCheckFailedException"));
+    const raced = (await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: { reason: "ok" } }),
+    )) as ErrorAnswer;
+    expect(raced).toMatchObject({ status: 409, body: { error: { code: "CONFLICT" } } });
+    expect(deps.published).toHaveLength(0);
+    expect(auditWrites()).toHaveLength(0);
+  });
+});
+
+describe("reprocess, delete, profile picture", () => {
+  it("reprocess invokes the processor with the reprocess payload, answers 202 and audits", async () => {
+    dynamo.on(GetCommand).resolves({ Item: record() });
+    const deps = testDeps();
+    const answer = await call(deps, event("POST", `/photos/${OWNER}/${PHOTO}/reprocess`));
+    expect(answer).toMatchObject({ status: 202, body: { queued: true } });
+    expect(deps.invoked).toEqual([{ action: "reprocess", owner: OWNER, photoId: PHOTO }]);
+    expect(auditWrites()[0]).toMatchObject({
+      action: "photo.reprocess",
+      before: { status: "rejected" },
+      after: { queued: true },
+    });
+  });
+
+  it("delete removes the upload, photos/ and shared/ objects, then the record, and audits", async () => {
+    dynamo.on(GetCommand).resolves({ Item: record() });
+    s3.on(ListObjectsV2Command, { Prefix: `photos/${OWNER}/${PHOTO}/` }).resolves({
+      Contents: [
+        { Key: `photos/${OWNER}/${PHOTO}/display.webp` },
+        { Key: `photos/${OWNER}/${PHOTO}/status.json` },
+      ],
+    });
+    s3.on(ListObjectsV2Command, { Prefix: `shared/${OWNER}/${PHOTO}/` }).resolves({
+      Contents: [{ Key: `shared/${OWNER}/${PHOTO}/display.webp` }],
+    });
+    const answer = await call(testDeps(), event("DELETE", `/photos/${OWNER}/${PHOTO}`));
+    expect(answer).toMatchObject({ status: 200, body: { deleted: true, objectsDeleted: 4 } });
+    expect(
+      s3
+        .commandCalls(DeleteObjectCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort(),
+    ).toEqual(
+      [
+        `photos/${OWNER}/${PHOTO}/display.webp`,
+        `photos/${OWNER}/${PHOTO}/status.json`,
+        `shared/${OWNER}/${PHOTO}/display.webp`,
+        `uploads/${OWNER}/${PHOTO}.jpg`,
+      ].sort(),
+    );
+    expect(dynamo.commandCalls(DeleteCommand)[0]!.args[0].input.Key).toEqual({
+      owner: OWNER,
+      photoId: PHOTO,
+    });
+    expect(auditWrites()[0]).toMatchObject({
+      action: "photo.delete",
+      before: { status: "rejected", uploadKey: `uploads/${OWNER}/${PHOTO}.jpg` },
+      after: { deleted: true, objectsDeleted: 4 },
+    });
+  });
+
+  it("profile picture: approved only; sets `picture` to the shared display copy and audits the old value", async () => {
+    const deps = testDeps();
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: record() })
+      .resolves({ Item: record({ status: "approved", reasons: [] }) });
+    const refused = (await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/profile-picture`),
+    )) as ErrorAnswer;
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: "PHOTO_NOT_APPROVED" } } });
+    const user = cognitoUser(OWNER);
+    user.UserAttributes.push({ Name: "picture", Value: "old.webp" });
+    cognito.on(AdminGetUserCommand).resolves(user);
+    const answer = await call(deps, event("POST", `/photos/${OWNER}/${PHOTO}/profile-picture`));
+    const picture = `https://d111.cloudfront.net/shared/${OWNER}/${PHOTO}/display.webp`;
+    expect(answer).toMatchObject({ status: 200, body: { sub: OWNER, picture } });
+    expect(cognito.commandCalls(AdminUpdateUserAttributesCommand)[0]!.args[0].input.UserAttributes).toEqual([
+      { Name: "picture", Value: picture },
+    ]);
+    expect(auditWrites()[0]).toMatchObject({
+      action: "photo.set-profile-picture",
+      target: `user/${OWNER}`,
+      before: { picture: "old.webp" },
+      after: { picture, photoId: PHOTO },
+    });
+  });
+});
