@@ -129,7 +129,7 @@ describe("EdgeDistribution: origin", () => {
     expect(raw).not.toContain("origin_access_identity");
   });
 
-  it("lets only this distribution read photos/ and uploads/ and write uploads/ in the bucket policy", () => {
+  it("lets only this distribution read photos/, uploads/ and shared/ and write uploads/ in the bucket policy", () => {
     const { json } = synth();
     const statements = policyStatements(resource(json, "aws_s3_bucket_policy").policy);
     const cloudfront = statements.filter(
@@ -139,7 +139,7 @@ describe("EdgeDistribution: origin", () => {
     const sourceArn = {
       StringEquals: { "AWS:SourceArn": reference(json, "resource", "aws_cloudfront_distribution", "arn") },
     };
-    expect(cloudfront).toHaveLength(2);
+    expect(cloudfront).toHaveLength(3);
     for (const statement of cloudfront) expect(statement.Condition).toEqual(sourceArn);
 
     const granted = cloudfront.flatMap((s) =>
@@ -148,6 +148,7 @@ describe("EdgeDistribution: origin", () => {
     expect(granted.sort()).toEqual(
       [
         `s3:GetObject ${bucketArn}/photos/*`,
+        `s3:GetObject ${bucketArn}/shared/*`,
         `s3:GetObject ${bucketArn}/uploads/*`,
         `s3:PutObject ${bucketArn}/uploads/*`,
       ].sort(),
@@ -176,6 +177,23 @@ describe("EdgeDistribution: behaviours", () => {
     expect(photos!.cache_policy_id).toBe(MANAGED_POLICY_IDS.cachingOptimized);
   });
 
+  it("never caches the verdict: its behaviour comes before photos/* and uses CachingDisabled", () => {
+    const distribution = resource(synth().json, "aws_cloudfront_distribution");
+    const ordered = (distribution.ordered_cache_behavior as Behaviour[]).map((b) => b.path_pattern);
+    // CloudFront takes the first matching pattern, and photos/* matches status.json too.
+    expect(ordered.indexOf("photos/*/status.json")).toBeLessThan(ordered.indexOf("photos/*"));
+    const status = behaviours(synth().json)["photos/*/status.json"]!;
+    expect([...status.allowed_methods].sort()).toEqual(["GET", "HEAD"]);
+    expect(status.cache_policy_id).toBe(MANAGED_POLICY_IDS.cachingDisabled);
+  });
+
+  it("serves shared/* read-only and cached, behind the same edge function", () => {
+    const shared = behaviours(synth().json)["shared/*"]!;
+    expect([...shared.allowed_methods].sort()).toEqual(["GET", "HEAD"]);
+    expect(shared.cache_policy_id).toBe(MANAGED_POLICY_IDS.cachingOptimized);
+    expect(shared.viewer_protocol_policy).toBe("redirect-to-https");
+  });
+
   it("keeps the default behaviour read-only and HTTPS only", () => {
     const fallback = behaviours(synth().json).default;
     expect([...fallback!.allowed_methods].sort()).toEqual(["GET", "HEAD"]);
@@ -185,7 +203,13 @@ describe("EdgeDistribution: behaviours", () => {
   it("runs the edge function's numbered version on viewer-request of every behaviour, without the body", () => {
     const { json } = synth();
     const all = behaviours(json);
-    expect(Object.keys(all).sort()).toEqual(["default", "photos/*", "uploads/*"]);
+    expect(Object.keys(all).sort()).toEqual([
+      "default",
+      "photos/*",
+      "photos/*/status.json",
+      "shared/*",
+      "uploads/*",
+    ]);
     const versionArn = reference(json, "resource", "aws_lambda_function", "qualified_arn");
     for (const [path, behaviour] of Object.entries(all)) {
       expect(behaviour.lambda_function_association, path).toEqual([
@@ -309,7 +333,15 @@ describe("EdgeDistribution: deployment package", () => {
       issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123",
       tokenUse: "access",
       maxUploadBytes: env.processing.maxUploadBytes,
+      publicSharing: false,
     });
+    const open = edgeConfig({
+      env: { ...env, publicSharing: true },
+      userPoolId: "eu-west-1_AbCdEf123",
+      clientIds: ["client1"],
+      jwks,
+    });
+    expect(parseEdgeConfig(JSON.parse(JSON.stringify(open))).publicSharing).toBe(true);
     expect(parsed.allowedContentTypes).toEqual(
       expect.arrayContaining(["image/jpeg", "image/png", "image/webp", "image/heic", "image/avif"]),
     );

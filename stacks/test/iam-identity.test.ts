@@ -10,7 +10,7 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { type EvaluationResult, runSimulation } from "@cloud-copilot/iam-simulate";
-import { environments } from "@photogate/core";
+import { type EnvironmentConfig, environments } from "@photogate/core";
 import { TerraformStack, Testing } from "cdktf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Identity } from "../src/constructs/identity";
@@ -32,11 +32,11 @@ function terraformLiteral(value: string): string {
   return value.replaceAll("$${", "${").replaceAll("%%{", "%{");
 }
 
-function synthesizedRolePolicies(): RolePolicies {
+function synthesizedRolePolicies(env: EnvironmentConfig = environments.dev): RolePolicies {
   const app = Testing.app();
   const stack = new TerraformStack(app, "iam-test");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  new Identity(stack, "identity", { env: environments.dev, bucketArn: BUCKET_ARN });
+  new Identity(stack, "identity", { env, bucketArn: BUCKET_ARN });
   const json = JSON.parse(Testing.synth(stack)) as {
     resource: { aws_iam_role_policy: Record<string, { policy: string }> };
   };
@@ -58,19 +58,23 @@ interface Request {
 }
 
 let policies: RolePolicies;
+/** The same construct synthesized for an environment with public sharing on. */
+let publicPolicies: RolePolicies;
 
 beforeAll(() => {
   policies = synthesizedRolePolicies();
+  publicPolicies = synthesizedRolePolicies({ ...environments.dev, publicSharing: true });
 });
 
 async function simulate(
   role: keyof RolePolicies,
   owner: string | undefined,
   request: Request,
+  from: () => RolePolicies = () => policies,
 ): Promise<EvaluationResult> {
   const result = await runSimulation(
     {
-      identityPolicies: [{ name: role, policy: policies[role] }],
+      identityPolicies: [{ name: role, policy: from()[role] }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       request: {
@@ -99,6 +103,9 @@ describe("authenticated role (simulated)", () => {
     ["s3:DeleteObject", `uploads/${ALICE}/${PHOTO}.jpg`],
     ["s3:GetObject", `photos/${ALICE}/${PHOTO}/display.webp`],
     ["s3:GetObject", `photos/${ALICE}/${PHOTO}/status.json`],
+    ["s3:GetObject", `shared/${ALICE}/${PHOTO}/display.webp`],
+    // Protected level: every signed-in user reads other people's approved copies.
+    ["s3:GetObject", `shared/${BOB}/${PHOTO}/thumb-256.webp`],
   ])("lets the owner %s %s", async (action, key) => {
     expect(await simulate("authenticated", ALICE, { action, resource: object(key) })).toBe("Allowed");
   });
@@ -113,6 +120,10 @@ describe("authenticated role (simulated)", () => {
     ["s3:DeleteObject", `photos/${ALICE}/${PHOTO}/display.webp`],
     ["s3:PutObject", `${PHOTO}.jpg`],
     ["s3:PutObject", `shared/${ALICE}/${PHOTO}/display.webp`],
+    ["s3:DeleteObject", `shared/${ALICE}/${PHOTO}/display.webp`],
+    ["s3:PutObject", `shared/${BOB}/${PHOTO}/display.webp`],
+    ["s3:DeleteObject", `shared/${BOB}/${PHOTO}/display.webp`],
+    ["s3:GetObject", `photos/${BOB}/${PHOTO}/status.json`],
     // An owner id that merely starts with the caller's is someone else's prefix.
     ["s3:PutObject", `uploads/${ALICE}0/${PHOTO}.jpg`],
   ])("denies the owner %s %s", async (action, key) => {
@@ -141,17 +152,24 @@ describe("authenticated role (simulated)", () => {
     },
   );
 
-  it.each([`uploads/${BOB}/`, `photos/${BOB}/`, "uploads/", "photos/", "", `uploads/${ALICE}`, "shared/"])(
-    "denies listing prefix %j",
-    async (prefix) => {
-      const result = await simulate("authenticated", ALICE, {
-        action: "s3:ListBucket",
-        resource: BUCKET_ARN,
-        context: { "s3:prefix": prefix },
-      });
-      expect(result).toBe("ImplicitlyDenied");
-    },
-  );
+  it.each([
+    `uploads/${BOB}/`,
+    `photos/${BOB}/`,
+    "uploads/",
+    "photos/",
+    "",
+    `uploads/${ALICE}`,
+    "shared/",
+    `shared/${ALICE}/`,
+    `shared/${BOB}/`,
+  ])("denies listing prefix %j", async (prefix) => {
+    const result = await simulate("authenticated", ALICE, {
+      action: "s3:ListBucket",
+      resource: BUCKET_ARN,
+      context: { "s3:prefix": prefix },
+    });
+    expect(result).toBe("ImplicitlyDenied");
+  });
 
   it("denies listing without a prefix (the whole bucket)", async () => {
     expect(await simulate("authenticated", ALICE, { action: "s3:ListBucket", resource: BUCKET_ARN })).toBe(
@@ -189,5 +207,38 @@ describe("unauthenticated role (simulated)", () => {
       context: { "s3:prefix": `uploads/${ALICE}/` },
     });
     expect(result).toBe("ExplicitlyDenied");
+  });
+});
+
+describe("with public sharing on (simulated)", () => {
+  const guest = (action: string, resource: string, context?: Record<string, string>) =>
+    simulate(
+      "unauthenticated",
+      undefined,
+      { action, resource, ...(context ? { context } : {}) },
+      () => publicPolicies,
+    );
+
+  it("lets a guest read a shared/ copy", async () => {
+    expect(await guest("s3:GetObject", object(`shared/${ALICE}/${PHOTO}/display.webp`))).toBe("Allowed");
+  });
+
+  it.each([
+    ["s3:PutObject", `shared/${ALICE}/${PHOTO}/display.webp`],
+    ["s3:DeleteObject", `shared/${ALICE}/${PHOTO}/display.webp`],
+    ["s3:GetObject", `photos/${ALICE}/${PHOTO}/display.webp`],
+    ["s3:GetObject", `photos/${ALICE}/${PHOTO}/status.json`],
+    ["s3:GetObject", `uploads/${ALICE}/${PHOTO}.jpg`],
+    ["s3:PutObject", `uploads/${ALICE}/${PHOTO}.jpg`],
+  ])("still denies a guest %s %s", async (action, key) => {
+    expect(await guest(action, object(key))).not.toBe("Allowed");
+  });
+
+  it.each(["", "shared/", `shared/${ALICE}/`])("denies a guest listing %j", async (prefix) => {
+    expect(await guest("s3:ListBucket", BUCKET_ARN, { "s3:prefix": prefix })).not.toBe("Allowed");
+  });
+
+  it("leaves the authenticated role as it is", () => {
+    expect(publicPolicies.authenticated).toEqual(policies.authenticated);
   });
 });

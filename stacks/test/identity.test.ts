@@ -268,4 +268,13 @@ describe("Identity: role policies", () => {
       expect.objectContaining({ Effect: "Deny", Action: "*", Resource: "*" }),
     ]);
   });
+
+  it("with public sharing on, admits guests and lets them GetObject shared/* only", () => {
+    const { json } = synthIdentity({ ...environments.dev, publicSharing: true });
+    expect(only(json, "aws_cognito_identity_pool").allow_unauthenticated_identities).toBe(true);
+    const policy = named(json, "aws_iam_role_policy", "unauthenticated-policy");
+    expect(statements(policy.policy)).toEqual([
+      { Sid: "ReadShared", Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET_ARN}/shared/*` },
+    ]);
+  });
 });

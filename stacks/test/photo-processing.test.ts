@@ -48,11 +48,22 @@ describe("PhotoProcessing function", () => {
     expect(fn.config.source_code_hash).toMatch(/^[0-9A-F]{32}$/);
   });
 
-  it("passes exactly the two variables the processor reads", () => {
+  it("passes exactly the variables the processor reads", () => {
     const variables = fn.config.environment.variables;
-    expect(Object.keys(variables).sort()).toEqual(["PHOTOGATE_PHOTO_TABLE", "PHOTOGATE_PROCESSING"]);
+    expect(Object.keys(variables).sort()).toEqual([
+      "PHOTOGATE_BUCKET",
+      "PHOTOGATE_MAX_ATTEMPTS",
+      "PHOTOGATE_PHOTO_TABLE",
+      "PHOTOGATE_PROCESSING",
+    ]);
     expect(variables.PHOTOGATE_PHOTO_TABLE).toBe("t-photos");
     expect(JSON.parse(variables.PHOTOGATE_PROCESSING)).toEqual(defaultProcessing);
+    // Terraform's replace() of the bucket ARN: the name, known only once the bucket exists.
+    expect(variables.PHOTOGATE_BUCKET).toMatch(
+      /^\$\{replace\("arn:aws:s3:::test-photos", "arn:aws:s3:::", ""\)\}$/,
+    );
+    // maxRetryAttempts 1: the first try and one retry
+    expect(variables.PHOTOGATE_MAX_ATTEMPTS).toBe("2");
   });
 
   it("reserves the configured concurrency", () => {
@@ -127,12 +138,21 @@ describe("PhotoProcessing role", () => {
       expect(resource).toMatch(/^(arn:aws:[a-z0-9-]+:[^*]*[^:*]|\$\{[^}]+\})(\/[a-z]+\/\*|:\*)?$/);
   });
 
-  it("reads S3 only under uploads/ and writes S3 only under photos/", () => {
+  it("reads uploads/ and photos/, writes photos/, writes and deletes shared/, lists only shared/", () => {
     const s3 = statements.filter((s) => asList(s.Action).some((a) => a.startsWith("s3:")));
     const grants = s3
       .flatMap((s) => asList(s.Action).map((a) => `${a} ${asList(s.Resource).join(",")}`))
       .sort();
-    expect(grants).toEqual([`s3:GetObject ${bucketArn}/uploads/*`, `s3:PutObject ${bucketArn}/photos/*`]);
+    expect(grants).toEqual([
+      `s3:DeleteObject ${bucketArn}/shared/*`,
+      `s3:GetObject ${bucketArn}/photos/*`,
+      `s3:GetObject ${bucketArn}/uploads/*`,
+      `s3:ListBucket ${bucketArn}`,
+      `s3:PutObject ${bucketArn}/photos/*`,
+      `s3:PutObject ${bucketArn}/shared/*`,
+    ]);
+    const list = s3.find((s) => asList(s.Action).includes("s3:ListBucket"));
+    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": "shared/*" } });
   });
 
   it("touches DynamoDB items of the photo table only, without delete or scan", () => {

@@ -57,6 +57,7 @@ async function decide(
   resource: string,
   secureTransport = true,
   identityPolicy: unknown = rolePolicy,
+  context: Record<string, string> = {},
 ): Promise<string> {
   const isBucket = resource.startsWith("arn:aws:s3:::");
   const simulation: Simulation = {
@@ -64,7 +65,7 @@ async function decide(
       principal: roleArn,
       action,
       resource: { resource, accountId: account },
-      contextVariables: { "aws:SecureTransport": String(secureTransport) },
+      contextVariables: { "aws:SecureTransport": String(secureTransport), ...context },
     },
     identityPolicies: [{ name: "least-privilege", policy: identityPolicy }],
     serviceControlPolicies: [],
@@ -81,6 +82,10 @@ describe("processor role, simulated", () => {
     ["s3:GetObject", `${bucket}/uploads/${owner}/${photo}.jpg`],
     ["s3:PutObject", `${bucket}/photos/${owner}/${photo}/thumb-128.webp`],
     ["s3:PutObject", `${bucket}/photos/${owner}/${photo}/status.json`],
+    // shared/ copies are CopyObject from photos/ (reads the source) and removed on rejection
+    ["s3:GetObject", `${bucket}/photos/${owner}/${photo}/display.webp`],
+    ["s3:PutObject", `${bucket}/shared/${owner}/${photo}/display.webp`],
+    ["s3:DeleteObject", `${bucket}/shared/${owner}/${photo}/thumb-128.webp`],
     ["dynamodb:GetItem", photoTable],
     ["dynamodb:PutItem", photoTable],
     ["dynamodb:UpdateItem", photoTable],
@@ -94,11 +99,11 @@ describe("processor role, simulated", () => {
 
   it.each([
     ["s3:PutObject", `${bucket}/uploads/${owner}/${photo}.jpg`],
-    ["s3:PutObject", `${bucket}/shared/${owner}/${photo}/display.webp`],
     ["s3:PutObject", `${bucket}/other.txt`],
+    ["s3:PutObject", `${bucket}/shared`],
     ["s3:DeleteObject", `${bucket}/uploads/${owner}/${photo}.jpg`],
     ["s3:DeleteObject", `${bucket}/photos/${owner}/${photo}/display.webp`],
-    ["s3:GetObject", `${bucket}/photos/${owner}/${photo}/display.webp`],
+    ["s3:DeleteObject", `${bucket}/photos/${owner}/${photo}/status.json`],
     ["s3:GetObject", `${bucket}/shared/${owner}/${photo}/display.webp`],
     ["s3:ListBucket", bucket],
     ["s3:PutBucketPolicy", bucket],
@@ -116,6 +121,15 @@ describe("processor role, simulated", () => {
     ["iam:PassRole", roleArn],
   ])("may not %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).not.toBe("Allowed");
+  });
+
+  it("may list one photo's shared/ folder (to unpublish it) and no other prefix", async () => {
+    const list = (prefix: string) =>
+      decide("s3:ListBucket", bucket, true, rolePolicy, { "s3:prefix": prefix });
+    expect(await list(`shared/${owner}/${photo}/`)).toBe("Allowed");
+    for (const prefix of ["", "shared", `photos/${owner}/`, `uploads/${owner}/`, "photos/", "uploads/"]) {
+      expect(await list(prefix), prefix).not.toBe("Allowed");
+    }
   });
 
   it("would catch a bucket-wide write (the denials above are not vacuous)", async () => {

@@ -16,6 +16,7 @@ import {
   type EnvironmentConfig,
   PHOTOS_PREFIX,
   resourceNames,
+  SHARED_PREFIX,
   UPLOAD_CONTENT_TYPES,
   UPLOADS_PREFIX,
 } from "@photogate/core";
@@ -75,6 +76,8 @@ export interface EdgeConfigJson {
   jwks: unknown;
   maxUploadBytes: number;
   allowedContentTypes: string[];
+  /** Requests without a token may read shared/ (env.publicSharing). */
+  publicSharing: boolean;
 }
 
 export function cognitoIssuer(region: string, userPoolId: string): string {
@@ -100,6 +103,7 @@ export function edgeConfig(input: {
     jwks: input.jwks,
     maxUploadBytes: input.env.processing.maxUploadBytes,
     allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
+    publicSharing: input.env.publicSharing,
   };
 }
 
@@ -256,11 +260,36 @@ export class EdgeDistribution extends Construct {
           lambdaFunctionAssociation: viewerRequest,
         },
         {
+          // The verdict changes in place and clients poll it. CachingOptimized's minimum TTL
+          // (1 s) would override the object's no-store; this behaviour never caches it.
+          pathPattern: `${PHOTOS_PREFIX}*/status.json`,
+          targetOriginId: S3_ORIGIN_ID,
+          allowedMethods: READ_METHODS,
+          cachedMethods: READ_METHODS,
+          cachePolicyId: MANAGED_POLICY_IDS.cachingDisabled,
+          viewerProtocolPolicy: "redirect-to-https",
+          compress: true,
+          lambdaFunctionAssociation: viewerRequest,
+        },
+        {
           pathPattern: `${PHOTOS_PREFIX}*`,
           targetOriginId: S3_ORIGIN_ID,
           allowedMethods: READ_METHODS,
           cachedMethods: READ_METHODS,
           // Viewer-request runs before the cache lookup, so cached objects stay authorised.
+          cachePolicyId: MANAGED_POLICY_IDS.cachingOptimized,
+          viewerProtocolPolicy: "redirect-to-https",
+          compress: true,
+          lambdaFunctionAssociation: viewerRequest,
+        },
+        {
+          // Approved copies, read by every signed-in user (guests with public sharing). Cached:
+          // the edge function still runs per request; the copies' own max-age=60 bounds how long
+          // a rejected or deleted photo can linger in an edge cache.
+          pathPattern: `${SHARED_PREFIX}*`,
+          targetOriginId: S3_ORIGIN_ID,
+          allowedMethods: READ_METHODS,
+          cachedMethods: READ_METHODS,
           cachePolicyId: MANAGED_POLICY_IDS.cachingOptimized,
           viewerProtocolPolicy: "redirect-to-https",
           compress: true,
@@ -288,6 +317,14 @@ export class EdgeDistribution extends Construct {
         Principal: cloudfront,
         Action: "s3:GetObject",
         Resource: [`${bucket.arn}/${PHOTOS_PREFIX}*`, `${bucket.arn}/${UPLOADS_PREFIX}*`],
+        Condition: sourceArn,
+      },
+      {
+        Sid: "CloudFrontReadShared",
+        Effect: "Allow",
+        Principal: cloudfront,
+        Action: "s3:GetObject",
+        Resource: `${bucket.arn}/${SHARED_PREFIX}*`,
         Condition: sourceArn,
       },
       {

@@ -13,7 +13,7 @@ import {
   authenticatedRoleStatements,
   identityPoolTrustPolicy,
   OWNER_PRINCIPAL_TAG,
-  UNAUTHENTICATED_ROLE_STATEMENTS,
+  unauthenticatedRoleStatements,
 } from "../policies/identity-policies";
 
 export const USER_GROUPS = {
@@ -61,7 +61,8 @@ const DEFAULT_ADMIN_TOKENS: TokenValidity = {
 /**
  * Sign-in and per-user AWS credentials: a user pool (email sign-in, groups, one app client
  * for upload apps and one for the admin app) and an identity pool whose roles confine each
- * user to their own `uploads/` and `photos/` prefixes through the `owner` principal tag.
+ * user to their own `uploads/` and `photos/` prefixes through the `owner` principal tag, let
+ * every signed-in user read shared/, and let guests read shared/ only with public sharing on.
  */
 export class Identity extends Construct {
   readonly userPool: CognitoUserPool;
@@ -132,7 +133,8 @@ export class Identity extends Construct {
     this.identityPool = new CognitoIdentityPool(this, "identity-pool", {
       // Identity pool names allow only word characters and spaces.
       identityPoolName: names.identityPool,
-      allowUnauthenticatedIdentities: false,
+      // Guests exist only for public sharing (read shared/); otherwise the pool refuses them.
+      allowUnauthenticatedIdentities: env.publicSharing,
       // The classic (basic) flow skips the role's session tags; the enhanced flow is the only way in.
       allowClassicFlow: false,
       cognitoIdentityProviders: [
@@ -168,9 +170,9 @@ export class Identity extends Construct {
       assumeRolePolicy: identityPoolTrustPolicy(this.identityPool.id, "unauthenticated"),
     });
     new IamRolePolicy(this, "unauthenticated-policy", {
-      name: "deny-all",
+      name: env.publicSharing ? "read-shared" : "deny-all",
       role: this.unauthenticatedRole.id,
-      policy: policyJson(UNAUTHENTICATED_ROLE_STATEMENTS),
+      policy: policyJson(unauthenticatedRoleStatements(options.bucketArn, env.publicSharing)),
     });
 
     new CognitoIdentityPoolRolesAttachment(this, "roles", {

@@ -9,9 +9,10 @@ import {
   type EnvironmentConfig,
   PHOTOS_PREFIX,
   type ProcessingConfig,
+  SHARED_PREFIX,
   UPLOADS_PREFIX,
 } from "@photogate/core";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
@@ -96,6 +97,10 @@ export class PhotoProcessing extends Construct {
         variables: {
           PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
           PHOTOGATE_PROCESSING: JSON.stringify(options.processing),
+          // Reprocess requests name no bucket.
+          PHOTOGATE_BUCKET: Fn.replace(options.bucketArn, "arn:aws:s3:::", ""),
+          // A failure before the last attempt publishes a verdict that is not final.
+          PHOTOGATE_MAX_ATTEMPTS: String(processor.maxRetryAttempts + 1),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],
@@ -170,10 +175,34 @@ export function processorStatements(targets: ProcessorPolicyTargets): PolicyStat
       Resource: `${targets.bucketArn}/${UPLOADS_PREFIX}*`,
     },
     {
+      // Derived images and status.json.
       Sid: "WriteDerivatives",
       Effect: "Allow",
       Action: "s3:PutObject",
       Resource: `${targets.bucketArn}/${PHOTOS_PREFIX}*`,
+    },
+    {
+      // Shared copies are made with CopyObject from photos/, which reads the source: the
+      // processor reads back only what it wrote.
+      Sid: "ReadDerivativesToShare",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${targets.bucketArn}/${PHOTOS_PREFIX}*`,
+    },
+    {
+      Sid: "PublishShared",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: `${targets.bucketArn}/${SHARED_PREFIX}*`,
+    },
+    {
+      // Unpublishing lists one photo's shared/ folder rather than guessing file names, so
+      // copies made under an earlier thumbnail config are removed too. Nothing else is listable.
+      Sid: "ListShared",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: targets.bucketArn,
+      Condition: { StringLike: { "s3:prefix": `${SHARED_PREFIX}*` } },
     },
     {
       Sid: "PhotoRecords",

@@ -1,4 +1,4 @@
-import { PHOTOS_PREFIX, UPLOADS_PREFIX } from "@photogate/core";
+import { PHOTOS_PREFIX, SHARED_PREFIX, UPLOADS_PREFIX } from "@photogate/core";
 import { type PolicyStatement, policyJson } from "../lib/policy-document";
 
 // The identity-pool role policies as plain data, apart from the construct, so the local
@@ -39,8 +39,9 @@ export function identityPoolTrustPolicy(
 
 /**
  * What a signed-in user may do with identity-pool credentials: write, read and delete their
- * own uploads, read their own derivatives, list only those two prefixes. The owner comes from
- * the session tag, i.e. the user-pool `sub`, never the identity id (`cognito-identity...:sub`).
+ * own uploads, read their own derivatives, list only those two prefixes, and read (never list)
+ * every approved copy under shared/. The owner comes from the session tag, i.e. the user-pool
+ * `sub`, never the identity id (`cognito-identity...:sub`).
  */
 export function authenticatedRoleStatements(bucketArn: string): PolicyStatement[] {
   const ownUploads = `${UPLOADS_PREFIX}${OWNER_POLICY_VARIABLE}/*`;
@@ -59,6 +60,14 @@ export function authenticatedRoleStatements(bucketArn: string): PolicyStatement[
       Resource: `${bucketArn}/${ownPhotos}`,
     },
     {
+      // Protected level: any signed-in user reads an approved copy by its key. No ListBucket on
+      // shared/: keys hold two UUIDs, so nobody can enumerate other people's photos.
+      Sid: "ReadShared",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${bucketArn}/${SHARED_PREFIX}*`,
+    },
+    {
       // The trailing "/*" makes "uploads/{sub}" without the slash fail, so a prefix cannot
       // reach a longer owner id that merely starts with the caller's.
       Sid: "ListOwnPrefixes",
@@ -71,9 +80,26 @@ export function authenticatedRoleStatements(bucketArn: string): PolicyStatement[
 }
 
 /**
- * Guests get nothing: the pool refuses unauthenticated identities, and this explicit deny
- * keeps it so even if that switch is flipped or a policy is attached to the role by hand.
+ * Guests get nothing while public sharing is off: the pool refuses unauthenticated identities,
+ * and this explicit deny keeps it so even if that switch is flipped or a policy is attached to
+ * the role by hand.
  */
 export const UNAUTHENTICATED_ROLE_STATEMENTS: PolicyStatement[] = [
   { Sid: "DenyEverything", Effect: "Deny", Action: "*", Resource: "*" },
 ];
+
+/**
+ * The guest role's statements. With public sharing on (`env.publicSharing`), guests may read
+ * shared/ objects by key and nothing else: no listing, no writes, no other prefix.
+ */
+export function unauthenticatedRoleStatements(bucketArn: string, publicSharing: boolean): PolicyStatement[] {
+  if (!publicSharing) return UNAUTHENTICATED_ROLE_STATEMENTS;
+  return [
+    {
+      Sid: "ReadShared",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${bucketArn}/${SHARED_PREFIX}*`,
+    },
+  ];
+}
