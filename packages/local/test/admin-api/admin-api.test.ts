@@ -1,0 +1,296 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import type {
+  AuditItem,
+  ErrorBody,
+  Page,
+  PhotoRecord,
+  PhotoSummary,
+  UserDetail,
+  UserSummary,
+} from "@photogate/core";
+import { environments, resourceNames, sharedPrefix, statusKey } from "@photogate/core";
+import { createClients, createLogger, handleReprocessRequest } from "@photogate/processor";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AdminApiServer,
+  createLocalAdminDeps,
+  type LocalAdminDeps,
+  startAdminApiServer,
+} from "../../src/admin-api";
+import { signIn } from "../../src/cognito/provision";
+import type { LocalUser } from "../../src/endpoints";
+import { findUser, type SeededPhoto, seedSamplePhotos } from "../../src/seed";
+import { type LocalStack, startLocalStack } from "../../src/stack";
+
+const FREE_PORTS = {
+  edge: 0,
+  s3: 0,
+  s3Origin: 0,
+  dynamodb: 0,
+  cognitoIdp: 0,
+  cognitoIdentity: 0,
+  rekognition: 0,
+};
+const APP_ORIGIN = "http://localhost:5173";
+const USERS = [
+  { name: "demo", email: "demo@photogate.local", password: "Demo-photogate-1", groups: [] },
+  { name: "support", email: "support@photogate.local", password: "Support-photogate-1", groups: ["support"] },
+  { name: "admin", email: "admin@photogate.local", password: "Admin-photogate-1", groups: ["admins"] },
+] as const;
+
+let stack: LocalStack;
+let dataDir: string;
+let deps: LocalAdminDeps;
+let server: AdminApiServer;
+let demo: LocalUser;
+let support: LocalUser;
+let tokens: Record<"demo" | "support", string>;
+let samples: SeededPhoto[];
+let idp: CognitoIdentityProviderClient;
+
+async function api<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
+  const response = await fetch(`${server.url}${path}`, {
+    method: init.method ?? "GET",
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T, headers: response.headers };
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "photogate-admin-api-"));
+  stack = await startLocalStack({ dataDir, ports: FREE_PORTS, users: USERS });
+  const { endpoints } = stack;
+  demo = findUser(endpoints, "demo");
+  support = findUser(endpoints, "support");
+  samples = await seedSamplePhotos(endpoints, "demo");
+  await stack.notifications.idle();
+
+  const env = environments.local;
+  const processorDeps = {
+    ...createClients({
+      forcePathStyle: true,
+      s3: {
+        endpoint: endpoints.urls.s3,
+        region: endpoints.region,
+        credentials: endpoints.serviceCredentials,
+      },
+      dynamo: {
+        endpoint: endpoints.urls.dynamodb,
+        region: endpoints.region,
+        credentials: endpoints.serviceCredentials,
+      },
+      rekognition: {
+        endpoint: endpoints.urls.rekognition,
+        region: endpoints.region,
+        credentials: endpoints.serviceCredentials,
+      },
+    }),
+    config: {
+      photoTable: endpoints.photoTable,
+      bucket: endpoints.bucket,
+      processing: env.processing,
+      endpointOverride: true,
+    },
+    log: createLogger(() => {}),
+  };
+  deps = createLocalAdminDeps({
+    region: endpoints.region,
+    urls: endpoints.urls,
+    credentials: endpoints.serviceCredentials,
+    names: {
+      photoTable: endpoints.photoTable,
+      auditTable: endpoints.auditTable,
+      bucket: endpoints.bucket,
+      userPoolId: endpoints.userPool.id,
+    },
+    reprocess: (request) =>
+      handleReprocessRequest(request, processorDeps as Parameters<typeof handleReprocessRequest>[1]),
+  });
+  server = await startAdminApiServer({
+    region: endpoints.region,
+    userPool: {
+      issuer: endpoints.userPool.issuer,
+      jwksUri: `${endpoints.userPool.issuer}/.well-known/jwks.json`,
+      adminClientId: endpoints.userPool.adminClientId,
+    },
+    deps,
+    allowedOrigins: [APP_ORIGIN],
+  });
+  idp = new CognitoIdentityProviderClient({
+    endpoint: endpoints.urls.cognitoIdp,
+    region: endpoints.region,
+    credentials: endpoints.serviceCredentials,
+  });
+  const adminClient = endpoints.userPool.adminClientId;
+  tokens = {
+    demo: (await signIn(idp, adminClient, demo.email, demo.password)).accessToken,
+    support: (await signIn(idp, adminClient, support.email, support.password)).accessToken,
+  };
+  expect(resourceNames(env).auditTable).toBe(endpoints.auditTable);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await deps?.idle();
+  deps?.destroy();
+  idp?.destroy();
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("the local admin API with real tokens", () => {
+  it("no token or an upload-client token → 401 as API Gateway answers; a plain user's admin-client token → 403", async () => {
+    expect(await api("/photos?status=rejected")).toMatchObject({
+      status: 401,
+      body: { message: "Unauthorized" },
+    });
+    const upload = await signIn(
+      idp,
+      stack.endpoints.userPool.uploadClientId,
+      support.email,
+      support.password,
+    );
+    expect((await api("/photos?status=rejected", { token: upload.accessToken })).status).toBe(401);
+    const plain = await api<ErrorBody>("/photos?status=rejected", { token: tokens.demo });
+    expect(plain.status).toBe(403);
+    expect(plain.body.error.code).toBe("FORBIDDEN");
+  });
+
+  it("answers the admin app's CORS preflight", async () => {
+    const response = await fetch(`${server.url}/users/${demo.sub}/disable`, {
+      method: "OPTIONS",
+      headers: {
+        origin: APP_ORIGIN,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization",
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
+    expect(response.headers.get("access-control-allow-headers")).toContain("authorization");
+  });
+
+  it("support sees the moderation queue with thumbnails that load, and approves a rejected photo: status.json and shared/ follow", async () => {
+    const noFace = samples.find((s) => s.expect.includes("NO_FACE"))!;
+    const queue = await api<Page<PhotoSummary>>("/photos?status=rejected", { token: tokens.support });
+    expect(queue.status).toBe(200);
+    const item = queue.body.items.find((p) => p.photoId === noFace.photoId);
+    expect(item).toMatchObject({ owner: demo.sub, reasonCodes: ["NO_FACE"] });
+    const thumbnail = await fetch(item!.thumbnail!.url);
+    expect(thumbnail.status).toBe(200);
+    expect(
+      Buffer.from(await thumbnail.arrayBuffer())
+        .subarray(8, 12)
+        .toString("latin1"),
+    ).toBe("WEBP");
+
+    const approved = await api<PhotoRecord>(`/photos/${demo.sub}/${noFace.photoId}/approve`, {
+      method: "POST",
+      token: tokens.support,
+      body: { reason: "a landscape is fine for this test" },
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: "approved", reviewedBy: support.sub, reasons: [] });
+
+    const status = await deps.s3.send(
+      new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: statusKey(demo.sub, noFace.photoId) }),
+    );
+    const verdict = JSON.parse(await status.Body!.transformToString()) as {
+      status: string;
+      version: number;
+      reviewedBy?: string;
+    };
+    expect(verdict).toMatchObject({ status: "approved", reviewedBy: support.sub });
+    expect(verdict.version).toBeGreaterThan(1);
+    const shared = await deps.s3.send(
+      new ListObjectsV2Command({
+        Bucket: stack.endpoints.bucket,
+        Prefix: sharedPrefix(demo.sub, noFace.photoId),
+      }),
+    );
+    expect((shared.Contents ?? []).map((o) => o.Key)).toContain(
+      `${sharedPrefix(demo.sub, noFace.photoId)}display.webp`,
+    );
+
+    const after = await api<Page<PhotoSummary>>("/photos?status=rejected", { token: tokens.support });
+    expect(after.body.items.map((p) => p.photoId)).not.toContain(noFace.photoId);
+  });
+
+  it("support disables and re-enables the demo user (the user pool itself says so)", async () => {
+    const enabledInPool = async () =>
+      (
+        await idp.send(
+          new AdminGetUserCommand({ UserPoolId: stack.endpoints.userPool.id, Username: demo.sub }),
+        )
+      ).Enabled;
+    const disabled = await api<{ user: UserSummary }>(`/users/${demo.sub}/disable`, {
+      method: "POST",
+      token: tokens.support,
+    });
+    expect(disabled).toMatchObject({ status: 200, body: { user: { enabled: false } } });
+    // cognito-local still lets a disabled user sign in (AWS refuses): the pool's flag is what counts here.
+    expect(await enabledInPool()).toBe(false);
+    const detail = await api<UserDetail>(`/users/${demo.sub}`, { token: tokens.support });
+    expect(detail.body).toMatchObject({ enabled: false, email: demo.email, groups: [] });
+    expect(detail.body.photos.items.length).toBe(samples.length);
+    const enabled = await api<{ user: UserSummary }>(`/users/${demo.sub}/enable`, {
+      method: "POST",
+      token: tokens.support,
+    });
+    expect(enabled.body.user.enabled).toBe(true);
+    expect(await enabledInPool()).toBe(true);
+  });
+
+  it("finds users by email prefix and pages through all of them", async () => {
+    const found = await api<Page<UserSummary>>("/users?q=demo", { token: tokens.support });
+    expect(found.body.items.map((u) => u.sub)).toEqual([demo.sub]);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await api<Page<UserSummary>>(
+        `/users?limit=1${nextToken ? `&nextToken=${nextToken}` : ""}`,
+        { token: tokens.support },
+      );
+      expect(page.body.items).toHaveLength(1);
+      seen.push(page.body.items[0]!.sub);
+      nextToken = page.body.nextToken;
+    } while (nextToken);
+    expect(seen.sort()).toEqual(stack.endpoints.users.map((u) => u.sub).sort());
+  });
+
+  it("support may not add anyone to support (admins only)", async () => {
+    const refused = await api<ErrorBody>(`/users/${demo.sub}/groups/support`, {
+      method: "PUT",
+      token: tokens.support,
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it("the audit log shows each action with its actor, before and after", async () => {
+    const log = await api<Page<AuditItem>>(`/audit?actor=${support.sub}`, { token: tokens.support });
+    expect(log.body.items.map((e) => e.action)).toEqual(["user.enable", "user.disable", "photo.approve"]);
+    const [enable, disable, approve] = log.body.items;
+    expect(disable).toMatchObject({
+      target: `user/${demo.sub}`,
+      before: { enabled: true },
+      after: { enabled: false },
+    });
+    expect(enable).toMatchObject({ before: { enabled: false }, after: { enabled: true } });
+    expect(approve).toMatchObject({ before: { status: "rejected" }, after: { status: "approved" } });
+    const byTarget = await api<Page<AuditItem>>(`/audit?target=user/${demo.sub}`, { token: tokens.support });
+    expect(byTarget.body.items.map((e) => e.action)).toEqual(["user.enable", "user.disable"]);
+    const today = await api<Page<AuditItem>>("/audit", { token: tokens.support });
+    expect(today.body.items).toHaveLength(3);
+  });
+});
