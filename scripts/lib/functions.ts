@@ -16,4 +16,6 @@ export const functionBundles: FunctionBundleSpec[] = [
   ),
   // Lambda@Edge runs x86_64 only; config.json is added next to the bundle at deploy time.
   { name: "edge-auth", entry: "functions/edge-auth/src/handler.ts", architecture: "x86_64" },
+  // Pure JavaScript (no native packages), so Graviton: cheaper per ms, same code everywhere.
+  { name: "admin-api", entry: "functions/admin-api/src/handler.ts", architecture: "arm64" },
 ];
