@@ -18,3 +18,52 @@ export class IdentityPoolCredentialsError extends Error {
     this.code = code;
   }
 }
+
+/** The edge or S3 refused the upload; `status` and `detail` say why (the edge's JSON body, or S3's error). */
+export class PhotoUploadError extends Error {
+  readonly code = "UPLOAD_REFUSED";
+
+  constructor(
+    readonly status: number,
+    readonly key: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Upload of ${key} refused (${status || "no response"}): ${detail}`, options);
+    this.name = "PhotoUploadError";
+  }
+}
+
+/** Reading status.json failed in a way waiting cannot fix (token expired, not your photo, not a verdict). */
+export class VerdictReadError extends Error {
+  readonly code = "VERDICT_UNREADABLE";
+
+  constructor(
+    readonly status: number,
+    readonly key: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot read the verdict ${key} (${status || "no response"}): ${detail}`, options);
+    this.name = "VerdictReadError";
+  }
+}
+
+/** No final verdict within the time allowed. `last` is the newest verdict seen, if any. */
+export class VerdictTimeoutError extends Error {
+  readonly code = "VERDICT_TIMEOUT";
+
+  constructor(
+    readonly key: string,
+    readonly timeoutMs: number,
+    readonly last: { status: string; version: number; final: boolean } | undefined,
+    lastMiss: string,
+  ) {
+    super(
+      `No final verdict at ${key} after ${Math.round(timeoutMs / 100) / 10} s (${
+        last ? `last seen: ${last.status}, version ${last.version}, not final` : lastMiss
+      }). The processor may be behind or down; try again later.`,
+    );
+    this.name = "VerdictTimeoutError";
+  }
+}

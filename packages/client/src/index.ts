@@ -1,2 +1,3 @@
 export * from "./errors";
 export * from "./identity-pool-credentials";
+export * from "./photo-upload";

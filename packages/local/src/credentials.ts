@@ -12,8 +12,12 @@ export interface SessionCredentials {
   expiration: Date;
 }
 
+/** Which identity-pool role a session has assumed. */
+export type SessionRole = "authenticated" | "unauthenticated";
+
 export interface Session extends SessionCredentials {
   identityId: string;
+  role: SessionRole;
   /** Session tags, e.g. { owner: <user-pool sub> }. */
   principalTags: Record<string, string>;
 }
@@ -33,7 +37,12 @@ export class CredentialStore {
   ) {}
 
   /** Issues a new session; `ttlSeconds` matches GetCredentialsForIdentity's one hour by default. */
-  issue(identityId: string, principalTags: Record<string, string>, ttlSeconds = 3600): Session {
+  issue(
+    identityId: string,
+    principalTags: Record<string, string>,
+    ttlSeconds = 3600,
+    role: SessionRole = "authenticated",
+  ): Session {
     const session: Session = {
       // Like STS, temporary keys start with ASIA; the random part makes them unguessable.
       accessKeyId: `ASIA${randomBytes(8).toString("hex").toUpperCase()}`,
@@ -41,6 +50,7 @@ export class CredentialStore {
       sessionToken: randomBytes(48).toString("base64url"),
       expiration: new Date(this.now().getTime() + ttlSeconds * 1000),
       identityId,
+      role,
       principalTags,
     };
     this.sessions.set(session.accessKeyId, session);

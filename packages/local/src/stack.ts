@@ -198,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           [providerName]: { issuer: pool.issuer, jwksUri: pool.jwksUri, clientIds: [pool.uploadClientId] },
         },
         credentials,
+        allowGuests: env.publicSharing,
       });
       stops.push(() => endpoint.close());
       return endpoint;
@@ -211,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         credentials,
         bucketArns: [`arn:aws:s3:::${names.bucket}`],
         region,
+        publicSharing: env.publicSharing,
         logger: log,
       });
       stops.push(() => started.close());
@@ -229,6 +231,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         jwks,
         maxUploadBytes: env.processing.maxUploadBytes,
         allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
+        publicSharing: env.publicSharing,
       });
       const proxy = await startEdgeProxy({
         port: ports.edge,
@@ -254,7 +257,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dynamo: { endpoint: dynamo.url, region, credentials: service },
         rekognition: { endpoint: rekognition.url, region, credentials: service },
       }),
-      config: { photoTable: names.photoTable, processing: env.processing, endpointOverride: true },
+      config: {
+        photoTable: names.photoTable,
+        processing: env.processing,
+        endpointOverride: true,
+        bucket: names.bucket,
+        // The notifier's first delivery and its retries, like Lambda's asynchronous invocations.
+        maxAttempts: 3,
+      },
       log: processorLog,
     };
     stops.push(async () => {

@@ -1,16 +1,12 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import {
-  FINAL_STATUSES,
-  PhotogateError,
-  type PhotoRecord,
-  PhotoRecord as PhotoRecordSchema,
-  type PhotoStatus,
-  parseConfig,
-  type UploadExtension,
-  uploadKey,
-} from "@photogate/core";
+  type PhotoTransport,
+  PhotoUploadError,
+  uploadPhoto,
+  type WaitForVerdictOptions,
+  waitForVerdict as waitForVerdictDocument,
+} from "@photogate/client";
+import { PhotogateError, type UploadExtension, type VerdictDocument } from "@photogate/core";
 
 /** Static credentials or a provider (e.g. identity-pool credentials that refresh). */
 export type Credentials = NonNullable<S3ClientConfig["credentials"]>;
@@ -23,31 +19,6 @@ export class UploadRefusedError extends PhotogateError {
   ) {
     super("UPLOAD_REFUSED", `Upload refused with ${status}: ${body}`);
   }
-}
-
-export class VerdictTimeoutError extends PhotogateError {
-  constructor(key: string, seconds: number, lastStatus: PhotoStatus | undefined) {
-    super(
-      "VERDICT_TIMEOUT",
-      `No verdict for ${key} after ${seconds} s (last status: ${lastStatus ?? "no record yet"}). ` +
-        "Is the local stack still running? Its log shows the processor's progress.",
-    );
-  }
-}
-
-const CONTENT_TYPES: Record<UploadExtension, string> = {
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  webp: "image/webp",
-  gif: "image/gif",
-  avif: "image/avif",
-  heic: "image/heic",
-  heif: "image/heif",
-};
-
-export function contentTypeFor(extension: UploadExtension): string {
-  return CONTENT_TYPES[extension];
 }
 
 export interface PhotoUpload {
@@ -63,18 +34,12 @@ export async function uploadThroughEdge(
   accessToken: string,
   photo: PhotoUpload,
 ): Promise<string> {
-  const key = uploadKey(photo.owner, photo.photoId, photo.extension);
-  const response = await fetch(`${edgeUrl}/${key}`, {
-    method: "PUT",
-    headers: {
-      authorization: `Bearer ${accessToken}`,
-      "content-type": contentTypeFor(photo.extension),
-      "content-length": String(photo.body.byteLength),
-    },
-    body: photo.body,
-  });
-  if (!response.ok) throw new UploadRefusedError(response.status, await response.text());
-  return key;
+  try {
+    return (await uploadPhoto({ kind: "cloudfront", baseUrl: edgeUrl, accessToken }, photo)).key;
+  } catch (error) {
+    if (error instanceof PhotoUploadError) throw new UploadRefusedError(error.status, error.detail);
+    throw error;
+  }
 }
 
 /** PutObject straight to S3 with identity-pool credentials (confined to the owner's prefix by IAM). */
@@ -83,18 +48,12 @@ export async function uploadDirect(
   credentials: Credentials,
   photo: PhotoUpload,
 ): Promise<string> {
-  const key = uploadKey(photo.owner, photo.photoId, photo.extension);
   const client = localS3Client(s3.url, s3.region, credentials);
   try {
-    await client.send(
-      new PutObjectCommand({
-        Bucket: s3.bucket,
-        Key: key,
-        Body: photo.body,
-        ContentType: contentTypeFor(photo.extension),
-      }),
-    );
-    return key;
+    return (await uploadPhoto({ kind: "s3", s3: client, bucket: s3.bucket }, photo)).key;
+  } catch (error) {
+    if (error instanceof PhotoUploadError) throw new UploadRefusedError(error.status, error.detail);
+    throw error;
   } finally {
     client.destroy();
   }
@@ -112,49 +71,38 @@ export function localS3Client(url: string, region: string, credentials: Credenti
   });
 }
 
-export interface WaitOptions {
-  dynamodbUrl: string;
-  region: string;
-  table: string;
-  credentials: Credentials;
-  timeoutMs?: number;
-  /** Called whenever the status changes, for progress output. */
-  onStatus?: (status: PhotoStatus) => void;
-}
+/** How to read status.json: through the edge with the access token, or S3 with identity-pool credentials. */
+export type VerdictSource =
+  | { edgeUrl: string; accessToken: string }
+  | { s3: { url: string; region: string; bucket: string }; credentials: Credentials };
 
-/** Polls the photo record until it is final (approved, rejected) or failed, with backoff. */
+/**
+ * Waits for the verdict document the processor writes last (`@photogate/client`'s
+ * waitForVerdict): what any client of photogate does, instead of reading DynamoDB.
+ */
 export async function waitForVerdict(
   owner: string,
   photoId: string,
-  options: WaitOptions,
-): Promise<PhotoRecord> {
-  const dynamo = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: options.dynamodbUrl,
-      region: options.region,
-      credentials: options.credentials,
-    }),
-  );
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  let delay = 50;
-  let last: PhotoStatus | undefined;
+  source: VerdictSource,
+  options: WaitForVerdictOptions = {},
+): Promise<VerdictDocument> {
+  if ("edgeUrl" in source) {
+    const transport: PhotoTransport = {
+      kind: "cloudfront",
+      baseUrl: source.edgeUrl,
+      accessToken: source.accessToken,
+    };
+    return waitForVerdictDocument(transport, owner, photoId, options);
+  }
+  const client = localS3Client(source.s3.url, source.s3.region, source.credentials);
   try {
-    while (Date.now() < deadline) {
-      const { Item } = await dynamo.send(
-        new GetCommand({ TableName: options.table, Key: { owner, photoId } }),
-      );
-      if (Item) {
-        const record = parseConfig(PhotoRecordSchema, Item, `photo record ${owner}/${photoId}`);
-        if (record.status !== last) options.onStatus?.(record.status);
-        last = record.status;
-        if (FINAL_STATUSES.includes(record.status) || record.status === "failed") return record;
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 500);
-    }
-    throw new VerdictTimeoutError(`${owner}/${photoId}`, Math.round(timeoutMs / 1000), last);
+    return await waitForVerdictDocument(
+      { kind: "s3", s3: client, bucket: source.s3.bucket },
+      owner,
+      photoId,
+      options,
+    );
   } finally {
-    dynamo.destroy();
+    client.destroy();
   }
 }

@@ -50,60 +50,56 @@ runMain(async () => {
   const tokens = await progress.step(`signing in as ${user.email}`, () => signInLocalUser(endpoints, user));
   const photo = { owner: user.sub, photoId: randomUUID(), extension, body };
 
-  const key = values.direct
-    ? await progress.step("uploading straight to S3 with identity-pool credentials", () => {
-        const identity = new CognitoIdentityClient({
+  const s3 = { url: endpoints.urls.s3, region: endpoints.region, bucket: endpoints.bucket };
+  const credentials = values.direct
+    ? identityPoolCredentialProvider({
+        client: new CognitoIdentityClient({
           endpoint: endpoints.urls.cognitoIdentity,
           region: endpoints.region,
-        });
-        const credentials = identityPoolCredentialProvider({
-          client: identity,
-          identityPoolId: endpoints.identityPoolId,
-          userPoolProvider: endpoints.userPool.providerName,
-          idToken: () => tokens.idToken,
-        });
-        return uploadDirect(
-          { url: endpoints.urls.s3, region: endpoints.region, bucket: endpoints.bucket },
-          credentials,
-          photo,
-        );
+        }),
+        identityPoolId: endpoints.identityPoolId,
+        userPoolProvider: endpoints.userPool.providerName,
+        idToken: () => tokens.idToken,
       })
+    : undefined;
+  const key = credentials
+    ? await progress.step("uploading straight to S3 with identity-pool credentials", () =>
+        uploadDirect(s3, credentials, photo),
+      )
     : await progress.step("uploading through the edge", () =>
         uploadThroughEdge(endpoints.urls.edge, tokens.accessToken, photo),
       );
 
-  const record = await progress.step("waiting for the processor", () =>
-    waitForVerdict(user.sub, photo.photoId, {
-      dynamodbUrl: endpoints.urls.dynamodb,
-      region: endpoints.region,
-      table: endpoints.photoTable,
-      credentials: endpoints.serviceCredentials,
-      timeoutMs: timeoutSeconds * 1000,
-    }),
+  // The verdict document, read the way the upload went: S3 with the same credentials, or the edge.
+  const started = Date.now();
+  const verdict = await progress.step("waiting for the verdict (status.json)", () =>
+    waitForVerdict(
+      user.sub,
+      photo.photoId,
+      credentials ? { s3, credentials } : { edgeUrl: endpoints.urls.edge, accessToken: tokens.accessToken },
+      { timeoutMs: timeoutSeconds * 1000 },
+    ),
   );
 
-  console.log(`\n${key}\n  status  ${record.status}`);
-  for (const reason of record.reasons) {
+  console.log(
+    `\n${key}\n  status  ${verdict.status} (version ${verdict.version}, ${Date.now() - started} ms after upload)`,
+  );
+  for (const reason of verdict.reasons) {
     const measured =
       reason.measured === undefined
         ? ""
         : ` (measured ${round(reason.measured)}, limit ${round(reason.threshold)})`;
     console.log(`  reason  ${reason.code}: ${reason.message}${measured}`);
   }
-  if (record.failure) console.log(`  failure ${record.failure.code}: ${record.failure.message}`);
-  if (record.face) {
-    const { confidence, pose, sharpness } = record.face;
-    console.log(
-      `  face    confidence ${round(confidence)}, yaw ${round(pose.yaw)}°, pitch ${round(pose.pitch)}°, roll ${round(pose.roll)}°, sharpness ${round(sharpness)}`,
-    );
-  }
-  for (const image of [...record.thumbnails, ...(record.display ? [record.display] : [])]) {
+  if (verdict.failure) console.log(`  failure ${verdict.failure.code}: ${verdict.failure.message}`);
+  const images = [...verdict.images.thumbnails, ...(verdict.images.display ? [verdict.images.display] : [])];
+  for (const image of images) {
     console.log(`  image   ${image.key}  ${image.width}×${image.height}, ${image.bytes} bytes`);
   }
-  if (record.thumbnails.length)
-    console.log(
-      `\nView one: ${endpoints.urls.edge}/${record.thumbnails[0]!.key} (with the user's access token)`,
-    );
+  const shared = verdict.shared?.thumbnails[0];
+  if (shared) console.log(`\nShared with every signed-in user: ${endpoints.urls.edge}/${shared.key}`);
+  else if (images[0])
+    console.log(`\nView one: ${endpoints.urls.edge}/${images[0].key} (with the user's access token)`);
 });
 
 function round(value: number | undefined): string {

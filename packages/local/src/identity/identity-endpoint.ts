@@ -29,6 +29,12 @@ export interface IdentityEndpointOptions {
   credentials: CredentialStore;
   /** Lifetime of issued credentials. Default 3600, GetCredentialsForIdentity's one hour. */
   sessionSeconds?: number;
+  /**
+   * Guests (GetId and GetCredentialsForIdentity without Logins) get unauthenticated-role
+   * sessions, as `allow_unauthenticated_identities` does on AWS. The stacks turn it on only
+   * with `env.publicSharing`; default false, and guests are refused.
+   */
+  allowGuests?: boolean;
 }
 
 export interface IdentityEndpoint {
@@ -50,8 +56,8 @@ type Operation = (body: Record<string, unknown>) => Promise<unknown>;
  * A Cognito-identity-compatible endpoint for local runs: GetId and GetCredentialsForIdentity
  * over JSON 1.1, for the enhanced (authenticated) flow the stacks configure. Credentials come
  * from the CredentialStore with the session tag `owner` = the token's `sub`, the principal tag
- * the identity pool maps on AWS. Guests are refused: the stacks disable unauthenticated
- * identities. Requests are SigV4-signed by the SDK but not checked (GetId and
+ * the identity pool maps on AWS. Guests are refused unless `allowGuests` (public sharing) is
+ * on; then they get unauthenticated-role sessions without tags. Requests are SigV4-signed by the SDK but not checked (GetId and
  * GetCredentialsForIdentity are unsigned calls on AWS too; the Logins token is the proof).
  */
 export async function startIdentityEndpoint(options: IdentityEndpointOptions): Promise<IdentityEndpoint> {
@@ -61,6 +67,10 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
   );
   // Identity ids handed out since start-up: tells "someone else's identity" from "no such identity".
   const known = new Map<string, string>();
+  /** Identity ids handed to guests; only these may get guest credentials. */
+  const guests = new Set<string>();
+  const hasNoLogins = (logins: unknown) =>
+    logins === undefined || logins === null || (isObject(logins) && Object.keys(logins).length === 0);
 
   /** Verifies the one login and returns its provider, sub and identity id. */
   const login = async (logins: unknown) => {
@@ -107,6 +117,11 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
       if (poolId !== config.identityPoolId) {
         throw new IdentityError("ResourceNotFoundException", `IdentityPool '${poolId}' not found.`);
       }
+      if (config.allowGuests && hasNoLogins(body.Logins)) {
+        const guestId = `${config.region}:${randomUUID()}`;
+        guests.add(guestId);
+        return { IdentityId: guestId };
+      }
       const { sub, identityId } = await login(body.Logins);
       known.set(identityId, sub);
       return { IdentityId: identityId };
@@ -122,6 +137,27 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
           "InvalidParameterException",
           "CustomRoleArn is not supported: the pool has one authenticated role.",
         );
+      }
+      if (config.allowGuests && hasNoLogins(body.Logins)) {
+        if (!guests.has(identityId)) {
+          // An authenticated identity needs its login; an unknown id does not exist.
+          throw known.has(identityId)
+            ? new IdentityError(
+                "NotAuthorizedException",
+                "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+              )
+            : new IdentityError("ResourceNotFoundException", `Identity '${identityId}' not found.`);
+        }
+        const session = config.credentials.issue(identityId, {}, config.sessionSeconds, "unauthenticated");
+        return {
+          IdentityId: identityId,
+          Credentials: {
+            AccessKeyId: session.accessKeyId,
+            SecretKey: session.secretAccessKey,
+            SessionToken: session.sessionToken,
+            Expiration: session.expiration,
+          },
+        };
       }
       const { sub, identityId: own } = await login(body.Logins);
       if (identityId !== own) {
@@ -211,6 +247,7 @@ function validate(options: IdentityEndpointOptions) {
     providers: options.providers,
     credentials: options.credentials,
     sessionSeconds,
+    allowGuests: options.allowGuests ?? false,
   };
 }
 

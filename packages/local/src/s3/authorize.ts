@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { authenticatedRoleStatements } from "@photogate/stacks/policies";
+import { authenticatedRoleStatements, unauthenticatedRoleStatements } from "@photogate/stacks/policies";
 import type { Session } from "../credentials";
 import type { Query } from "./sigv4";
 
@@ -118,34 +118,47 @@ export interface PolicyEvaluatorOptions {
   accountId?: string;
   /** Decisions kept for repeated identical checks. */
   cacheSize?: number;
+  /** env.publicSharing: the guest role may read shared/ (otherwise it is denied everything). */
+  publicSharing?: boolean;
 }
 
 /**
- * Evaluates the identity-pool authenticated role's policy, exactly the statements the stacks
- * synthesize (`authenticatedRoleStatements`), with @cloud-copilot/iam-simulate. The policy is
+ * Evaluates the identity-pool role policies, exactly the statements the stacks synthesize
+ * (`authenticatedRoleStatements`, and `unauthenticatedRoleStatements` for guest sessions),
+ * with @cloud-copilot/iam-simulate. The policy is
  * built once; decisions are cached by (action, resource, context), since they depend on nothing else.
  */
 export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEvaluator {
   const accountId = options.accountId ?? "000000000000";
   const cacheSize = options.cacheSize ?? 10_000;
   const multiple = options.bucketArns.length > 1;
-  const statements = options.bucketArns.flatMap((arn, index) =>
-    authenticatedRoleStatements(arn).map((s) => (multiple && s.Sid ? { ...s, Sid: `${s.Sid}${index}` } : s)),
-  );
-  // Terraform's `$${…}` escape is what the synthesized JSON holds; AWS receives `${…}`.
-  const policy = JSON.parse(
-    JSON.stringify({ Version: "2012-10-17", Statement: statements }).replaceAll("$${", "${"),
-  );
+  const policyOf = (statementsFor: (arn: string) => ReturnType<typeof authenticatedRoleStatements>) => {
+    const statements = options.bucketArns.flatMap((arn, index) =>
+      statementsFor(arn).map((s) => (multiple && s.Sid ? { ...s, Sid: `${s.Sid}${index}` } : s)),
+    );
+    // Terraform's `$${…}` escape is what the synthesized JSON holds; AWS receives `${…}`.
+    return JSON.parse(
+      JSON.stringify({ Version: "2012-10-17", Statement: statements }).replaceAll("$${", "${"),
+    );
+  };
+  const policies = {
+    authenticated: policyOf(authenticatedRoleStatements),
+    unauthenticated: policyOf((arn) => unauthenticatedRoleStatements(arn, options.publicSharing ?? false)),
+  };
   const principal = `arn:aws:sts::${accountId}:assumed-role/photogate-local-authenticated/CognitoIdentityCredentials`;
   const cache = new Map<string, boolean>();
 
-  const decide = async (permission: S3Permission, tags: Record<string, string>): Promise<boolean> => {
+  const decide = async (
+    permission: S3Permission,
+    tags: Record<string, string>,
+    role: keyof typeof policies,
+  ): Promise<boolean> => {
     const context: Record<string, string> = { ...permission.context };
     for (const [tag, value] of Object.entries(tags)) context[`aws:PrincipalTag/${tag}`] = value;
     // iam-simulate reads `*` and `?` in a requested ARN as wildcards; in a key they are plain
     // characters. U+FFFF matches a policy wildcard as `*` would and no literal, as AWS matches keys.
     const resource = permission.resource.replace(/[*?]/g, "\uffff");
-    const cacheKey = JSON.stringify([permission.action, resource, context]);
+    const cacheKey = JSON.stringify([role, permission.action, resource, context]);
     const cached = cache.get(cacheKey);
     if (cached !== undefined) return cached;
     const result = await runSimulation(
@@ -156,7 +169,7 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
           resource: { resource, accountId },
           contextVariables: context,
         },
-        identityPolicies: [{ name: "authenticated-role", policy }],
+        identityPolicies: [{ name: `${role}-role`, policy: policies[role] }],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
       },
@@ -174,7 +187,7 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   return {
     async allows(session, permissions) {
       for (const permission of permissions) {
-        if (!(await decide(permission, session.principalTags))) return false;
+        if (!(await decide(permission, session.principalTags, session.role))) return false;
       }
       return permissions.length > 0;
     },

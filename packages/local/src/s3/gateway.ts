@@ -26,6 +26,8 @@ export interface S3GatewayOptions {
   bucketArns: readonly string[];
   /** The region clients sign for; other regions are refused as S3 refuses them. */
   region: string;
+  /** env.publicSharing: guest sessions may read shared/; otherwise they are denied everything. */
+  publicSharing?: boolean;
   logger?: S3Logger;
   now?: () => Date;
 }
@@ -53,16 +55,19 @@ const DROPPED_HEADERS = [
 /**
  * An HTTP server in front of s3rver that plays S3's authentication and authorisation:
  * every request must carry a valid SigV4 signature (header or presigned URL) from the service
- * credentials or an identity-pool session in the CredentialStore; sessions are then held to the
- * authenticated role's policy (`authenticatedRoleStatements`), evaluated with their `owner`
- * principal tag. Allowed requests are proxied to s3rver with bodies streamed both ways.
+ * credentials or an identity-pool session in the CredentialStore; sessions are then held to their
+ * role's policy (`authenticatedRoleStatements` with their `owner` principal tag, or the guest
+ * role's `unauthenticatedRoleStatements`). Allowed requests are proxied to s3rver with bodies streamed both ways.
  * CORS preflights pass unauthenticated, as S3 answers them.
  */
 export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gateway> {
   const upstream = new URL(options.upstreamUrl);
   const now = options.now ?? (() => new Date());
   const log = options.logger;
-  const evaluator = createPolicyEvaluator({ bucketArns: options.bucketArns });
+  const evaluator = createPolicyEvaluator({
+    bucketArns: options.bucketArns,
+    publicSharing: options.publicSharing ?? false,
+  });
   const knownBuckets = new Set(options.bucketArns.map((arn) => arn.replace(/^arn:aws:s3:::/, "")));
 
   /** Decides whether the request may reach s3rver; throws the S3Error to answer with otherwise. */

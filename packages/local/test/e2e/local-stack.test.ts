@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { identityPoolCredentialProvider } from "@photogate/client";
-import { type PhotoRecord, photoPrefix } from "@photogate/core";
+import { identityPoolCredentialProvider, VerdictTimeoutError } from "@photogate/client";
+import { photoPrefix, statusKey, type VerdictDocument } from "@photogate/core";
 import { createClients } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
 import sharp from "sharp";
@@ -93,6 +93,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  if (waits.length) {
+    const sorted = [...waits].sort((a, b) => a - b);
+    const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+    console.log(
+      `upload → final verdict (client polling status.json), ${waits.length} uploads: median ${at(0.5)} ms, max ${at(1)} ms`,
+    );
+  }
   await stack?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -101,14 +108,20 @@ function photo(body: Buffer, owner = demo.sub): PhotoUpload {
   return { owner, photoId: randomUUID(), extension: "jpg", body };
 }
 
-function verdict(upload: PhotoUpload): Promise<PhotoRecord> {
-  return waitForVerdict(upload.owner, upload.photoId, {
-    dynamodbUrl: endpoints.urls.dynamodb,
-    region: endpoints.region,
-    table: endpoints.photoTable,
-    credentials: endpoints.serviceCredentials,
-    timeoutMs: 30_000,
-  });
+/** How long each client waited between its upload finishing and its final verdict. */
+const waits: number[] = [];
+
+/** Uploads, then waits for the verdict the way an app does: polling status.json through the edge. */
+async function uploadAndWait(upload: PhotoUpload): Promise<VerdictDocument> {
+  await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, upload);
+  return timedVerdict(upload, { edgeUrl: endpoints.urls.edge, accessToken: demoTokens.accessToken });
+}
+
+async function timedVerdict(upload: PhotoUpload, source: Parameters<typeof waitForVerdict>[2]) {
+  const started = performance.now();
+  const verdict = await waitForVerdict(upload.owner, upload.photoId, source, { timeoutMs: 30_000 });
+  waits.push(performance.now() - started);
+  return verdict;
 }
 
 function identityCredentials(idToken: string) {
@@ -135,14 +148,11 @@ async function derivedKeys(owner: string, photoId: string): Promise<string[]> {
 describe("pnpm dev's local stack, end to end", () => {
   it("approves a face photo uploaded through the edge, with thumbnails the owner can fetch", async () => {
     const upload = photo(portrait);
-    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, upload);
-    const record = await verdict(upload);
+    const record = await uploadAndWait(upload);
 
-    expect(record.status).toBe("approved");
-    expect(record.reasons).toEqual([]);
-    expect(record.face?.count).toBe(1);
-    expect(record.thumbnails.map((t) => t.size)).toEqual([128, 256, 512]);
-    for (const thumbnail of record.thumbnails) {
+    expect(record).toMatchObject({ status: "approved", final: true, version: 1, reasons: [] });
+    expect(record.images.thumbnails.map((t) => t.size)).toEqual([128, 256, 512]);
+    for (const thumbnail of record.images.thumbnails) {
       const response = await fetch(`${endpoints.urls.edge}/${thumbnail.key}`, {
         headers: { authorization: `Bearer ${demoTokens.accessToken}` },
       });
@@ -155,28 +165,76 @@ describe("pnpm dev's local stack, end to end", () => {
 
   it("approves a face photo uploaded straight to S3 with identity-pool credentials", async () => {
     const upload = photo(portrait);
-    await uploadDirect(
-      { url: endpoints.urls.s3, region: endpoints.region, bucket: endpoints.bucket },
-      identityCredentials(demoTokens.idToken),
-      upload,
-    );
-    const record = await verdict(upload);
+    const s3 = { url: endpoints.urls.s3, region: endpoints.region, bucket: endpoints.bucket };
+    const credentials = identityCredentials(demoTokens.idToken);
+    await uploadDirect(s3, credentials, upload);
+    // The verdict read the same way: S3 GetObject with the identity-pool session.
+    const record = await timedVerdict(upload, { s3, credentials });
     expect(record.status).toBe("approved");
-    expect(record.display?.key).toBe(`${photoPrefix(demo.sub, upload.photoId)}display.webp`);
+    expect(record.images.display?.key).toBe(`${photoPrefix(demo.sub, upload.photoId)}display.webp`);
+  });
+
+  it("shares an approved photo with every signed-in user, never with guests while public sharing is off", async () => {
+    const upload = photo(portrait);
+    const record = await uploadAndWait(upload);
+    const sharedThumb = record.shared?.thumbnails[0];
+    expect(sharedThumb?.key).toBe(`shared/${demo.sub}/${upload.photoId}/thumb-128.webp`);
+    const supportTokens = await signInLocalUser(endpoints, support);
+    const get = (key: string, token?: string) =>
+      fetch(`${endpoints.urls.edge}/${key}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+    // Another signed-in user: the shared copy through the edge and through identity-pool credentials.
+    const viaEdge = await get(sharedThumb!.key, supportTokens.accessToken);
+    expect(viaEdge.status).toBe(200);
+    expect((await sharp(Buffer.from(await viaEdge.arrayBuffer())).metadata()).format).toBe("webp");
+    const supportS3 = localS3Client(
+      endpoints.urls.s3,
+      endpoints.region,
+      identityCredentials(supportTokens.idToken),
+    );
+    try {
+      const object = await supportS3.send(
+        new GetObjectCommand({ Bucket: endpoints.bucket, Key: sharedThumb!.key }),
+      );
+      expect(object.$metadata.httpStatusCode).toBe(200);
+      // ...but not the owner's private verdict, on either path.
+      const verdictKey = statusKey(demo.sub, upload.photoId);
+      await expect(
+        supportS3.send(new GetObjectCommand({ Bucket: endpoints.bucket, Key: verdictKey })),
+      ).rejects.toMatchObject({ name: "AccessDenied" });
+      expect((await get(verdictKey, supportTokens.accessToken)).status).toBe(403);
+    } finally {
+      supportS3.destroy();
+    }
+    // No token: the edge asks for one.
+    expect((await get(sharedThumb!.key)).status).toBe(401);
+  });
+
+  it("a client's wait for a verdict that never comes ends in a clear VerdictTimeoutError", async () => {
+    const never = photo(portrait);
+    const waiting = waitForVerdict(
+      never.owner,
+      never.photoId,
+      { edgeUrl: endpoints.urls.edge, accessToken: demoTokens.accessToken },
+      { timeoutMs: 1_500 },
+    );
+    await expect(waiting).rejects.toBeInstanceOf(VerdictTimeoutError);
+    await expect(waiting).rejects.toThrow(
+      /No final verdict at photos\/.+\/status\.json after 1\.5 s \(HTTP 40[34]\)/,
+    );
   });
 
   it("rejects a photo with no face as NO_FACE", async () => {
     const upload = photo((await scene([])).jpeg);
-    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, upload);
-    const record = await verdict(upload);
+    const record = await uploadAndWait(upload);
     expect(record.status).toBe("rejected");
     expect(record.reasons.map((r) => r.code)).toEqual(["NO_FACE"]);
+    expect(record.shared).toBeUndefined();
   });
 
   it("rejects a truncated photo as CORRUPT, with a record and nothing lost", async () => {
     const upload = photo(portrait.subarray(0, Math.floor(portrait.length / 2)));
-    await uploadThroughEdge(endpoints.urls.edge, demoTokens.accessToken, upload);
-    const record = await verdict(upload);
+    const record = await uploadAndWait(upload);
     expect(record.status).toBe("rejected");
     expect(record.reasons.map((r) => r.code)).toEqual(["CORRUPT"]);
   });
@@ -192,7 +250,10 @@ describe("pnpm dev's local stack, end to end", () => {
       identityCredentials(demoTokens.idToken),
       intoSupport,
     );
-    await expect(direct).rejects.toMatchObject({ name: "AccessDenied" });
+    await expect(direct).rejects.toMatchObject({
+      status: 403,
+      body: expect.stringContaining("AccessDenied"),
+    });
     expect(await derivedKeys(support.sub, intoSupport.photoId)).toEqual([]);
   });
 
@@ -225,7 +286,7 @@ describe("pnpm dev's local stack, end to end", () => {
         expect(Items).toHaveLength(1);
         expect(Items[0]!.status).toBe("approved");
         expect(await derivedKeys(upload.owner, upload.photoId)).toEqual(
-          ["display.webp", "thumb-128.webp", "thumb-256.webp", "thumb-512.webp"].map(
+          ["display.webp", "status.json", "thumb-128.webp", "thumb-256.webp", "thumb-512.webp"].map(
             (file) => `${photoPrefix(upload.owner, upload.photoId)}${file}`,
           ),
         );
