@@ -75,11 +75,10 @@ if (mode === "models") {
         body: photo,
       });
       await stack.notifications.idle();
+      // The verdict document, read as a client does (through the edge).
       const record = await waitForVerdict(demo.sub, photoId, {
-        dynamodbUrl: endpoints.urls.dynamodb,
-        region: endpoints.region,
-        table: endpoints.photoTable,
-        credentials: endpoints.serviceCredentials,
+        edgeUrl: endpoints.urls.edge,
+        accessToken: tokens.accessToken,
       });
       // Any verdict will do: face and moderation checks run in full either way.
       if (record.status === "failed") throw new Error(`processing failed: ${record.failure?.message}`);
