@@ -15,9 +15,16 @@ export const PORT_OFFSETS = {
   cognitoIdp: 4,
   cognitoIdentity: 5,
   rekognition: 6,
+  adminApi: 7,
+  admin: 8,
 } as const;
 export const DEFAULT_BASE_PORT = 4500;
 export type PortName = keyof typeof PORT_OFFSETS;
+
+/** Every port 0: each server takes a free one (tests and benchmarks, beside a running pnpm dev). */
+export const ANY_FREE_PORTS = Object.fromEntries(
+  Object.keys(PORT_OFFSETS).map((name) => [name, 0]),
+) as Record<PortName, number>;
 
 export function portsFrom(basePort: number): Record<PortName, number> {
   return Object.fromEntries(
@@ -48,6 +55,10 @@ export const LocalEndpoints = z.object({
     cognitoIdp: z.string(),
     cognitoIdentity: z.string(),
     rekognition: z.string(),
+    /** The admin API (API Gateway + its JWT authorizer, locally). */
+    adminApi: z.string(),
+    /** The admin web app, when it is served. */
+    admin: z.string().optional(),
   }),
   bucket: z.string(),
   photoTable: z.string(),

@@ -1,3 +1,4 @@
+export { createLocalAdminDeps, startAdminApiServer } from "./admin-api";
 export * from "./cognito/errors";
 export { provisionUserPool, seedUsers, signIn, userPoolProviderName } from "./cognito/provision";
 export { startUserPoolEmulator } from "./cognito/user-pool-emulator";

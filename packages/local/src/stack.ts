@@ -7,12 +7,14 @@ import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-aut
 import {
   createClients,
   createLogger,
+  handleReprocessRequest,
   type Logger,
   type ProcessorDeps,
   processS3Event,
   type UploadOutcome,
 } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
+import { createLocalAdminDeps, startAdminApiServer } from "./admin-api";
 import { provisionUserPool, seedUsers, userPoolProviderName } from "./cognito/provision";
 import { startUserPoolEmulator } from "./cognito/user-pool-emulator";
 import { CredentialStore, type ServiceCredentials } from "./credentials";
@@ -52,6 +54,8 @@ export interface LocalStackOptions {
    * midway). Throwing makes the notification retry, as a failed Lambda invocation does.
    */
   deliver?: (event: S3Event, processor: LocalProcessor) => Promise<unknown>;
+  /** Browser origins the admin API answers CORS for (the admin app when served apart). */
+  adminOrigins?: readonly string[];
 }
 
 /** The real processor with the local stack's clients. */
@@ -71,6 +75,7 @@ export interface SeedUserSpec {
 export const DEFAULT_USERS: readonly SeedUserSpec[] = [
   { name: "demo", email: "demo@photogate.local", password: "Demo-photogate-1", groups: [] },
   { name: "support", email: "support@photogate.local", password: "Support-photogate-1", groups: ["support"] },
+  { name: "admin", email: "admin@photogate.local", password: "Admin-photogate-1", groups: ["admins"] },
 ];
 
 /** The local stack's own services sign with these; the S3 gateway lets them through. */
@@ -289,6 +294,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await notifications.idle();
     });
 
+    const adminApi = await progress.step("admin API (API Gateway + JWT authorizer stand-in)", async () => {
+      const adminDeps = createLocalAdminDeps({
+        region,
+        urls: { cognitoIdp: userPool.url, dynamodb: dynamo.url, s3: gateway.url },
+        credentials: service,
+        names: {
+          photoTable: names.photoTable,
+          auditTable: names.auditTable,
+          bucket: names.bucket,
+          userPoolId: pool.userPoolId,
+        },
+        // On AWS the admin API invokes the processor function asynchronously; here it calls it.
+        reprocess: (request) => handleReprocessRequest(request, processorDeps),
+        pictureBaseUrl: edge.url,
+        log: log.child({ component: "admin-api" }),
+      });
+      const server = await startAdminApiServer({
+        port: ports.adminApi,
+        host,
+        region,
+        userPool: { issuer: pool.issuer, jwksUri: pool.jwksUri, adminClientId: pool.adminClientId },
+        deps: adminDeps,
+        allowedOrigins: options.adminOrigins ?? [],
+      });
+      stops.push(async () => {
+        await server.close();
+        await adminDeps.idle();
+        adminDeps.destroy();
+      });
+      return server;
+    });
+
     const endpoints: LocalEndpoints = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
@@ -300,6 +337,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         cognitoIdp: userPool.url,
         cognitoIdentity: identity.url,
         rekognition: rekognition.url,
+        adminApi: adminApi.url,
       },
       bucket: names.bucket,
       photoTable: names.photoTable,

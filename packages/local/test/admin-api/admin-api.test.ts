@@ -25,19 +25,10 @@ import {
   startAdminApiServer,
 } from "../../src/admin-api";
 import { signIn } from "../../src/cognito/provision";
-import type { LocalUser } from "../../src/endpoints";
+import { ANY_FREE_PORTS, type LocalUser } from "../../src/endpoints";
 import { findUser, type SeededPhoto, seedSamplePhotos } from "../../src/seed";
 import { type LocalStack, startLocalStack } from "../../src/stack";
 
-const FREE_PORTS = {
-  edge: 0,
-  s3: 0,
-  s3Origin: 0,
-  dynamodb: 0,
-  cognitoIdp: 0,
-  cognitoIdentity: 0,
-  rekognition: 0,
-};
 const APP_ORIGIN = "http://localhost:5173";
 const USERS = [
   { name: "demo", email: "demo@photogate.local", password: "Demo-photogate-1", groups: [] },
@@ -69,7 +60,7 @@ async function api<T>(path: string, init: { method?: string; token?: string; bod
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-admin-api-"));
-  stack = await startLocalStack({ dataDir, ports: FREE_PORTS, users: USERS });
+  stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS, users: USERS });
   const { endpoints } = stack;
   demo = findUser(endpoints, "demo");
   support = findUser(endpoints, "support");

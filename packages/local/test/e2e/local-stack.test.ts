@@ -13,7 +13,7 @@ import { createClients } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalEndpoints, LocalUser } from "../../src/endpoints";
+import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
 import { portraitScene, scene } from "../../src/sample-images";
 import { findUser, signInLocalUser } from "../../src/seed";
 import { type LocalStack, startLocalStack } from "../../src/stack";
@@ -25,16 +25,6 @@ import {
   uploadThroughEdge,
   waitForVerdict,
 } from "../../src/upload";
-
-const FREE_PORTS = {
-  edge: 0,
-  s3: 0,
-  s3Origin: 0,
-  dynamodb: 0,
-  cognitoIdp: 0,
-  cognitoIdentity: 0,
-  rekognition: 0,
-};
 
 /** Photo ids whose first delivery fails midway, and whose delivery is repeated. */
 const failFirstAttempt = new Set<string>();
@@ -58,7 +48,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-e2e-"));
   stack = await startLocalStack({
     dataDir,
-    ports: FREE_PORTS,
+    ports: ANY_FREE_PORTS,
     async deliver(event, processor) {
       const photoId = photoIdOf(event);
       const attempt = (deliveries.get(photoId) ?? 0) + 1;
