@@ -1,0 +1,143 @@
+import type { AppConfig } from "../config";
+import { cognitoEndpoint } from "../config";
+import { type CognitoClient, createCognitoClient } from "./cognito";
+import { signInWithSrp } from "./srp";
+import { type AccessClaims, accessClaims, emailOf, needsRefresh, type Tokens } from "./tokens";
+
+/**
+ * The signed-in session: tokens kept in sessionStorage (per tab, gone when the tab closes; the
+ * strict CSP is what keeps scripts from reading them), refreshed shortly before they expire,
+ * one refresh at a time however many requests ask at once.
+ */
+
+export interface SessionState {
+  tokens: Tokens;
+  claims: AccessClaims;
+  email: string | undefined;
+}
+
+export interface SessionStore {
+  get(): SessionState | undefined;
+  subscribe(listener: () => void): () => void;
+  signIn(username: string, password: string): Promise<SessionState>;
+  /** A usable access token, refreshed first when it is about to expire; undefined when signed out. */
+  accessToken(options?: { forceRefresh?: boolean }): Promise<string | undefined>;
+  signOut(): Promise<void>;
+  /** Ends the session without calling Cognito (the refresh token was refused). */
+  expire(reason: string): void;
+  /** Why the last session ended on its own, for the sign-in page. */
+  endedBecause(): string | undefined;
+}
+
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+const STORAGE_KEY = "photogate.admin.session";
+
+export interface SessionStoreOptions {
+  config: AppConfig;
+  storage?: KeyValueStorage;
+  cognito?: CognitoClient;
+  srp?: typeof signInWithSrp;
+  now?: () => number;
+}
+
+function stateFrom(tokens: Tokens): SessionState {
+  return { tokens, claims: accessClaims(tokens.accessToken), email: emailOf(tokens.idToken) };
+}
+
+export function createSessionStore(options: SessionStoreOptions): SessionStore {
+  const { config } = options;
+  const storage = options.storage ?? sessionStorage;
+  const now = options.now ?? Date.now;
+  const endpoint = cognitoEndpoint(config);
+  const cognito = options.cognito ?? createCognitoClient({ endpoint, clientId: config.userPoolClientId });
+  const srp = options.srp ?? signInWithSrp;
+  const listeners = new Set<() => void>();
+  let state: SessionState | undefined = restore();
+  let refreshing: Promise<SessionState | undefined> | undefined;
+  let ended: string | undefined;
+
+  function restore(): SessionState | undefined {
+    const text = storage.getItem(STORAGE_KEY);
+    if (!text) return undefined;
+    try {
+      return stateFrom(JSON.parse(text) as Tokens);
+    } catch {
+      storage.removeItem(STORAGE_KEY);
+      return undefined;
+    }
+  }
+
+  function set(next: SessionState | undefined) {
+    state = next;
+    if (next) storage.setItem(STORAGE_KEY, JSON.stringify(next.tokens));
+    else storage.removeItem(STORAGE_KEY);
+    for (const listener of listeners) listener();
+  }
+
+  async function refresh(current: SessionState): Promise<SessionState | undefined> {
+    try {
+      const next = stateFrom(await cognito.refresh(current.tokens.refreshToken));
+      // A sign-out while the refresh was under way wins.
+      if (state?.tokens.refreshToken !== current.tokens.refreshToken) return state;
+      set(next);
+      return next;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // Only a refused refresh token ends the session; a network blip leaves it for the next try.
+      if (code === "NotAuthorizedException") {
+        ended = "Your session has ended. Sign in again.";
+        set(undefined);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  return {
+    get: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async signIn(username, password) {
+      const name = username.trim().toLowerCase();
+      const tokens =
+        config.authFlow === "USER_PASSWORD_AUTH"
+          ? await cognito.signInWithPassword(name, password)
+          : await srp(
+              { userPoolId: config.userPoolId, clientId: config.userPoolClientId, endpoint },
+              name,
+              password,
+            );
+      const next = stateFrom(tokens);
+      ended = undefined;
+      set(next);
+      return next;
+    },
+    async accessToken(opts) {
+      const current = state;
+      if (!current) return undefined;
+      if (!opts?.forceRefresh && !needsRefresh(current.claims, now())) return current.tokens.accessToken;
+      refreshing ??= refresh(current).finally(() => {
+        refreshing = undefined;
+      });
+      return (await refreshing)?.tokens.accessToken;
+    },
+    async signOut() {
+      const current = state;
+      set(undefined);
+      // Best effort: the tokens are gone from this tab whatever Cognito answers.
+      if (current) await cognito.revoke(current.tokens.refreshToken).catch(() => {});
+    },
+    expire(reason) {
+      ended = reason;
+      set(undefined);
+    },
+    endedBecause: () => ended,
+  };
+}

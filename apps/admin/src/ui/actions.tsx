@@ -1,0 +1,175 @@
+import { Alert, Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
+import { REASON_CODES, type ReasonCode } from "@photogate/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, type ReactNode, useCallback, useState } from "react";
+import { errorMessage } from "../api/client";
+import { REASON_LABELS } from "../logic/format";
+import { useToast } from "./toasts";
+
+/**
+ * Every admin action goes through here: a button shows progress while it runs, the result is a
+ * toast that says what happened (or why not), and every cached list is re-read afterwards.
+ * Destructive ones ask first, in a dialog that keeps the error in view if it fails.
+ */
+
+export interface ActionInput {
+  reason: string;
+  code: ReasonCode;
+}
+
+export interface ActionRequest<T = unknown> {
+  run(input: ActionInput): Promise<T>;
+  /** The toast's title on success. */
+  success: string | ((result: T) => string);
+  onSuccess?(result: T): void;
+}
+
+export interface ConfirmRequest<T = unknown> extends ActionRequest<T> {
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  color?: "red" | "blue" | "green" | "orange";
+  /** Asks for a reason (approve / reject); its initial text. */
+  reason?: { label: string; initial: string };
+  /** Asks for the reason code the owner's client shows (reject). */
+  withCode?: boolean;
+}
+
+function useFinish() {
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  return useCallback(
+    async <T,>(request: ActionRequest<T>, result: T) => {
+      toast({
+        color: "green",
+        title: typeof request.success === "string" ? request.success : request.success(result),
+      });
+      request.onSuccess?.(result);
+      await queryClient.invalidateQueries();
+    },
+    [toast, queryClient],
+  );
+}
+
+/** Runs a non-destructive action at once; `running` tells the button to show progress. */
+export function useAction() {
+  const toast = useToast();
+  const finish = useFinish();
+  const [running, setRunning] = useState<string | undefined>();
+  const run = useCallback(
+    async <T,>(key: string, request: ActionRequest<T>) => {
+      setRunning(key);
+      try {
+        const result = await request.run({ reason: "", code: "MODERATION" });
+        await finish(request, result);
+      } catch (error) {
+        toast({ color: "red", title: "That did not work", message: errorMessage(error) });
+      } finally {
+        setRunning(undefined);
+      }
+    },
+    [finish, toast],
+  );
+  return { running, run };
+}
+
+/** A confirmation dialog and the function that opens it. */
+export type Confirm = <T>(request: ConfirmRequest<T>) => void;
+
+export function useConfirm(): [ReactNode, Confirm] {
+  const finish = useFinish();
+  const [request, setRequest] = useState<ConfirmRequest<unknown> | undefined>();
+  const [reason, setReason] = useState("");
+  const [code, setCode] = useState<ReasonCode>("MODERATION");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+
+  const ask = useCallback(<T,>(next: ConfirmRequest<T>) => {
+    setRequest(next as ConfirmRequest<unknown>);
+    setReason(next.reason?.initial ?? "");
+    setCode("MODERATION");
+    setError(undefined);
+    setBusy(false);
+  }, []);
+
+  const close = () => {
+    if (!busy) setRequest(undefined);
+  };
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!request) return;
+    if (request.reason && reason.trim() === "") {
+      setError("Say why: the reason is kept in the audit log.");
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await request.run({ reason: reason.trim(), code });
+      setRequest(undefined);
+      await finish(request, result);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const dialog = (
+    <Modal
+      opened={request !== undefined}
+      onClose={close}
+      title={request?.title}
+      centered
+      closeOnEscape={!busy}
+    >
+      {request && (
+        <form onSubmit={submit}>
+          <Stack>
+            <Text size="sm" component="div">
+              {request.message}
+            </Text>
+            {request.reason && (
+              <TextInput
+                label={request.reason.label}
+                value={reason}
+                onChange={(e) => setReason(e.currentTarget.value)}
+                maxLength={500}
+                data-autofocus
+                required
+              />
+            )}
+            {request.withCode && (
+              <NativeSelect
+                label="Reason code shown to the user"
+                value={code}
+                onChange={(e) => setCode(e.currentTarget.value as ReasonCode)}
+                data={REASON_CODES.map((c) => ({ value: c, label: `${REASON_LABELS[c]} (${c})` }))}
+              />
+            )}
+            {error && (
+              <Alert color="red" role="alert" title="That did not work">
+                {error}
+              </Alert>
+            )}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close} disabled={busy}>
+                Cancel
+              </Button>
+              <Button
+                type="submit"
+                color={request.color ?? "blue"}
+                loading={busy}
+                data-autofocus={!request.reason}
+              >
+                {request.confirmLabel}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+  return [dialog, ask];
+}

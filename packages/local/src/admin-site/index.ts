@@ -1,0 +1,10 @@
+export { ensureAdminBuild } from "./build";
+export {
+  type AdminSite,
+  type AdminSiteOptions,
+  contentTypeFor,
+  isFileRequest,
+  type LocalAdminAppConfig,
+  localAdminCsp,
+  startAdminSite,
+} from "./server";
