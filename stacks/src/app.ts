@@ -12,6 +12,8 @@ export interface PhotogateAppOptions {
   bundleDir: (name: string, architecture: EnvironmentConfig["processor"]["architecture"]) => string;
   /** Where relative local state paths resolve. */
   stateDir: string;
+  /** The built admin app (apps/admin/dist). */
+  adminSiteDir: string;
   /** LocalStack's URL, for environments whose target is LocalStack. */
   localstackUrl?: string;
 }
@@ -41,6 +43,12 @@ export function buildApp(app: App, options: PhotogateAppOptions): TerraformStack
     const processorBundleDir = requireBundle(options.bundleDir("processor", env.processor.architecture));
     // Lambda@Edge runs only on x86_64.
     const edgeBundleDir = requireBundle(options.bundleDir("edge-auth", "x86_64"));
+    const adminApiBundleDir = requireBundle(options.bundleDir("admin-api", "arm64"));
+    if (env.target === "aws" && !existsSync(join(options.adminSiteDir, "index.html"))) {
+      throw new Error(
+        `No admin app build at ${options.adminSiteDir}: run \`pnpm build:admin\` (or \`pnpm synth\`).`,
+      );
+    }
     if (usesS3State(env)) {
       stacks.push(new BootstrapStack(app, bootstrapStackName(env), { env, stateDir: options.stateDir }));
     }
@@ -49,6 +57,8 @@ export function buildApp(app: App, options: PhotogateAppOptions): TerraformStack
         env,
         processorBundleDir,
         edgeBundleDir,
+        adminApiBundleDir,
+        adminSiteDir: options.adminSiteDir,
         stateDir: options.stateDir,
         ...(env.target === "localstack"
           ? {

@@ -20,6 +20,7 @@ try {
     environments: selectEnvironments(environmentSelection(process.argv.slice(2))),
     bundleDir,
     stateDir: repoRoot,
+    adminSiteDir: resolve(repoRoot, "apps/admin/dist"),
     ...(process.env.LOCALSTACK_URL ? { localstackUrl: process.env.LOCALSTACK_URL } : {}),
   });
 } catch (error) {

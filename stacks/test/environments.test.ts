@@ -13,11 +13,13 @@ import { BootstrapStack } from "../src/stacks/bootstrap-stack";
 import {
   environment,
   fixtureBundleDir,
+  fixtureSiteDir,
   normaliseSynth,
   onlyResource,
   parse,
   parsePolicy,
   processorFunction,
+  resourcesOf,
   resourceWhere,
   stateDir,
   synthStack,
@@ -70,7 +72,7 @@ describe.each(ENVIRONMENT_NAMES)("the %s environment", (name) => {
     expect(notification.config.lambda_function[0].lambda_function_arn).toBe(
       `\${aws_lambda_function.${fn.name}.arn}`,
     );
-    expect(onlyResource(synth, "aws_s3_bucket").config.bucket).toBe(env.bucketName);
+    expect(resourcesOf(synth, "aws_s3_bucket").map(([, c]) => c.bucket)).toContain(env.bucketName);
     expect(fn.config.reserved_concurrent_executions).toBe(env.processor.reservedConcurrency);
     expect(
       resourceWhere(
@@ -156,8 +158,24 @@ describe("environment selection", () => {
   it("refuses to synthesize without a processor bundle, saying how to build one", () => {
     const app = Testing.app();
     expect(() =>
-      buildApp(app, { environments: selectEnvironments("dev"), bundleDir: () => "/nonexistent", stateDir }),
+      buildApp(app, {
+        environments: selectEnvironments("dev"),
+        bundleDir: () => "/nonexistent",
+        stateDir,
+        adminSiteDir: fixtureSiteDir,
+      }),
     ).toThrow(/pnpm build:functions/);
+  });
+
+  it("refuses to synthesize an AWS environment without the admin app build, saying how to build it", () => {
+    expect(() =>
+      buildApp(Testing.app(), {
+        environments: selectEnvironments("dev"),
+        bundleDir: () => fixtureBundleDir,
+        stateDir,
+        adminSiteDir: "/nonexistent",
+      }),
+    ).toThrow(/pnpm build:admin/);
   });
 });
 
@@ -185,6 +203,7 @@ describe("a full synth of every environment", () => {
       environments: selectEnvironments(undefined),
       bundleDir: () => fixtureBundleDir,
       stateDir,
+      adminSiteDir: fixtureSiteDir,
     });
     app.synth();
 

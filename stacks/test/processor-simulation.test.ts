@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
-import { environment, onlyResource, resourceWhere, type Synthesized, synthStack } from "./support";
+import { environment, photoBucketPolicy, resourceWhere, type Synthesized, synthStack } from "./support";
 
 /**
  * Runs the synthesized processor role policy (and the bucket policy) through an IAM policy
@@ -40,9 +40,7 @@ const rolePolicy = JSON.parse(
     synth,
   ),
 );
-const bucketPolicy = JSON.parse(
-  resolveArns(onlyResource(synth, "aws_s3_bucket_policy").config.policy, synth),
-);
+const bucketPolicy = JSON.parse(resolveArns(photoBucketPolicy(synth, env).config.policy, synth));
 const roleArn = `arn:aws:iam::${account}:role/${env.namePrefix}-processor-role`;
 const bucket = `arn:aws:s3:::${env.bucketName}`;
 const photoTable = `arn:aws:dynamodb:${env.region}:${account}:table/${env.namePrefix}-photos`;

@@ -8,6 +8,8 @@ import { PhotogateStack } from "../src/stacks/photogate-stack";
 /** A two-line stand-in for the processor bundle, so tests never run esbuild. */
 export const fixtureBundleDir = resolve(import.meta.dirname, "fixtures/processor-bundle");
 export const stateDir = "/state";
+/** A two-file stand-in for the built admin app. */
+export const fixtureSiteDir = resolve(import.meta.dirname, "fixtures/admin-site");
 export const TEST_LOCALSTACK_URL = "http://localstack.test:4566";
 const repoRoot = resolve(import.meta.dirname, "../..");
 
@@ -65,6 +67,19 @@ export function processorFunction(synth: Synthesized): { name: string; config: R
   return resourceWhere(synth, "aws_lambda_function", (c) => String(c.function_name).endsWith("-processor"));
 }
 
+/** The photo bucket's one policy (a full stack also has the admin site's bucket). */
+export function photoBucketPolicy(
+  synth: Synthesized,
+  env: EnvironmentConfig,
+): { name: string; config: ResourceConfig } {
+  const bucket = resourceWhere(synth, "aws_s3_bucket", (c) => c.bucket === env.bucketName);
+  return resourceWhere(
+    synth,
+    "aws_s3_bucket_policy",
+    (c) => c.bucket === `\${aws_s3_bucket.${bucket.name}.id}`,
+  );
+}
+
 /** The Terraform address a reference to this resource uses, e.g. `aws_s3_bucket.x`. */
 export function address(type: string, name: string): string {
   return `${type}.${name}`;
@@ -98,6 +113,7 @@ export function synthStack(env: EnvironmentConfig): {
     environments: [env],
     bundleDir: () => fixtureBundleDir,
     stateDir,
+    adminSiteDir: fixtureSiteDir,
     localstackUrl: TEST_LOCALSTACK_URL,
   });
   const stack = stacks.find((s): s is PhotogateStack => s instanceof PhotogateStack);

@@ -3,6 +3,8 @@ import { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import { type EnvironmentConfig, resourceNames } from "@photogate/core";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { AdminApi } from "../constructs/admin-api";
+import { AdminSite } from "../constructs/admin-site";
 import { EdgeDistribution } from "../constructs/edge-distribution";
 import { Identity } from "../constructs/identity";
 import { PhotoProcessing } from "../constructs/photo-processing";
@@ -17,6 +19,10 @@ export interface PhotogateStackOptions {
   processorBundleDir: string;
   /** The edge authoriser's bundle directory (dist/functions/edge-auth-x86_64 in a real synth). */
   edgeBundleDir: string;
+  /** The admin API's bundle directory (dist/functions/admin-api-arm64 in a real synth). */
+  adminApiBundleDir: string;
+  /** The built admin app (apps/admin/dist in a real synth). */
+  adminSiteDir: string;
   /** Where relative local state paths resolve (the repository root in a real synth). */
   stateDir: string;
   /** Provider settings such as endpoint overrides (LocalStack). */
@@ -32,6 +38,8 @@ export class PhotogateStack extends TerraformStack {
   /** Absent on LocalStack, whose free edition has neither Cognito nor Lambda@Edge. */
   readonly identity?: Identity;
   readonly edge?: EdgeDistribution;
+  readonly adminApi?: AdminApi;
+  readonly adminSite?: AdminSite;
 
   constructor(scope: Construct, id: string, options: PhotogateStackOptions) {
     super(scope, id);
@@ -92,12 +100,38 @@ export class PhotogateStack extends TerraformStack {
       this.identity = identity;
       this.edge = edge;
 
+      // The admin API is reached through the admin site's own distribution (/api/*), so
+      // neither needs the other's domain and Terraform has no dependency loop.
+      const adminApi = new AdminApi(this, "admin-api", {
+        env,
+        bundleDir: options.adminApiBundleDir,
+        userPool: { id: identity.userPoolId, arn: identity.userPoolArn },
+        adminClientId: identity.adminClient.id,
+        photoTable: { name: this.tables.photoTable.name, arn: this.tables.photoTable.arn },
+        auditTable: { name: this.tables.auditTable.name, arn: this.tables.auditTable.arn },
+        photoBucket: { name: this.storage.bucketId, arn: this.storage.bucketArn },
+        processor: { name: this.processing.functionName, arn: this.processing.functionArn },
+        corsAllowedOrigins: [],
+        pictureBaseUrl: `https://${edge.domainName}`,
+      });
+      const adminSite = new AdminSite(this, "admin-site", {
+        env,
+        siteDir: options.adminSiteDir,
+        apiEndpoint: adminApi.apiEndpoint,
+        userPool: { id: identity.userPoolId, adminClientId: identity.adminClient.id },
+        photoBucketName: env.bucketName,
+      });
+      this.adminApi = adminApi;
+      this.adminSite = adminSite;
+
       new TerraformOutput(this, "user-pool-id", { value: identity.userPoolId });
       new TerraformOutput(this, "upload-client-id", { value: identity.uploadClient.id });
       new TerraformOutput(this, "admin-client-id", { value: identity.adminClient.id });
       new TerraformOutput(this, "identity-pool-id", { value: identity.identityPoolId });
       new TerraformOutput(this, "cdn-domain", { value: edge.distribution.domainName });
       new TerraformOutput(this, "edge-function-version", { value: edge.edgeFunction.qualifiedArn });
+      new TerraformOutput(this, "admin-api-endpoint", { value: adminApi.apiEndpoint });
+      new TerraformOutput(this, "admin-site-url", { value: adminSite.url });
     }
   }
 }
