@@ -43,7 +43,15 @@ export async function writeAudit(
     requestId: ctx.requestId,
   };
   try {
-    await deps.dynamo.send(new PutCommand({ TableName: deps.config.auditTable, Item: entry }));
+    // Append-only: IAM allows PutItem, and this condition keeps a put from replacing an entry.
+    await deps.dynamo.send(
+      new PutCommand({
+        TableName: deps.config.auditTable,
+        Item: entry,
+        ConditionExpression: "attribute_not_exists(#sortKey)",
+        ExpressionAttributeNames: { "#sortKey": auditTable.sortKey },
+      }),
+    );
   } catch (error) {
     ctx.log.error("audit.write-failed", { entry, error, message: "the action was done but not audited" });
     throw error;
