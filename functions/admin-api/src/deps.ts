@@ -1,10 +1,9 @@
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ReprocessRequest, VersionedPhotoRecord } from "@photogate/core";
+import type { Logger, ReprocessRequest, VersionedPhotoRecord } from "@photogate/core";
 import type { Caller } from "./auth";
 import type { AdminApiConfig } from "./config";
-import type { Logger } from "./log";
 
 /** Starts the processor on a photo without waiting for it (Lambda `Event` invocation on AWS). */
 export type ProcessorInvoker = (request: ReprocessRequest) => Promise<void>;

@@ -1,9 +1,9 @@
+import { createLogger } from "@photogate/core";
 import { publishVerdict } from "@photogate/processor/publish";
 import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
 import { createClients, lambdaProcessorInvoker } from "./clients";
 import { loadConfig } from "./config";
 import type { AdminApiDeps } from "./deps";
-import { createLogger } from "./log";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every request.
 const config = loadConfig();

@@ -1,7 +1,7 @@
+import { createLogger } from "@photogate/core";
 import { createClients } from "./clients";
 import { loadConfig } from "./config";
 import { classifyInvocation } from "./invocation";
-import { createLogger } from "./log";
 import { handleReprocessRequest, processS3Event, type UploadOutcome } from "./process-upload";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every photo.

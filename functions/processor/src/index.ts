@@ -1,10 +1,10 @@
+export { createLogger, type LogEntry, type Logger } from "@photogate/core";
 export { createClients, type ProcessorClients } from "./clients";
 export { DEFAULT_MAX_ATTEMPTS, ENV, loadConfig, type ProcessorConfig } from "./config";
 export * from "./errors";
 export { analyseFaces, type FaceAnalysis } from "./faces";
 export { deriveImages, inspectImage, sniffFormat } from "./image";
 export { classifyInvocation, type Invocation } from "./invocation";
-export { createLogger, type LogEntry, type Logger } from "./log";
 export {
   handleReprocessRequest,
   type ProcessorDeps,

@@ -1,6 +1,7 @@
 import type { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Logger } from "@photogate/core";
 import {
   ConfigError,
   type DerivedImage,
@@ -26,7 +27,6 @@ import {
 } from "./errors";
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
-import type { Logger } from "./log";
 import { publishVerdict } from "./publish";
 import { claimRecord, completeRecord, failRecord, readRecord, type Verdict } from "./records";
 import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";

@@ -5,6 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import type { Logger } from "@photogate/core";
 import {
   photoPrefix,
   sharedCopyKey,
@@ -17,7 +18,6 @@ import {
   verdictFromRecord,
 } from "@photogate/core";
 import { PublishError } from "./errors";
-import type { Logger } from "./log";
 
 /**
  * Publishing a verdict: the shared/ copies and status.json. The processor calls these after

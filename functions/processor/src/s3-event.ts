@@ -1,5 +1,5 @@
+import type { Logger } from "@photogate/core";
 import { InvalidKeyError, parseUploadKey, UPLOADS_PREFIX, type UploadExtension } from "@photogate/core";
-import type { Logger } from "./log";
 
 /** One upload to process, taken from an S3 notification record. */
 export interface UploadEvent {

@@ -7,10 +7,16 @@ import type {
   FaceDetail,
 } from "@aws-sdk/client-rekognition";
 import type { GetCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import { defaultProcessing, FINAL_STATUSES, type ProcessingConfig } from "@photogate/core";
+import {
+  createLogger,
+  defaultProcessing,
+  FINAL_STATUSES,
+  type LogEntry,
+  type Logger,
+  type ProcessingConfig,
+} from "@photogate/core";
 import sharp from "sharp";
 import type { ProcessorConfig } from "../src/config";
-import { createLogger, type LogEntry, type Logger } from "../src/log";
 
 export const OWNER = "3f1c9a52-7d4e-4b8a-9c2f-5e6d7a8b9c0d";
 export const PHOTO_ID = "a1b2c3d4-e5f6-4789-8abc-def012345678";

@@ -2,6 +2,7 @@ export * from "./admin-api";
 export * from "./config";
 export * from "./errors";
 export * from "./keys";
+export * from "./log";
 export * from "./photo";
 export * from "./retry";
 export * from "./tables";
