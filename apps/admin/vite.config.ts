@@ -1,7 +1,7 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   plugins: [react()],
   build: {
     // Browsers support support staff are on; top-level await and private fields need no downlevelling.
@@ -12,6 +12,11 @@ export default defineConfig({
     // build.ts reads it to measure what the first page loads (the entry's static imports).
     manifest: true,
   },
-  // amazon-cognito-identity-js reads `global` (a Node-ism) in its Buffer polyfill path.
-  define: { global: "globalThis" },
-});
+  define: {
+    // amazon-cognito-identity-js reads `global` (a Node-ism) in its Buffer polyfill path.
+    global: "globalThis",
+    // A build is always React's production build, even when started from a test run (vitest
+    // sets NODE_ENV=test, which would otherwise bundle React's development build).
+    ...(command === "build" ? { "process.env.NODE_ENV": JSON.stringify("production") } : {}),
+  },
+}));

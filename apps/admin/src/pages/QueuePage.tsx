@@ -142,6 +142,13 @@ function QueuePageView() {
                 aria-selected={i === index}
                 ref={i === index ? selectedRef : undefined}
                 onClick={() => setSelected(i)}
+                // j/k/a/r are handled on the window; Space selects the focused option.
+                onKeyDown={(e) => {
+                  if (e.key === " ") {
+                    e.preventDefault();
+                    setSelected(i);
+                  }
+                }}
                 tabIndex={-1}
               >
                 <PhotoCard photo={photo} selected={i === index} />

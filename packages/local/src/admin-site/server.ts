@@ -98,9 +98,15 @@ function origin(url: string): string {
  * are other ports here (on AWS the API is same-origin under /api and Cognito is
  * cognito-idp.{region}.amazonaws.com), and images come from the S3 gateway.
  */
-export function localAdminCsp(config: LocalAdminAppConfig, imageOrigins: readonly string[] = []): string {
-  const connect = [...new Set(["'self'", origin(config.apiUrl), origin(config.userPoolEndpoint)])];
-  const images = [...new Set(["'self'", "data:", ...imageOrigins.map(origin)])];
+export function localAdminCsp(
+  config: LocalAdminAppConfig,
+  imageOrigins: readonly string[] = [],
+  /** The site's own origin: 'self' already covers it (the proxied API). */
+  self?: string,
+): string {
+  const others = (urls: string[]) => [...new Set(urls.map(origin))].filter((o) => o !== self);
+  const connect = ["'self'", ...others([config.apiUrl, config.userPoolEndpoint])];
+  const images = ["'self'", "data:", ...others([...imageOrigins])];
   const directives: [string, string[]][] = [
     ["default-src", ["'self'"]],
     ["script-src", ["'self'"]],
@@ -259,7 +265,7 @@ export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSi
   };
   configBody = JSON.stringify(config);
   securityHeaders = {
-    "content-security-policy": localAdminCsp(config, options.imageOrigins),
+    "content-security-policy": localAdminCsp(config, options.imageOrigins, url),
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
     "referrer-policy": "strict-origin-when-cross-origin",

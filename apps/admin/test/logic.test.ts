@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import {
+  accessClaims,
+  adminRole,
+  decodeJwtPayload,
+  needsRefresh,
+  REFRESH_MARGIN_SECONDS,
+  TokenError,
+} from "../src/auth/tokens";
+import {
+  auditTargetRef,
+  changedFields,
+  describeMeasurement,
+  faceBoxPercent,
+  formatMeasure,
+} from "../src/logic/format";
+import { currentToken, firstPage, hasPrevious, nextPage, previousPage } from "../src/logic/pager";
+import { queueCommand, selectionAfterRemoval } from "../src/logic/queue-keys";
+import { fakeJwt } from "./jwt";
+
+describe("tokens", () => {
+  it("reads groups, sub and expiry from an access token (UTF-8 and base64url safe)", () => {
+    const token = fakeJwt({ sub: "s-1", exp: 100, "cognito:groups": ["support"], username: "Zoë ~?>" });
+    expect(accessClaims(token)).toEqual({ sub: "s-1", username: "Zoë ~?>", groups: ["support"], exp: 100 });
+  });
+
+  it("gives a plain user no role, and admins the stronger one", () => {
+    expect(adminRole([])).toBeUndefined();
+    expect(adminRole(["beta-testers"])).toBeUndefined();
+    expect(adminRole(["support"])).toBe("support");
+    expect(adminRole(["support", "admins"])).toBe("admins");
+    expect(accessClaims(fakeJwt({ sub: "s", exp: 1 })).groups).toEqual([]);
+  });
+
+  it("refuses what is not a JWT", () => {
+    expect(() => decodeJwtPayload("abc")).toThrow(TokenError);
+    expect(() => decodeJwtPayload("a.bm90IGpzb24.c")).toThrow(TokenError);
+    expect(() => accessClaims(fakeJwt({ sub: "s" }))).toThrow(/exp/);
+  });
+
+  it("refreshes within the margin before expiry, not earlier", () => {
+    const exp = 10_000;
+    expect(needsRefresh({ exp }, (exp - REFRESH_MARGIN_SECONDS - 1) * 1000)).toBe(false);
+    expect(needsRefresh({ exp }, (exp - REFRESH_MARGIN_SECONDS) * 1000)).toBe(true);
+    expect(needsRefresh({ exp }, (exp + 5) * 1000)).toBe(true);
+  });
+});
+
+describe("pager over opaque next tokens", () => {
+  it("goes forward with the API's token and back to pages already seen", () => {
+    let state = firstPage;
+    expect(currentToken(state)).toBeUndefined();
+    expect(hasPrevious(state)).toBe(false);
+    state = nextPage(state, "t1");
+    state = nextPage(state, "t2");
+    expect(currentToken(state)).toBe("t2");
+    state = previousPage(state);
+    expect(currentToken(state)).toBe("t1");
+    // Forward again from page 1 with a different token forgets the old branch.
+    state = nextPage(state, "t2b");
+    expect(state.tokens).toEqual([undefined, "t1", "t2b"]);
+    expect(nextPage(state, undefined)).toBe(state);
+    expect(previousPage(firstPage)).toBe(firstPage);
+  });
+});
+
+describe("moderation queue keys", () => {
+  it("moves with j/k and the arrows, clamped to the list", () => {
+    expect(queueCommand({ key: "j" }, 0, 3)).toEqual({ type: "select", index: 1 });
+    expect(queueCommand({ key: "j" }, 2, 3)).toEqual({ type: "select", index: 2 });
+    expect(queueCommand({ key: "k" }, 0, 3)).toEqual({ type: "select", index: 0 });
+    expect(queueCommand({ key: "ArrowUp" }, 2, 3)).toEqual({ type: "select", index: 1 });
+  });
+
+  it("acts on the selected photo, clamped when the list shrank", () => {
+    expect(queueCommand({ key: "a" }, 1, 3)).toEqual({ type: "approve", index: 1 });
+    expect(queueCommand({ key: "r" }, 5, 3)).toEqual({ type: "reject", index: 2 });
+    expect(queueCommand({ key: "Enter" }, 0, 1)).toEqual({ type: "open", index: 0 });
+  });
+
+  it("ignores keys while typing, with modifiers (browser shortcuts), unknown keys and an empty queue", () => {
+    expect(queueCommand({ key: "a", inEditableField: true }, 0, 3)).toBeUndefined();
+    expect(queueCommand({ key: "r", ctrlKey: true }, 0, 3)).toBeUndefined();
+    expect(queueCommand({ key: "r", metaKey: true }, 0, 3)).toBeUndefined();
+    expect(queueCommand({ key: "x" }, 0, 3)).toBeUndefined();
+    expect(queueCommand({ key: "a" }, 0, 0)).toBeUndefined();
+  });
+
+  it("keeps the selection on the photo that took the removed one's place", () => {
+    expect(selectionAfterRemoval(2, 2, 4)).toBe(2);
+    expect(selectionAfterRemoval(2, 0, 4)).toBe(1);
+    expect(selectionAfterRemoval(3, 3, 3)).toBe(2);
+    expect(selectionAfterRemoval(0, 0, 0)).toBe(0);
+  });
+});
+
+describe("formatting what was measured", () => {
+  it("shows each check's value in its unit", () => {
+    expect(formatMeasure("FACE_TOO_SMALL", 0.0213)).toBe("2.1% of the photo");
+    expect(formatMeasure("SUNGLASSES", 97.34)).toBe("97.3% confidence");
+    expect(formatMeasure("POSE", -41.25)).toBe("-41.3°");
+    expect(formatMeasure("TOO_SMALL", 64)).toBe("64 px");
+    expect(formatMeasure("MULTIPLE_FACES", 2)).toBe("2 faces");
+  });
+
+  it("puts the measurement beside its limit (± for pose), or nothing when nothing was measured", () => {
+    expect(
+      describeMeasurement({ code: "FACE_TOO_SMALL", message: "", measured: 0.021, threshold: 0.05 }),
+    ).toBe("measured 2.1% of the photo, limit 5% of the photo");
+    expect(describeMeasurement({ code: "POSE", message: "", measured: 41.2, threshold: 30 })).toBe(
+      "measured 41.2°, limit ±30°",
+    );
+    expect(describeMeasurement({ code: "BLURRY", message: "", measured: 12 })).toBe("measured sharpness 12");
+    expect(describeMeasurement({ code: "CORRUPT", message: "" })).toBeUndefined();
+  });
+
+  it("draws the face box in percentages, clamped to the image", () => {
+    expect(faceBoxPercent({ left: 0.25, top: 0.1, width: 0.5, height: 0.4 })).toEqual({
+      left: "25.00%",
+      top: "10.00%",
+      width: "50.00%",
+      height: "40.00%",
+    });
+    // Rekognition reports boxes that run past the edges for faces cut by the frame.
+    expect(faceBoxPercent({ left: -0.1, top: 0.8, width: 0.3, height: 0.4 })).toEqual({
+      left: "0.00%",
+      top: "80.00%",
+      width: "20.00%",
+      height: "20.00%",
+    });
+  });
+});
+
+describe("audit entries", () => {
+  it("links targets to their pages", () => {
+    expect(auditTargetRef("user/abc")).toEqual({ kind: "user", sub: "abc", href: "/users/abc" });
+    expect(auditTargetRef("photo/o/p")).toEqual({
+      kind: "photo",
+      owner: "o",
+      photoId: "p",
+      href: "/photos/o/p",
+    });
+    expect(auditTargetRef("bucket/x/y/z")).toEqual({ kind: "other", text: "bucket/x/y/z" });
+  });
+
+  it("lists the fields that changed between before and after", () => {
+    expect(
+      changedFields(
+        { enabled: true, status: "CONFIRMED", n: 1 },
+        { enabled: false, status: "CONFIRMED", extra: "x" },
+      ),
+    ).toEqual([
+      { field: "enabled", from: "true", to: "false" },
+      { field: "extra", from: "—", to: "x" },
+      { field: "n", from: "1", to: "—" },
+    ]);
+    expect(changedFields(undefined, { a: 1 })).toEqual([]);
+  });
+});
