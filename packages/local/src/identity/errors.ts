@@ -1,3 +1,5 @@
+import { AwsJsonError } from "../aws-json-server";
+
 /**
  * Errors the local identity endpoint answers with, named and shaped as Cognito Identity's own
  * (`{"__type": ..., "message": ...}`, status 400), so the AWS SDK raises the same exception
@@ -11,13 +13,13 @@ export type IdentityErrorType =
   | "UnknownOperationException"
   | "InternalErrorException";
 
-export class IdentityError extends Error {
+export class IdentityError extends AwsJsonError<IdentityErrorType> {
   override readonly name = "IdentityError";
   constructor(
-    readonly type: IdentityErrorType,
+    type: IdentityErrorType,
     message: string,
-    readonly status = type === "InternalErrorException" ? 500 : 400,
+    status = type === "InternalErrorException" ? 500 : 400,
   ) {
-    super(message);
+    super(type, message, status);
   }
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { GetCredentialsForIdentityResponse, GetIdResponse } from "@aws-sdk/client-cognito-identity";
 import { ConfigError } from "@photogate/core";
 import { OWNER_PRINCIPAL_TAG } from "@photogate/stacks/policies";
+import { type AwsJsonOperation, startAwsJsonServer } from "../aws-json-server";
 import type { CredentialStore } from "../credentials";
 import { IdentityError } from "./errors";
 import { createIdTokenVerifier, type IdentityProvider } from "./id-token-verifier";
@@ -43,14 +42,9 @@ export interface IdentityEndpoint {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPE = "application/x-amz-json-1.1";
 const TARGET_PREFIX = "AWSCognitoIdentityService.";
-// GetId and GetCredentialsForIdentity bodies are an id and a token or two: a few KB.
-const MAX_BODY_BYTES = 64 * 1024;
 const IDENTITY_POOL_ID = /^[\w-]+:[0-9a-f-]+$/;
 const IDENTITY_ID = /^[\w-]+:[0-9a-f-]+$/;
-
-type Operation = (body: Record<string, unknown>) => Promise<unknown>;
 
 /**
  * A Cognito-identity-compatible endpoint for local runs: GetId and GetCredentialsForIdentity
@@ -105,7 +99,7 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
     return { sub, identityId };
   };
 
-  const operations: Record<string, Operation> = {
+  const operations: Record<string, AwsJsonOperation> = {
     async GetId(body): Promise<GetIdResponse> {
       const poolId = body.IdentityPoolId;
       if (typeof poolId !== "string" || !IDENTITY_POOL_ID.test(poolId)) {
@@ -185,29 +179,18 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
     },
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response, operations).catch((error: unknown) => {
-      // handle() answers every expected failure itself; reaching here is a bug in this endpoint.
-      const message = error instanceof Error ? error.message : String(error);
-      if (!response.headersSent) send(response, 500, { __type: "InternalErrorException", message });
-      else response.destroy();
-    });
+  return startAwsJsonServer({
+    service: "Cognito Identity",
+    targetPrefix: TARGET_PREFIX,
+    operations,
+    port: options.port,
+    host: config.host,
+    // GetId and GetCredentialsForIdentity bodies are an id and a token or two: a few KB.
+    maxBodyBytes: 64 * 1024,
+    tooLarge: (bytes) =>
+      new IdentityError("InvalidParameterException", `Request body of ${bytes} bytes is too large.`),
+    internalErrorType: "InternalErrorException",
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, config.host, () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const hostPart = address.includes(":") ? `[${address}]` : address;
-
-  return {
-    url: `http://${hostPart}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
 }
 
 function validate(options: IdentityEndpointOptions) {
@@ -249,93 +232,6 @@ function validate(options: IdentityEndpointOptions) {
     sessionSeconds,
     allowGuests: options.allowGuests ?? false,
   };
-}
-
-async function handle(
-  request: IncomingMessage,
-  response: ServerResponse,
-  operations: Record<string, Operation>,
-): Promise<void> {
-  try {
-    if (request.method !== "POST") {
-      request.resume();
-      throw new IdentityError(
-        "UnknownOperationException",
-        `Cognito Identity's JSON protocol takes POST, not ${request.method}.`,
-      );
-    }
-    const target = String(request.headers["x-amz-target"] ?? "");
-    const operation = target.startsWith(TARGET_PREFIX)
-      ? operations[target.slice(TARGET_PREFIX.length)]
-      : undefined;
-    const raw = await readBody(request);
-    if (!operation) {
-      throw new IdentityError(
-        "UnknownOperationException",
-        `${target || "A request without X-Amz-Target"} is not served by the local identity endpoint; it serves ${Object.keys(
-          operations,
-        )
-          .map((name) => TARGET_PREFIX + name)
-          .join(" and ")}.`,
-      );
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new IdentityError("SerializationException", "The request body is not valid JSON.");
-    }
-    if (!isObject(body))
-      throw new IdentityError("SerializationException", "The request body must be a JSON object.");
-    send(response, 200, await operation(body));
-  } catch (error) {
-    if (!(error instanceof IdentityError)) throw error;
-    send(
-      response,
-      error.status,
-      { __type: error.type, message: error.message },
-      { "x-amzn-ErrorType": error.type },
-    );
-  }
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else request.destroy();
-    });
-    request.on("error", reject);
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("close", () => {
-      if (size > MAX_BODY_BYTES) {
-        reject(new IdentityError("InvalidParameterException", `Request body over ${MAX_BODY_BYTES} bytes.`));
-      }
-    });
-  });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  // JSON 1.1 sends timestamps as epoch seconds (fractions allowed), which is what the SDK parses.
-  const json = JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
-    const raw = this[key];
-    return raw instanceof Date ? raw.getTime() / 1000 : value;
-  });
-  response.writeHead(status, {
-    "content-type": CONTENT_TYPE,
-    "content-length": Buffer.byteLength(json),
-    "x-amzn-RequestId": randomUUID(),
-    ...headers,
-  });
-  response.end(json);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

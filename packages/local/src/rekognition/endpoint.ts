@@ -1,13 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type {
   Attribute,
   DetectFacesResponse,
   DetectModerationLabelsResponse,
 } from "@aws-sdk/client-rekognition";
+import { startAwsJsonServer } from "../aws-json-server";
 import { decodeImage, MAX_IMAGE_BYTES } from "./decode-image";
 import { RekognitionError } from "./errors";
 import { toFaceDetail } from "./face-details";
@@ -37,7 +35,6 @@ export interface RekognitionEndpoint {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPE = "application/x-amz-json-1.1";
 const TARGET_PREFIX = "RekognitionService.";
 /** Base64 of a 5 MB image plus the JSON around it; larger bodies are drained, not buffered. */
 const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
@@ -120,133 +117,23 @@ export async function startRekognitionEndpoint(
     },
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response, operations).catch((error: unknown) => {
-      // handle() answers every expected failure itself; reaching here is a bug in this endpoint.
-      const message = error instanceof Error ? error.message : String(error);
-      if (!response.headersSent) send(response, 500, { __type: "InternalServerError", message });
-      else response.destroy();
-    });
+  const server = await startAwsJsonServer({
+    service: "Rekognition",
+    targetPrefix: TARGET_PREFIX,
+    operations,
+    port: options.port,
+    host: options.host ?? "127.0.0.1",
+    maxBodyBytes: MAX_BODY_BYTES,
+    maxDrainBytes: MAX_DRAIN_BYTES,
+    tooLarge: (bytes) =>
+      new RekognitionError(
+        "ImageTooLargeException",
+        `Request body is ${bytes} bytes; inline images are limited to ${MAX_IMAGE_BYTES} bytes.`,
+      ),
+    internalErrorType: "InternalServerError",
+    responseHeaders: { "x-photogate-moderation-model": MODERATION_MODEL_NAME },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://${address}:${port}`,
-    modelUrls: faces.modelUrls,
-    loadMs,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
-}
-
-async function handle(
-  request: IncomingMessage,
-  response: ServerResponse,
-  operations: Record<string, (body: Record<string, unknown>) => Promise<unknown>>,
-): Promise<void> {
-  try {
-    if (request.method !== "POST") {
-      request.resume();
-      throw new RekognitionError(
-        "UnknownOperationException",
-        `Rekognition's JSON protocol takes POST, not ${request.method}.`,
-      );
-    }
-    const target = String(request.headers["x-amz-target"] ?? "");
-    const operation = target.startsWith(TARGET_PREFIX)
-      ? operations[target.slice(TARGET_PREFIX.length)]
-      : undefined;
-    const raw = await readBody(request);
-    if (!operation) {
-      throw new RekognitionError(
-        "UnknownOperationException",
-        `${target || "A request without X-Amz-Target"} is not served by the local Rekognition endpoint; it serves ${Object.keys(
-          operations,
-        )
-          .map((name) => TARGET_PREFIX + name)
-          .join(" and ")}.`,
-      );
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new RekognitionError("SerializationException", "The request body is not valid JSON.");
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw new RekognitionError("SerializationException", "The request body must be a JSON object.");
-    }
-    const result = await operation(body as Record<string, unknown>);
-    send(response, 200, result, { "x-photogate-moderation-model": MODERATION_MODEL_NAME });
-  } catch (error) {
-    if (!(error instanceof RekognitionError)) throw error;
-    send(
-      response,
-      error.status,
-      { __type: error.type, message: error.message },
-      { "x-amzn-ErrorType": error.type },
-    );
-  }
-}
-
-/**
- * Reads the body up to MAX_BODY_BYTES. A larger body is drained to its end (bounded) before the
- * answer, because the SDK reports a reset connection as a network error, not as the exception.
- */
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else if (size > MAX_DRAIN_BYTES) request.destroy();
-    });
-    request.on("error", reject);
-    request.on("close", () => {
-      if (size > MAX_BODY_BYTES) {
-        reject(
-          new RekognitionError(
-            "ImageTooLargeException",
-            `Request body is ${size} bytes; inline images are limited to ${MAX_IMAGE_BYTES} bytes.`,
-          ),
-        );
-      }
-    });
-    request.on("end", () => {
-      if (size <= MAX_BODY_BYTES) resolve(Buffer.concat(chunks));
-      else
-        reject(
-          new RekognitionError(
-            "ImageTooLargeException",
-            `Request body is ${size} bytes; inline images are limited to ${MAX_IMAGE_BYTES} bytes.`,
-          ),
-        );
-    });
-  });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": CONTENT_TYPE,
-    "content-length": Buffer.byteLength(json),
-    "x-amzn-RequestId": randomUUID(),
-    ...headers,
-  });
-  response.end(json);
+  return { url: server.url, modelUrls: faces.modelUrls, loadMs, close: server.close };
 }
 
 function imageBytes(image: unknown): Buffer {

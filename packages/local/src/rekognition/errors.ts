@@ -1,3 +1,5 @@
+import { AwsJsonError } from "../aws-json-server";
+
 /**
  * Errors the local Rekognition endpoint answers with, named and shaped as Rekognition's own
  * (`{"__type": ..., "message": ...}`), so the AWS SDK raises the same exception classes it
@@ -12,14 +14,14 @@ export type RekognitionErrorType =
   | "UnknownOperationException"
   | "InternalServerError";
 
-export class RekognitionError extends Error {
+export class RekognitionError extends AwsJsonError<RekognitionErrorType> {
   override readonly name = "RekognitionError";
   constructor(
-    readonly type: RekognitionErrorType,
+    type: RekognitionErrorType,
     message: string,
-    readonly status = type === "InternalServerError" ? 500 : 400,
+    status = type === "InternalServerError" ? 500 : 400,
   ) {
-    super(message);
+    super(type, message, status);
   }
 }
 

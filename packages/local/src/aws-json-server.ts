@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * The AWS JSON 1.1 protocol, server side, for the local stand-ins of services nothing else
+ * emulates (Rekognition, Cognito Identity): `POST /` with `X-Amz-Target: {prefix}{Operation}`,
+ * a JSON object body, and errors as `{"__type", "message"}` so the AWS SDK raises the same
+ * exception classes it would against AWS.
+ */
+export class AwsJsonError<Type extends string = string> extends Error {
+  constructor(
+    readonly type: Type,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export type AwsJsonOperation = (body: Record<string, unknown>) => Promise<unknown>;
+
+export interface AwsJsonServerOptions {
+  /** The service's name in error messages, e.g. "Rekognition". */
+  service: string;
+  /** `X-Amz-Target` prefix, e.g. "RekognitionService.". */
+  targetPrefix: string;
+  operations: Record<string, AwsJsonOperation>;
+  port?: number;
+  host?: string;
+  /** Bodies past this are refused with `tooLarge()`; they are drained (up to `maxDrainBytes`) first,
+   * because the SDK reports a reset connection as a network error, not as the exception. */
+  maxBodyBytes: number;
+  maxDrainBytes?: number;
+  tooLarge: (bytes: number) => AwsJsonError;
+  /** The `__type` of an unexpected failure (a bug): InternalServerError, InternalErrorException… */
+  internalErrorType: string;
+  /** Headers added to every successful answer. */
+  responseHeaders?: Record<string, string>;
+}
+
+export interface AwsJsonServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPE = "application/x-amz-json-1.1";
+
+export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise<AwsJsonServer> {
+  const server = createServer((request, response) => {
+    handle(request, response, options).catch((error: unknown) => {
+      // handle() answers every expected failure itself; reaching here is a bug in an endpoint.
+      const message = error instanceof Error ? error.message : String(error);
+      if (!response.headersSent) send(response, 500, { __type: options.internalErrorType, message });
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const hostPart = address.includes(":") ? `[${address}]` : address;
+  return {
+    url: `http://${hostPart}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, options: AwsJsonServerOptions) {
+  const { targetPrefix, operations } = options;
+  try {
+    if (request.method !== "POST") {
+      request.resume();
+      throw new AwsJsonError(
+        "UnknownOperationException",
+        `${options.service}'s JSON protocol takes POST, not ${request.method}.`,
+      );
+    }
+    const target = String(request.headers["x-amz-target"] ?? "");
+    const operation = target.startsWith(targetPrefix)
+      ? operations[target.slice(targetPrefix.length)]
+      : undefined;
+    const raw = await readBody(request, options);
+    if (!operation) {
+      const served = Object.keys(operations)
+        .map((name) => targetPrefix + name)
+        .join(" and ");
+      throw new AwsJsonError(
+        "UnknownOperationException",
+        `${target || "A request without X-Amz-Target"} is not served by the local ${options.service} endpoint; it serves ${served}.`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new AwsJsonError("SerializationException", "The request body is not valid JSON.");
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new AwsJsonError("SerializationException", "The request body must be a JSON object.");
+    }
+    send(response, 200, await operation(body as Record<string, unknown>), options.responseHeaders);
+  } catch (error) {
+    if (!(error instanceof AwsJsonError)) throw error;
+    send(
+      response,
+      error.status,
+      { __type: error.type, message: error.message },
+      { "x-amzn-ErrorType": error.type },
+    );
+  }
+}
+
+function readBody(request: IncomingMessage, options: AwsJsonServerOptions): Promise<Buffer> {
+  const max = options.maxBodyBytes;
+  const maxDrain = options.maxDrainBytes ?? max;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+      else if (size > maxDrain) request.destroy();
+    });
+    request.on("error", reject);
+    request.on("close", () => {
+      if (size > max) reject(options.tooLarge(size));
+    });
+    request.on("end", () => {
+      if (size <= max) resolve(Buffer.concat(chunks));
+      else reject(options.tooLarge(size));
+    });
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  // JSON 1.1 sends timestamps as epoch seconds (fractions allowed), which is what the SDK parses.
+  const json = JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : value;
+  });
+  response.writeHead(status, {
+    "content-type": CONTENT_TYPE,
+    "content-length": Buffer.byteLength(json),
+    "x-amzn-RequestId": randomUUID(),
+    ...headers,
+  });
+  response.end(json);
+}
