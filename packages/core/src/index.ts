@@ -1,5 +1,6 @@
 export * from "./admin-api";
 export * from "./config";
+export * from "./cors";
 export * from "./errors";
 export * from "./keys";
 export * from "./log";

@@ -3,7 +3,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
-import { UPLOADS_PREFIX } from "@photogate/core";
+import { UPLOAD_CORS_RULE, UPLOADS_PREFIX } from "@photogate/core";
 import { Construct } from "constructs";
 import type { PolicyStatement } from "../lib/policy-document";
 import { SecureBucket } from "./secure-bucket";
@@ -46,22 +46,10 @@ export class PhotoStorage extends Construct {
         corsRule: [
           {
             allowedOrigins: options.uploadOrigins,
-            allowedMethods: ["PUT", "GET", "HEAD"],
-            // What a browser PUT with a presigned URL or SigV4 headers sends.
-            allowedHeaders: [
-              "authorization",
-              "content-type",
-              "content-length",
-              "content-md5",
-              "x-amz-content-sha256",
-              "x-amz-date",
-              "x-amz-security-token",
-              "x-amz-user-agent",
-              "x-amz-checksum-crc32",
-              "x-amz-sdk-checksum-algorithm",
-            ],
-            exposeHeaders: ["ETag"],
-            maxAgeSeconds: 3000,
+            allowedMethods: [...UPLOAD_CORS_RULE.allowedMethods],
+            allowedHeaders: [...UPLOAD_CORS_RULE.allowedHeaders],
+            exposeHeaders: [...UPLOAD_CORS_RULE.exposeHeaders],
+            maxAgeSeconds: UPLOAD_CORS_RULE.maxAgeSeconds,
           },
         ],
       });

@@ -1,5 +1,4 @@
 export { createPolicyEvaluator, type PolicyEvaluator, permissionsFor, type S3Permission } from "./authorize";
-export { UPLOAD_CORS_RULE } from "./cors";
 export { S3Error, type S3ErrorCode } from "./errors";
 export { parseTarget, type S3Gateway, type S3GatewayOptions, startS3Gateway } from "./gateway";
 export type { S3Logger } from "./logger";

@@ -1,9 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UPLOAD_CORS_RULE } from "../../src/s3/cors";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
 import { bucket, failure, ownerA, photoId, s3Client, tempDir } from "./support";
 
@@ -75,24 +72,5 @@ describe("startS3Server", () => {
     const response = await fetch(`${server.url}/${bucket}/cors.txt`, { headers: { origin } });
     expect(response.headers.get("access-control-allow-origin")).toBe(origin);
     expect(response.headers.get("access-control-expose-headers")).toBe("ETag");
-  });
-});
-
-describe("UPLOAD_CORS_RULE", () => {
-  // The stacks declare the rule inside PhotoStorage; read it from there so the two cannot drift.
-  it("is the rule stacks/src/constructs/photo-storage.ts synthesizes", async () => {
-    const policies = createRequire(import.meta.url).resolve("@photogate/stacks/policies");
-    const source = await readFile(join(dirname(policies), "../constructs/photo-storage.ts"), "utf8");
-    const rule = /corsRule:\s*\[\s*\{([\s\S]*?)\n\s*\},\s*\]/.exec(source)?.[1];
-    expect(rule).toBeDefined();
-    const list = (field: string) =>
-      [...(new RegExp(`${field}:\\s*\\[([^\\]]*)\\]`).exec(rule!)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map(
-        (m) => m[1],
-      );
-    expect(list("allowedMethods")).toEqual(UPLOAD_CORS_RULE.allowedMethods);
-    expect(list("allowedHeaders")).toEqual(UPLOAD_CORS_RULE.allowedHeaders);
-    expect(list("exposeHeaders")).toEqual(UPLOAD_CORS_RULE.exposeHeaders);
-    expect(/maxAgeSeconds:\s*(\d+)/.exec(rule!)?.[1]).toBe(String(UPLOAD_CORS_RULE.maxAgeSeconds));
-    expect(rule).toContain("allowedOrigins: options.uploadOrigins");
   });
 });
