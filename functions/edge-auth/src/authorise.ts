@@ -3,6 +3,7 @@ import {
   parseObjectKey,
   parseUploadKey,
   SHARED_PREFIX,
+  UPLOAD_CONTENT_TYPE_BY_EXTENSION,
   UPLOADS_PREFIX,
   type UploadExtension,
 } from "@photogate/core";
@@ -52,19 +53,6 @@ export interface ViewerRequestDeps extends VerifierDeps {
 
 /** OPTIONS is here only for CORS preflights, which browsers send without credentials. */
 export const ALLOWED_METHODS = ["GET", "HEAD", "PUT", "OPTIONS"] as const;
-
-// The Content-Type a PUT must declare for each upload extension, so the stored object's
-// type always agrees with its key.
-const EXTENSION_CONTENT_TYPES: Record<UploadExtension, string> = {
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  webp: "image/webp",
-  gif: "image/gif",
-  avif: "image/avif",
-  heic: "image/heic",
-  heif: "image/heif",
-};
 
 const MAX_LOGGED_URI = 256;
 
@@ -185,7 +173,7 @@ function checkContentType(
   allowed: ReadonlySet<string>,
 ): void {
   const values = headerValues(headers, "content-type");
-  const expected = EXTENSION_CONTENT_TYPES[extension];
+  const expected = UPLOAD_CONTENT_TYPE_BY_EXTENSION[extension];
   const hint = `send Content-Type: ${expected} for a .${extension} key`;
   const type = values?.length === 1 ? values[0]!.trim().toLowerCase() : undefined;
   if (type === undefined)

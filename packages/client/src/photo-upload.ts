@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   statusKey,
-  type UPLOAD_CONTENT_TYPES,
+  UPLOAD_CONTENT_TYPE_BY_EXTENSION,
   type UploadExtension,
   uploadKey,
   type VerdictDocument,
@@ -44,22 +44,11 @@ export interface UploadedPhoto {
   photoId: string;
 }
 
-const CONTENT_TYPES: Record<UploadExtension, (typeof UPLOAD_CONTENT_TYPES)[number]> = {
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  webp: "image/webp",
-  gif: "image/gif",
-  avif: "image/avif",
-  heic: "image/heic",
-  heif: "image/heif",
-};
-
 /** Puts the photo at `uploads/{owner}/{photoId}.{ext}`; processing starts on its own. */
 export async function uploadPhoto(transport: PhotoTransport, photo: PhotoToUpload): Promise<UploadedPhoto> {
   const photoId = photo.photoId ?? globalThis.crypto.randomUUID();
   const key = uploadKey(photo.owner, photoId, photo.extension);
-  const contentType = CONTENT_TYPES[photo.extension];
+  const contentType = UPLOAD_CONTENT_TYPE_BY_EXTENSION[photo.extension];
   if (transport.kind === "cloudfront") {
     const response = await (transport.fetch ?? fetch)(`${trimSlash(transport.baseUrl)}/${key}`, {
       method: "PUT",

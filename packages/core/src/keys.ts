@@ -28,6 +28,19 @@ export const UPLOAD_CONTENT_TYPES = [
   "image/heic",
   "image/heif",
 ] as const;
+export type UploadContentType = (typeof UPLOAD_CONTENT_TYPES)[number];
+
+/** The Content-Type an upload declares for each extension, so an object's type agrees with its key. */
+export const UPLOAD_CONTENT_TYPE_BY_EXTENSION: Readonly<Record<UploadExtension, UploadContentType>> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  webp: "image/webp",
+  gif: "image/gif",
+  avif: "image/avif",
+  heic: "image/heic",
+  heif: "image/heif",
+};
 
 // Lower-case canonical UUID: owners are Cognito `sub`s and photo ids are client-made UUIDs.
 // Upper case is refused so one photo cannot have two spellings of its key.
