@@ -224,28 +224,7 @@ export async function completeRecord(
     (f) => verdict[f] === undefined,
   );
   const remove = removals([...absent, "failure"], a.names);
-  try {
-    const result = await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: key(upload),
-        // The verdict counter grows in this same conditional write, so it cannot skip or repeat.
-        UpdateExpression: `SET ${a.set} REMOVE ${remove} ADD #verdictVersion :one`,
-        ConditionExpression: "#sourceSequencer = :seq",
-        ExpressionAttributeNames: {
-          ...a.names,
-          "#sourceSequencer": "sourceSequencer",
-          "#verdictVersion": VERDICT_VERSION_ATTRIBUTE,
-        },
-        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer, ":one": 1 },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    return VersionedPhotoRecord.parse(result.Attributes);
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
-  }
+  return updateOwnedRecord(doc, table, upload, `SET ${a.set} REMOVE ${remove}`, a);
 }
 
 /**
@@ -260,12 +239,27 @@ export async function failRecord(
   processedAt: string,
 ): Promise<VersionedPhotoRecord | undefined> {
   const a = assignments({ status: "failed", failure, processedAt });
+  return updateOwnedRecord(doc, table, upload, `SET ${a.set}`, a);
+}
+
+/**
+ * Applies `update` to this event's record while it is still this event's (same sequencer),
+ * raising the verdict counter in the same conditional write so it cannot skip or repeat.
+ * Returns the stored record, or undefined when a newer upload owns it.
+ */
+async function updateOwnedRecord(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  upload: UploadEvent,
+  update: string,
+  a: { names: Record<string, string>; values: Record<string, unknown> },
+): Promise<VersionedPhotoRecord | undefined> {
   try {
     const result = await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: key(upload),
-        UpdateExpression: `SET ${a.set} ADD #verdictVersion :one`,
+        UpdateExpression: `${update} ADD #verdictVersion :one`,
         ConditionExpression: "#sourceSequencer = :seq",
         ExpressionAttributeNames: {
           ...a.names,
