@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/admin/build";
 import { bundleFunction, repoRoot } from "./lib/bundle";
 import { functionBundles } from "./lib/functions";
 
@@ -24,6 +25,18 @@ async function bundleAll(): Promise<void> {
     const ms = Math.round(performance.now() - started);
     console.log(`${(bundle.codeBytes / 1024).toFixed(1)} KB in ${ms} ms`);
   }
+}
+
+/** The admin app's build is the AdminSite's content; rebuilt only when its sources changed. */
+async function buildAdminSite(): Promise<void> {
+  if (!(await isBuildStale())) {
+    console.log(`admin app … up to date in ${ADMIN_DIST_DIR}`);
+    return;
+  }
+  const started = performance.now();
+  process.stdout.write("building the admin app (vite) … ");
+  await buildAdminApp({ outDir: ADMIN_DIST_DIR, logLevel: "warn" });
+  console.log(`${Math.round(performance.now() - started)} ms`);
 }
 
 async function runApp(environments: string[]): Promise<void> {
@@ -79,7 +92,10 @@ async function printSummary(): Promise<void> {
 async function main(args: string[]): Promise<void> {
   const skipBundle = args.includes("--no-bundle");
   const environments = args.filter((a) => !a.startsWith("--"));
-  if (!skipBundle) await bundleAll();
+  if (!skipBundle) {
+    await bundleAll();
+    await buildAdminSite();
+  }
   await rm(outdir, { recursive: true, force: true });
   await runApp(environments);
   await printSummary();

@@ -12,6 +12,7 @@ import { type Measurement, measureChild, printTable, reportFromChild } from "./l
  */
 const repoRoot = join(import.meta.dirname, "../..");
 const fixtureBundle = join(repoRoot, "stacks/test/fixtures/processor-bundle");
+const fixtureSite = join(repoRoot, "stacks/test/fixtures/admin-site");
 // cdktf and the providers are the stacks package's dependencies; resolve them from there.
 const stacksRequire = createRequire(join(repoRoot, "stacks/package.json"));
 
@@ -48,6 +49,7 @@ async function child(mode: ChildMode, selection: string | undefined): Promise<vo
       environments: selectEnvironments(selection),
       bundleDir: () => fixtureBundle,
       stateDir: outdir,
+      adminSiteDir: fixtureSite,
     });
   }
   app.synth();
