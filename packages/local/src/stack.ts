@@ -15,6 +15,7 @@ import {
 } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
 import { createLocalAdminDeps, startAdminApiServer } from "./admin-api";
+import { ensureAdminBuild, startAdminSite } from "./admin-site";
 import { provisionUserPool, seedUsers, userPoolProviderName } from "./cognito/provision";
 import { startUserPoolEmulator } from "./cognito/user-pool-emulator";
 import { CredentialStore, type ServiceCredentials } from "./credentials";
@@ -56,6 +57,8 @@ export interface LocalStackOptions {
   deliver?: (event: S3Event, processor: LocalProcessor) => Promise<unknown>;
   /** Browser origins the admin API answers CORS for (the admin app when served apart). */
   adminOrigins?: readonly string[];
+  /** Serve the admin web app (building it first if its sources changed). Default: off. */
+  adminApp?: boolean;
 }
 
 /** The real processor with the local stack's clients. */
@@ -326,6 +329,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return server;
     });
 
+    const adminApp = options.adminApp
+      ? await (async () => {
+          const { distDir } = await ensureAdminBuild({ progress });
+          return progress.step("admin app", async () => {
+            const site = await startAdminSite({
+              port: ports.admin,
+              host,
+              distDir,
+              // Same-origin /api, as the AdminSite distribution serves it on AWS.
+              apiUpstream: adminApi.url,
+              config: {
+                region,
+                userPoolId: pool.userPoolId,
+                userPoolClientId: pool.adminClientId,
+                userPoolEndpoint: userPool.url,
+                authFlow: "USER_PASSWORD_AUTH",
+              },
+              imageOrigins: [gateway.url],
+            });
+            stops.push(() => site.close());
+            return site;
+          });
+        })()
+      : undefined;
+
     const endpoints: LocalEndpoints = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
@@ -338,6 +366,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         cognitoIdentity: identity.url,
         rekognition: rekognition.url,
         adminApi: adminApi.url,
+        ...(adminApp ? { admin: adminApp.url } : {}),
       },
       bucket: names.bucket,
       photoTable: names.photoTable,

@@ -39,6 +39,7 @@ runMain(async () => {
     reset: values.reset,
     ports: portsFrom(basePort),
     progress,
+    adminApp: true,
     log: createLogger(values.verbose ? (entry) => console.log(JSON.stringify(entry)) : printNotable),
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -92,6 +93,8 @@ function printSummary(endpoints: LocalEndpoints, samples: SeededPhoto[], ms: num
     "",
     `photogate is running locally (ready in ${(ms / 1000).toFixed(1)} s). Ctrl-C stops it.`,
     "",
+    `  Admin app (support staff)        ${urls.admin ?? "(not served)"}   sign in as support or admin below`,
+    `  Admin API                        ${urls.adminApi}`,
     `  Edge (CloudFront + Lambda@Edge)  ${urls.edge}`,
     `  S3 (with IAM)                    ${urls.s3}`,
     `  DynamoDB                         ${urls.dynamodb}`,
