@@ -29,15 +29,13 @@ async function newestMtime(path: string): Promise<number> {
   }
   if (!info.isDirectory()) return info.mtimeMs;
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
-  let newest = info.mtimeMs;
-  await Promise.all(
+  // Folders count too: deleting or renaming a file changes only its folder's time.
+  const times = await Promise.all(
     entries
-      .filter((e) => e.isFile())
-      .map(async (e) => {
-        newest = Math.max(newest, (await stat(join(e.parentPath, e.name))).mtimeMs);
-      }),
+      .filter((e) => e.isFile() || e.isDirectory())
+      .map(async (e) => (await stat(join(e.parentPath, e.name))).mtimeMs),
   );
-  return newest;
+  return Math.max(info.mtimeMs, ...times);
 }
 
 /** True when `distDir` has no index.html or any source changed after it was written. */
@@ -53,12 +51,22 @@ export async function buildAdminApp(
   options: { outDir?: string; logLevel?: "info" | "warn" | "silent" } = {},
 ) {
   const { build } = await import("vite");
-  await build({
-    root: ADMIN_APP_DIR,
-    configFile: join(ADMIN_APP_DIR, "vite.config.ts"),
-    logLevel: options.logLevel ?? "warn",
-    build: { outDir: options.outDir ?? ADMIN_DIST_DIR, emptyOutDir: true },
-  });
+  // Vite and the React plugin pick production (React's production build, the jsx runtime
+  // without dev checks) from NODE_ENV, which a test runner sets to "test".
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({
+      root: ADMIN_APP_DIR,
+      configFile: join(ADMIN_APP_DIR, "vite.config.ts"),
+      mode: "production",
+      logLevel: options.logLevel ?? "warn",
+      build: { outDir: options.outDir ?? ADMIN_DIST_DIR, emptyOutDir: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 interface ManifestChunk {

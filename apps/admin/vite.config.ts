@@ -1,7 +1,7 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-export default defineConfig(({ command }) => ({
+export default defineConfig({
   plugins: [react()],
   build: {
     // Browsers support support staff are on; top-level await and private fields need no downlevelling.
@@ -15,8 +15,5 @@ export default defineConfig(({ command }) => ({
   define: {
     // amazon-cognito-identity-js reads `global` (a Node-ism) in its Buffer polyfill path.
     global: "globalThis",
-    // A build is always React's production build, even when started from a test run (vitest
-    // sets NODE_ENV=test, which would otherwise bundle React's development build).
-    ...(command === "build" ? { "process.env.NODE_ENV": JSON.stringify("production") } : {}),
   },
-}));
+});

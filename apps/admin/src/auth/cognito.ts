@@ -33,6 +33,8 @@ export function signInMessage(error: unknown): string {
   switch (error.code) {
     case "NotAuthorizedException":
     case "UserNotFoundException":
+    // The local user-pool emulator's answer to a wrong password (AWS answers NotAuthorized).
+    case "InvalidPasswordException":
       // Cognito's own text tells apart a disabled user; show it, it is not a secret to them.
       return /disabled/i.test(error.message)
         ? "This account is disabled. Ask an administrator to enable it."

@@ -213,6 +213,7 @@ function UserView({ user }: { user: UserDetail }) {
                   confirmLabel: "Delete user and photos",
                   color: "red",
                   run: () => api.call("deleteUser", { params }),
+                  removes: [["user", user.sub]],
                   success: (r) =>
                     `Deleted ${name} and ${r.photosDeleted} photo${r.photosDeleted === 1 ? "" : "s"}`,
                   onSuccess: () => navigate("/users"),

@@ -22,6 +22,8 @@ export interface ActionRequest<T = unknown> {
   /** The toast's title on success. */
   success: string | ((result: T) => string);
   onSuccess?(result: T): void;
+  /** Queries of what the action deleted: dropped, not re-read (that would only answer 404). */
+  removes?: readonly (readonly unknown[])[];
 }
 
 export interface ConfirmRequest<T = unknown> extends ActionRequest<T> {
@@ -44,8 +46,17 @@ function useFinish() {
         color: "green",
         title: typeof request.success === "string" ? request.success : request.success(result),
       });
+      const removed = request.removes ?? [];
       request.onSuccess?.(result);
-      await queryClient.invalidateQueries();
+      if (removed.length > 0) {
+        // Let a navigation away from the deleted thing's page unmount it first: while it is
+        // mounted, its query would be created again and fetched (a 404).
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        for (const queryKey of removed) queryClient.removeQueries({ queryKey: [...queryKey], exact: true });
+      }
+      const isRemoved = (key: readonly unknown[]) =>
+        removed.some((r) => JSON.stringify(r) === JSON.stringify(key));
+      await queryClient.invalidateQueries({ predicate: (query) => !isRemoved(query.queryKey) });
     },
     [toast, queryClient],
   );
@@ -118,6 +129,8 @@ export function useConfirm(): [ReactNode, Confirm] {
 
   const dialog = (
     <Modal
+      // Scroll locking injects a <style> element, which the CSP (style-src 'self') refuses.
+      lockScroll={false}
       opened={request !== undefined}
       onClose={close}
       title={request?.title}

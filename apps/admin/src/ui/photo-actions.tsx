@@ -50,6 +50,7 @@ export function usePhotoRequests() {
       confirmLabel: "Delete photo",
       color: "red",
       run: () => api.call("deletePhoto", { params: params(p) }),
+      removes: [["photo", p.owner, p.photoId]],
       success: `Deleted photo ${short(p)}`,
       ...(onSuccess ? { onSuccess } : {}),
     }),

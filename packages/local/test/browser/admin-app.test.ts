@@ -1,0 +1,405 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalUser } from "../../src/endpoints";
+import { portraitScene } from "../../src/sample-images";
+import { findUser, type SeededPhoto, seedSamplePhotos, signInLocalUser } from "../../src/seed";
+import { uploadThroughEdge } from "../../src/upload";
+import { type AdminHarness, startAdminHarness } from "./harness";
+
+/**
+ * The admin app in a real browser (Debian's headless Chromium through playwright-core) against
+ * the local stack, the admin API and the site server, all on free ports. The tests run in order
+ * and share one support session, as a person working through the app would.
+ */
+
+const SCREENSHOTS = resolve(import.meta.dirname, "../../../../test-artifacts/screenshots");
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  // Without these two Chromium keeps calling home, which a closed network turns into noise.
+  "--disable-background-networking",
+  "--disable-component-update",
+];
+const LAPTOP = { width: 1366, height: 860 };
+const TABLET = { width: 768, height: 1024 };
+// Waits, not assertions: how long a page may take to show something on a busy 2-core machine.
+const UI_WAIT = 30_000;
+// Where the app keeps its tokens (apps/admin/src/auth/session.ts).
+const SESSION_KEY = "photogate.admin.session";
+
+let harness: AdminHarness;
+let browser: Browser;
+let laptop: BrowserContext;
+let page: Page;
+let demo: LocalUser;
+let support: LocalUser;
+let samples: SeededPhoto[];
+let sunglassesId: string;
+let extraId: string;
+const problems: string[] = [];
+/** Failures a test caused on purpose (a wrong password's 400 from the user pool). */
+const expectedProblems: RegExp[] = [];
+
+function photoId(name: string): string {
+  const sample = samples.find((s) => s.name === name);
+  if (!sample) throw new Error(`no sample ${name}`);
+  return sample.photoId;
+}
+
+async function newContext(viewport: { width: number; height: number }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport });
+  context.on("page", watch);
+  return context;
+}
+
+/** CSP violations, uncaught errors and failed image loads fail the run at the end. */
+function watch(p: Page) {
+  p.on("console", (message) => {
+    // Failed loads are recorded with their URL below; Chromium's console line has none.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  p.on("response", (response) => {
+    if (response.status() >= 400)
+      problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  p.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+}
+
+async function shot(p: Page, name: string) {
+  const width = p.viewportSize()?.width ?? 0;
+  await p.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+}
+
+async function signIn(p: Page, user: { email: string; password: string }) {
+  await p.goto(harness.site.url);
+  await p.getByLabel("E-mail").fill(user.email);
+  await p.getByRole("textbox", { name: "Password" }).fill(user.password);
+  await p.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Waits for a result toast with this text and returns it. */
+async function toast(p: Page, text: string | RegExp) {
+  const locator = p.getByTestId("toast").filter({ hasText: text });
+  await locator.first().waitFor({ timeout: UI_WAIT });
+  return locator.first();
+}
+
+async function apiAs(p: Page, path: string) {
+  const tokens = await p.evaluate<string | null>(`sessionStorage.getItem("${SESSION_KEY}")`);
+  const { accessToken } = JSON.parse(tokens ?? "{}") as { accessToken?: string };
+  const response = await fetch(`${harness.site.url}/api${path}`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Mantine's SegmentedControl hides its radio inputs: a person clicks the label. */
+async function segment(p: Page, label: string) {
+  await p.locator(".mantine-SegmentedControl-label").getByText(label, { exact: true }).click();
+}
+
+async function noHorizontalScroll(p: Page): Promise<number> {
+  // Strings, not functions: this package type-checks without the DOM library.
+  return p.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+}
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  harness = await startAdminHarness();
+  const { endpoints } = harness.stack;
+  demo = findUser(endpoints, "demo");
+  support = findUser(endpoints, "support");
+  // Approved portrait, two people (MULTIPLE_FACES), a landscape (NO_FACE)…
+  samples = await seedSamplePhotos(endpoints, "demo");
+  // …a portrait with sunglasses (a face box and a measured reason) and one more to delete.
+  const tokens = await signInLocalUser(endpoints, demo);
+  sunglassesId = "5a1e0000-0000-4000-8000-000000000001";
+  extraId = "5a1e0000-0000-4000-8000-000000000002";
+  const [sunglasses, extra] = await Promise.all([
+    portraitScene("face-sunglasses.jpg"),
+    portraitScene("face-smiling.jpg"),
+  ]);
+  await uploadThroughEdge(endpoints.urls.edge, tokens.accessToken, {
+    owner: demo.sub,
+    photoId: sunglassesId,
+    extension: "jpg",
+    body: sunglasses.jpeg,
+  });
+  await uploadThroughEdge(endpoints.urls.edge, tokens.accessToken, {
+    owner: demo.sub,
+    photoId: extraId,
+    extension: "jpg",
+    body: extra.jpeg,
+  });
+  await harness.stack.notifications.idle();
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  laptop = await newContext(LAPTOP);
+  page = await laptop.newPage();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await harness?.stop();
+}, 120_000);
+
+describe("admin app in a browser", () => {
+  it("refuses a wrong password, and lets a plain user (demo) no further than a no-access page", async () => {
+    const context = await newContext(LAPTOP);
+    const p = await context.newPage();
+    await p.goto(harness.site.url);
+    await p.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_WAIT });
+    await shot(p, "sign-in");
+    expectedProblems.push(new RegExp(`^400 POST ${harness.stack.endpoints.urls.cognitoIdp}/?$`));
+    await signIn(p, { email: support.email, password: "not-the-password-1" });
+    const alert = p.getByRole("alert").filter({ hasText: "Incorrect e-mail or password" });
+    await alert.waitFor({ timeout: UI_WAIT });
+
+    await signIn(p, demo);
+    await p.getByRole("heading", { name: "No access" }).waitFor({ timeout: UI_WAIT });
+    expect(await p.getByRole("alert").textContent()).toContain(
+      "demo@photogate.local is not a member of the support team",
+    );
+    expect(await p.getByRole("navigation", { name: "Main" }).count()).toBe(0);
+    await shot(p, "no-access");
+    // The API refuses the same token: the page is a courtesy, not the control.
+    const refused = await apiAs(p, "/users");
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { code: "FORBIDDEN" } });
+
+    await p.getByRole("button", { name: "Sign out" }).click();
+    await p.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_WAIT });
+    expect(await p.evaluate<string | null>(`sessionStorage.getItem("${SESSION_KEY}")`)).toBeNull();
+    await context.close();
+  }, 120_000);
+
+  it("signs the support user in, finds the demo user, disables and re-enables them", async () => {
+    await signIn(page, support);
+    await page.getByRole("table", { name: "Users" }).waitFor({ timeout: UI_WAIT });
+    await shot(page, "users");
+
+    await page.getByRole("textbox", { name: "Search text" }).fill("demo@");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/\/users\?q=demo%40/, { timeout: UI_WAIT });
+    const rows = page.getByTestId("user-row");
+    await rows.filter({ hasText: "demo@photogate.local" }).waitFor({ timeout: UI_WAIT });
+    expect(await rows.count()).toBe(1);
+
+    await page.getByRole("link", { name: "demo@photogate.local" }).click();
+    await page.getByRole("heading", { name: "demo@photogate.local" }).waitFor({ timeout: UI_WAIT });
+    expect(page.url()).toBe(`${harness.site.url}/users/${demo.sub}`);
+    // Support, not admins: the admins-only actions are not offered.
+    expect(await page.getByRole("button", { name: "Delete user" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Add to support" }).count()).toBe(0);
+    await page.locator(".photo-card img").first().waitFor({ timeout: UI_WAIT });
+    await shot(page, "user-detail");
+
+    await page.getByRole("button", { name: "Disable", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("will not be able to sign in").waitFor({ timeout: UI_WAIT });
+    await shot(page, "confirm-disable");
+    await dialog.getByRole("button", { name: "Disable user" }).click();
+    await toast(page, "Disabled demo@photogate.local");
+    await page.getByTestId("user-state").filter({ hasText: "disabled" }).waitFor({ timeout: UI_WAIT });
+
+    const idp = new CognitoIdentityProviderClient({
+      endpoint: harness.stack.endpoints.urls.cognitoIdp,
+      region: harness.stack.endpoints.region,
+      credentials: harness.stack.endpoints.serviceCredentials,
+    });
+    try {
+      const user = () =>
+        idp.send(
+          new AdminGetUserCommand({ UserPoolId: harness.stack.endpoints.userPool.id, Username: demo.sub }),
+        );
+      expect((await user()).Enabled).toBe(false);
+
+      await page.getByRole("button", { name: "Enable", exact: true }).click();
+      await toast(page, "Enabled demo@photogate.local");
+      await page.getByTestId("user-state").filter({ hasText: "active" }).waitFor({ timeout: UI_WAIT });
+      expect((await user()).Enabled).toBe(true);
+    } finally {
+      idp.destroy();
+    }
+  }, 120_000);
+
+  it("reviews a rejected photo in the moderation queue and approves it from the keyboard", async () => {
+    const target = photoId("two-people");
+    await page.getByRole("link", { name: "Moderation" }).click();
+    const options = page.getByRole("option");
+    await options.first().waitFor({ timeout: UI_WAIT });
+    const order = await page
+      .locator('[role="option"] [data-photo-id]')
+      .evaluateAll((cards) => cards.map((c) => c.getAttribute("data-photo-id")));
+    expect(order).toEqual(expect.arrayContaining([target, photoId("landscape"), sunglassesId]));
+    const index = order.indexOf(target);
+    for (let i = 0; i < index; i++) await page.keyboard.press("j");
+    await page
+      .locator(`[role="option"][aria-selected="true"] [data-photo-id="${target}"]`)
+      .waitFor({ timeout: UI_WAIT });
+    // The preview shows why it was rejected, with what was measured.
+    const reasons = page.getByTestId("reasons");
+    await reasons.filter({ hasText: "More than one face" }).waitFor({ timeout: UI_WAIT });
+    expect(await reasons.textContent()).toContain("measured 2 faces, limit 1 face");
+    await page.locator(".queue-preview .face-frame img").waitFor({ timeout: UI_WAIT });
+    await shot(page, "moderation-queue");
+
+    await page.keyboard.press("a");
+    const dialog = page.getByRole("dialog", { name: "Approve this photo?" });
+    await dialog.waitFor({ timeout: UI_WAIT });
+    const reason = dialog.getByRole("textbox", { name: /Why/ });
+    await reason.fill("Two people, but the owner is clearly the one in front");
+    await shot(page, "approve-dialog");
+    await reason.press("Enter");
+    await toast(page, `Approved photo ${target.slice(0, 8)}`);
+    await page.locator(`[data-photo-id="${target}"]`).waitFor({ state: "detached", timeout: UI_WAIT });
+
+    const record = await apiAs(page, `/photos/${demo.sub}/${target}`);
+    expect(record.body).toMatchObject({ status: "approved", reviewedBy: support.sub, reasons: [] });
+  }, 120_000);
+
+  it("shows a photo with the face box drawn over it and the reasons with measured values", async () => {
+    await page.goto(`${harness.site.url}/photos/${demo.sub}/${sunglassesId}`);
+    const image = page.locator(".face-frame img");
+    await image.waitFor({ timeout: UI_WAIT });
+    await page.waitForFunction('document.querySelector(".face-frame img")?.complete');
+    const box = await page.getByTestId("face-box").boundingBox();
+    const frame = await image.boundingBox();
+    expect(box && frame).toBeTruthy();
+    // Inside the image and a plausible face size, not a 0×0 or full-frame box.
+    expect(box!.x).toBeGreaterThanOrEqual(frame!.x);
+    expect(box!.y).toBeGreaterThanOrEqual(frame!.y);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(frame!.x + frame!.width + 1);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(frame!.y + frame!.height + 1);
+    expect(box!.width * box!.height).toBeGreaterThan(0.03 * frame!.width * frame!.height);
+    expect(box!.width * box!.height).toBeLessThan(0.9 * frame!.width * frame!.height);
+    const reasons = await page.getByTestId("reasons").textContent();
+    expect(reasons).toContain("Sunglasses");
+    expect(reasons).toMatch(/measured [\d.]+% confidence, limit [\d.]+% confidence/);
+    expect(await page.getByRole("table", { name: "Measurements" }).textContent()).toMatch(/Sunglassesyes/);
+    await shot(page, "photo-detail");
+  }, 120_000);
+
+  it("reprocesses a photo: the processor runs again and the verdict comes back", async () => {
+    const target = photoId("landscape");
+    await page.goto(`${harness.site.url}/photos/${demo.sub}/${target}`);
+    await page.getByTestId("reasons").filter({ hasText: "No face" }).waitFor({ timeout: UI_WAIT });
+    const before = await apiAs(page, `/photos/${demo.sub}/${target}`);
+    await page.getByRole("button", { name: "Reprocess" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Reprocess" }).click();
+    await toast(page, `Reprocessing photo ${target.slice(0, 8)}`);
+    await harness.adminDeps.idle();
+    await page.reload();
+    await page.getByTestId("reasons").filter({ hasText: "No face" }).waitFor({ timeout: UI_WAIT });
+    const after = await apiAs(page, `/photos/${demo.sub}/${target}`);
+    expect(after.body.status).toBe("rejected");
+    expect(after.body.processedAt).not.toBe(before.body.processedAt);
+  }, 120_000);
+
+  it("deletes a photo after confirmation", async () => {
+    await page.goto(`${harness.site.url}/photos/${demo.sub}/${extraId}`);
+    await page.locator(".face-frame img").waitFor({ timeout: UI_WAIT });
+    await page.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete this photo for good?" });
+    await dialog.waitFor({ timeout: UI_WAIT });
+    await shot(page, "confirm-delete");
+    // Cancelling changes nothing.
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached", timeout: UI_WAIT });
+    expect((await apiAs(page, `/photos/${demo.sub}/${extraId}`)).status).toBe(200);
+
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete photo" }).click();
+    await toast(page, `Deleted photo ${extraId.slice(0, 8)}`);
+    await page.waitForURL(`${harness.site.url}/users/${demo.sub}`, { timeout: UI_WAIT });
+    await page.locator(".photo-card").first().waitFor({ timeout: UI_WAIT });
+    expect(await page.locator(`[data-photo-id="${extraId}"]`).count()).toBe(0);
+    const gone = await apiAs(page, `/photos/${demo.sub}/${extraId}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body).toMatchObject({ error: { code: "PHOTO_NOT_FOUND" } });
+  }, 120_000);
+
+  it("shows every action in the audit log, filterable by target", async () => {
+    await page.getByRole("link", { name: "Audit log", exact: true }).click();
+    const rows = page.getByTestId("audit-row");
+    await rows.first().waitFor({ timeout: UI_WAIT });
+    const actions = await rows.evaluateAll((r) => r.map((row) => row.getAttribute("data-action")));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "user.disable",
+        "user.enable",
+        "photo.approve",
+        "photo.reprocess",
+        "photo.delete",
+      ]),
+    );
+    await shot(page, "audit-log");
+
+    await page.goto(`${harness.site.url}/audit?target=${encodeURIComponent(`user/${demo.sub}`)}`);
+    await rows.first().waitFor({ timeout: UI_WAIT });
+    const userActions = await rows.evaluateAll((r) => r.map((row) => row.getAttribute("data-action")));
+    expect([...new Set(userActions)].sort()).toEqual(["user.disable", "user.enable"]);
+    // Every entry names the support user as the actor.
+    expect(await rows.filter({ hasText: "you" }).count()).toBe(userActions.length);
+  }, 120_000);
+
+  it("shows the photos grid with thumbnails and a status filter", async () => {
+    await page.goto(`${harness.site.url}/photos`);
+    await segment(page, "rejected");
+    await page.waitForURL(/status=rejected/, { timeout: UI_WAIT });
+    const cards = page.locator(".photo-card");
+    await cards.first().waitFor({ timeout: UI_WAIT });
+    const statuses = await cards.evaluateAll((c) => c.map((card) => card.getAttribute("data-status")));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set(["rejected"]));
+    // Presigned thumbnails load through the S3 gateway (the CSP's img-src allows it).
+    await page.waitForFunction(
+      '[...document.querySelectorAll(".photo-card img")].every((img) => img.complete)',
+    );
+    const loaded = await cards
+      .locator("img")
+      .evaluateAll((imgs) => imgs.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
+    expect(loaded.every((w) => w > 0)).toBe(true);
+    await shot(page, "photos");
+
+    await segment(page, "failed");
+    await page.getByTestId("empty-state").waitFor({ timeout: UI_WAIT });
+    expect(await page.getByTestId("empty-state").textContent()).toContain("No photo failed processing");
+  }, 120_000);
+
+  it("lays every page out at tablet width without sideways scrolling", async () => {
+    const tablet = await newContext(TABLET);
+    const p = await tablet.newPage();
+    await signIn(p, support);
+    await p.getByRole("table", { name: "Users" }).waitFor({ timeout: UI_WAIT });
+    const pages: [string, string, string][] = [
+      ["users", "/users", '[data-testid="user-row"]'],
+      ["user-detail", `/users/${demo.sub}`, ".photo-card img"],
+      ["photos", "/photos?status=approved", ".photo-card img"],
+      ["moderation-queue", "/queue", ".queue-preview .face-frame img"],
+      ["photo-detail", `/photos/${demo.sub}/${sunglassesId}`, '[data-testid="face-box"]'],
+      ["audit-log", "/audit", '[data-testid="audit-row"]'],
+    ];
+    for (const [name, path, ready] of pages) {
+      await p.goto(`${harness.site.url}${path}`);
+      await p.locator(ready).first().waitFor({ timeout: UI_WAIT });
+      expect(await noHorizontalScroll(p), name).toBeLessThanOrEqual(0);
+      await shot(p, name);
+    }
+    await p.getByRole("button", { name: "Sign out" }).click();
+    await p.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_WAIT });
+    await tablet.close();
+  }, 180_000);
+
+  it("ran without CSP violations, script errors or failed loads", () => {
+    expect(problems.filter((line) => !expectedProblems.some((allowed) => allowed.test(line)))).toEqual([]);
+  });
+});
