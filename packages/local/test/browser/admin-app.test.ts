@@ -54,7 +54,8 @@ function photoId(name: string): string {
 }
 
 async function newContext(viewport: { width: number; height: number }): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport });
+  // Reduced motion: the app then skips its transitions, so screenshots never catch one midway.
+  const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
   context.on("page", watch);
   return context;
 }
@@ -100,6 +101,18 @@ async function apiAs(p: Page, path: string) {
     headers: { authorization: `Bearer ${accessToken}` },
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Closes the result toasts of earlier actions, as a person would before looking on. */
+async function dismissToasts(p: Page) {
+  const buttons = p.getByRole("button", { name: "Dismiss" });
+  while ((await buttons.count()) > 0) {
+    // A success toast may close by itself meanwhile: then there is nothing to click.
+    await buttons
+      .first()
+      .click({ timeout: 1000 })
+      .catch(() => {});
+  }
 }
 
 /** Mantine's SegmentedControl hides its radio inputs: a person clicks the label. */
@@ -250,6 +263,7 @@ describe("admin app in a browser", () => {
     await reasons.filter({ hasText: "More than one face" }).waitFor({ timeout: UI_WAIT });
     expect(await reasons.textContent()).toContain("measured 2 faces, limit 1 face");
     await page.locator(".queue-preview .face-frame img").waitFor({ timeout: UI_WAIT });
+    await dismissToasts(page);
     await shot(page, "moderation-queue");
 
     await page.keyboard.press("a");
@@ -341,6 +355,7 @@ describe("admin app in a browser", () => {
         "photo.delete",
       ]),
     );
+    await dismissToasts(page);
     await shot(page, "audit-log");
 
     await page.goto(`${harness.site.url}/audit?target=${encodeURIComponent(`user/${demo.sub}`)}`);
