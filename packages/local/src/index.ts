@@ -1,4 +1,5 @@
 export { createLocalAdminDeps, startAdminApiServer } from "./admin-api";
+export * from "./admin-site";
 export * from "./cognito/errors";
 export { provisionUserPool, seedUsers, signIn, userPoolProviderName } from "./cognito/provision";
 export { startUserPoolEmulator } from "./cognito/user-pool-emulator";

@@ -93,6 +93,8 @@ export interface LocalStack {
   notifications: S3Notifications;
   credentials: CredentialStore;
   processor: LocalProcessor;
+  /** Resolves when every reprocess the admin API started so far has finished. */
+  adminIdle(): Promise<void>;
   /** Stops every server and child process; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -297,22 +299,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await notifications.idle();
     });
 
+    const adminDeps = createLocalAdminDeps({
+      region,
+      urls: { cognitoIdp: userPool.url, dynamodb: dynamo.url, s3: gateway.url },
+      credentials: service,
+      names: {
+        photoTable: names.photoTable,
+        auditTable: names.auditTable,
+        bucket: names.bucket,
+        userPoolId: pool.userPoolId,
+      },
+      // On AWS the admin API invokes the processor function asynchronously; here it calls it.
+      reprocess: (request) => handleReprocessRequest(request, processorDeps),
+      pictureBaseUrl: edge.url,
+      log: log.child({ component: "admin-api" }),
+    });
     const adminApi = await progress.step("admin API (API Gateway + JWT authorizer stand-in)", async () => {
-      const adminDeps = createLocalAdminDeps({
-        region,
-        urls: { cognitoIdp: userPool.url, dynamodb: dynamo.url, s3: gateway.url },
-        credentials: service,
-        names: {
-          photoTable: names.photoTable,
-          auditTable: names.auditTable,
-          bucket: names.bucket,
-          userPoolId: pool.userPoolId,
-        },
-        // On AWS the admin API invokes the processor function asynchronously; here it calls it.
-        reprocess: (request) => handleReprocessRequest(request, processorDeps),
-        pictureBaseUrl: edge.url,
-        log: log.child({ component: "admin-api" }),
-      });
       const server = await startAdminApiServer({
         port: ports.adminApi,
         host,
@@ -384,7 +386,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     await writeEndpoints(dataDir, endpoints);
 
-    return { endpoints, notifications, credentials, processor, stop };
+    return { endpoints, notifications, credentials, processor, adminIdle: () => adminDeps.idle(), stop };
   } catch (error) {
     await stop();
     throw error;

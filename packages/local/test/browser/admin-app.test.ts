@@ -81,7 +81,7 @@ async function shot(p: Page, name: string) {
 }
 
 async function signIn(p: Page, user: { email: string; password: string }) {
-  await p.goto(harness.site.url);
+  await p.goto(harness.siteUrl);
   await p.getByLabel("E-mail").fill(user.email);
   await p.getByRole("textbox", { name: "Password" }).fill(user.password);
   await p.getByRole("button", { name: "Sign in" }).click();
@@ -97,7 +97,7 @@ async function toast(p: Page, text: string | RegExp) {
 async function apiAs(p: Page, path: string) {
   const tokens = await p.evaluate<string | null>(`sessionStorage.getItem("${SESSION_KEY}")`);
   const { accessToken } = JSON.parse(tokens ?? "{}") as { accessToken?: string };
-  const response = await fetch(`${harness.site.url}/api${path}`, {
+  const response = await fetch(`${harness.siteUrl}/api${path}`, {
     headers: { authorization: `Bearer ${accessToken}` },
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -168,7 +168,7 @@ describe("admin app in a browser", () => {
   it("refuses a wrong password, and lets a plain user (demo) no further than a no-access page", async () => {
     const context = await newContext(LAPTOP);
     const p = await context.newPage();
-    await p.goto(harness.site.url);
+    await p.goto(harness.siteUrl);
     await p.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_WAIT });
     await shot(p, "sign-in");
     expectedProblems.push(new RegExp(`^400 POST ${harness.stack.endpoints.urls.cognitoIdp}/?$`));
@@ -208,7 +208,7 @@ describe("admin app in a browser", () => {
 
     await page.getByRole("link", { name: "demo@photogate.local" }).click();
     await page.getByRole("heading", { name: "demo@photogate.local" }).waitFor({ timeout: UI_WAIT });
-    expect(page.url()).toBe(`${harness.site.url}/users/${demo.sub}`);
+    expect(page.url()).toBe(`${harness.siteUrl}/users/${demo.sub}`);
     // Support, not admins: the admins-only actions are not offered.
     expect(await page.getByRole("button", { name: "Delete user" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Add to support" }).count()).toBe(0);
@@ -281,7 +281,7 @@ describe("admin app in a browser", () => {
   }, 120_000);
 
   it("shows a photo with the face box drawn over it and the reasons with measured values", async () => {
-    await page.goto(`${harness.site.url}/photos/${demo.sub}/${sunglassesId}`);
+    await page.goto(`${harness.siteUrl}/photos/${demo.sub}/${sunglassesId}`);
     const image = page.locator(".face-frame img");
     await image.waitFor({ timeout: UI_WAIT });
     await page.waitForFunction('document.querySelector(".face-frame img")?.complete');
@@ -304,13 +304,13 @@ describe("admin app in a browser", () => {
 
   it("reprocesses a photo: the processor runs again and the verdict comes back", async () => {
     const target = photoId("landscape");
-    await page.goto(`${harness.site.url}/photos/${demo.sub}/${target}`);
+    await page.goto(`${harness.siteUrl}/photos/${demo.sub}/${target}`);
     await page.getByTestId("reasons").filter({ hasText: "No face" }).waitFor({ timeout: UI_WAIT });
     const before = await apiAs(page, `/photos/${demo.sub}/${target}`);
     await page.getByRole("button", { name: "Reprocess" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Reprocess" }).click();
     await toast(page, `Reprocessing photo ${target.slice(0, 8)}`);
-    await harness.adminDeps.idle();
+    await harness.stack.adminIdle();
     await page.reload();
     await page.getByTestId("reasons").filter({ hasText: "No face" }).waitFor({ timeout: UI_WAIT });
     const after = await apiAs(page, `/photos/${demo.sub}/${target}`);
@@ -319,7 +319,7 @@ describe("admin app in a browser", () => {
   }, 120_000);
 
   it("deletes a photo after confirmation", async () => {
-    await page.goto(`${harness.site.url}/photos/${demo.sub}/${extraId}`);
+    await page.goto(`${harness.siteUrl}/photos/${demo.sub}/${extraId}`);
     await page.locator(".face-frame img").waitFor({ timeout: UI_WAIT });
     await page.getByRole("button", { name: "Delete" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete this photo for good?" });
@@ -333,7 +333,7 @@ describe("admin app in a browser", () => {
     await page.getByRole("button", { name: "Delete" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Delete photo" }).click();
     await toast(page, `Deleted photo ${extraId.slice(0, 8)}`);
-    await page.waitForURL(`${harness.site.url}/users/${demo.sub}`, { timeout: UI_WAIT });
+    await page.waitForURL(`${harness.siteUrl}/users/${demo.sub}`, { timeout: UI_WAIT });
     await page.locator(".photo-card").first().waitFor({ timeout: UI_WAIT });
     expect(await page.locator(`[data-photo-id="${extraId}"]`).count()).toBe(0);
     const gone = await apiAs(page, `/photos/${demo.sub}/${extraId}`);
@@ -358,7 +358,7 @@ describe("admin app in a browser", () => {
     await dismissToasts(page);
     await shot(page, "audit-log");
 
-    await page.goto(`${harness.site.url}/audit?target=${encodeURIComponent(`user/${demo.sub}`)}`);
+    await page.goto(`${harness.siteUrl}/audit?target=${encodeURIComponent(`user/${demo.sub}`)}`);
     await rows.first().waitFor({ timeout: UI_WAIT });
     const userActions = await rows.evaluateAll((r) => r.map((row) => row.getAttribute("data-action")));
     expect([...new Set(userActions)].sort()).toEqual(["user.disable", "user.enable"]);
@@ -367,7 +367,7 @@ describe("admin app in a browser", () => {
   }, 120_000);
 
   it("shows the photos grid with thumbnails and a status filter", async () => {
-    await page.goto(`${harness.site.url}/photos`);
+    await page.goto(`${harness.siteUrl}/photos`);
     await segment(page, "rejected");
     await page.waitForURL(/status=rejected/, { timeout: UI_WAIT });
     const cards = page.locator(".photo-card");
@@ -404,7 +404,7 @@ describe("admin app in a browser", () => {
       ["audit-log", "/audit", '[data-testid="audit-row"]'],
     ];
     for (const [name, path, ready] of pages) {
-      await p.goto(`${harness.site.url}${path}`);
+      await p.goto(`${harness.siteUrl}${path}`);
       await p.locator(ready).first().waitFor({ timeout: UI_WAIT });
       expect(await noHorizontalScroll(p), name).toBeLessThanOrEqual(0);
       await shot(p, name);
