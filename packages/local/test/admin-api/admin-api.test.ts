@@ -5,7 +5,7 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type {
   AuditItem,
   ErrorBody,
@@ -16,30 +16,18 @@ import type {
   UserSummary,
 } from "@photogate/core";
 import { environments, resourceNames, sharedPrefix, statusKey } from "@photogate/core";
-import { createClients, createLogger, handleReprocessRequest } from "@photogate/processor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AdminApiServer,
-  createLocalAdminDeps,
-  type LocalAdminDeps,
-  startAdminApiServer,
-} from "../../src/admin-api";
 import { signIn } from "../../src/cognito/provision";
 import { ANY_FREE_PORTS, type LocalUser } from "../../src/endpoints";
 import { findUser, type SeededPhoto, seedSamplePhotos } from "../../src/seed";
 import { type LocalStack, startLocalStack } from "../../src/stack";
+import { localS3Client } from "../../src/upload";
 
 const APP_ORIGIN = "http://localhost:5173";
-const USERS = [
-  { name: "demo", email: "demo@photogate.local", password: "Demo-photogate-1", groups: [] },
-  { name: "support", email: "support@photogate.local", password: "Support-photogate-1", groups: ["support"] },
-  { name: "admin", email: "admin@photogate.local", password: "Admin-photogate-1", groups: ["admins"] },
-] as const;
 
 let stack: LocalStack;
 let dataDir: string;
-let deps: LocalAdminDeps;
-let server: AdminApiServer;
+let s3: S3Client;
 let demo: LocalUser;
 let support: LocalUser;
 let tokens: Record<"demo" | "support", string>;
@@ -47,7 +35,7 @@ let samples: SeededPhoto[];
 let idp: CognitoIdentityProviderClient;
 
 async function api<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
-  const response = await fetch(`${server.url}${path}`, {
+  const response = await fetch(`${stack.endpoints.urls.adminApi}${path}`, {
     method: init.method ?? "GET",
     headers: {
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
@@ -60,7 +48,7 @@ async function api<T>(path: string, init: { method?: string; token?: string; bod
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-admin-api-"));
-  stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS, users: USERS });
+  stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS, adminOrigins: [APP_ORIGIN] });
   const { endpoints } = stack;
   demo = findUser(endpoints, "demo");
   support = findUser(endpoints, "support");
@@ -68,56 +56,7 @@ beforeAll(async () => {
   await stack.notifications.idle();
 
   const env = environments.local;
-  const processorDeps = {
-    ...createClients({
-      forcePathStyle: true,
-      s3: {
-        endpoint: endpoints.urls.s3,
-        region: endpoints.region,
-        credentials: endpoints.serviceCredentials,
-      },
-      dynamo: {
-        endpoint: endpoints.urls.dynamodb,
-        region: endpoints.region,
-        credentials: endpoints.serviceCredentials,
-      },
-      rekognition: {
-        endpoint: endpoints.urls.rekognition,
-        region: endpoints.region,
-        credentials: endpoints.serviceCredentials,
-      },
-    }),
-    config: {
-      photoTable: endpoints.photoTable,
-      bucket: endpoints.bucket,
-      processing: env.processing,
-      endpointOverride: true,
-    },
-    log: createLogger(() => {}),
-  };
-  deps = createLocalAdminDeps({
-    region: endpoints.region,
-    urls: endpoints.urls,
-    credentials: endpoints.serviceCredentials,
-    names: {
-      photoTable: endpoints.photoTable,
-      auditTable: endpoints.auditTable,
-      bucket: endpoints.bucket,
-      userPoolId: endpoints.userPool.id,
-    },
-    reprocess: (request) =>
-      handleReprocessRequest(request, processorDeps as Parameters<typeof handleReprocessRequest>[1]),
-  });
-  server = await startAdminApiServer({
-    region: endpoints.region,
-    userPool: {
-      issuer: endpoints.userPool.issuer,
-      jwksUri: `${endpoints.userPool.issuer}/.well-known/jwks.json`,
-      adminClientId: endpoints.userPool.adminClientId,
-    },
-    deps,
-    allowedOrigins: [APP_ORIGIN],
-  });
+  s3 = localS3Client(endpoints.urls.s3, endpoints.region, endpoints.serviceCredentials);
   idp = new CognitoIdentityProviderClient({
     endpoint: endpoints.urls.cognitoIdp,
     region: endpoints.region,
@@ -132,9 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
-  await deps?.idle();
-  deps?.destroy();
+  s3?.destroy();
   idp?.destroy();
   await stack?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -159,7 +96,7 @@ describe("the local admin API with real tokens", () => {
   });
 
   it("answers the admin app's CORS preflight", async () => {
-    const response = await fetch(`${server.url}/users/${demo.sub}/disable`, {
+    const response = await fetch(`${stack.endpoints.urls.adminApi}/users/${demo.sub}/disable`, {
       method: "OPTIONS",
       headers: {
         origin: APP_ORIGIN,
@@ -194,7 +131,7 @@ describe("the local admin API with real tokens", () => {
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: "approved", reviewedBy: support.sub, reasons: [] });
 
-    const status = await deps.s3.send(
+    const status = await s3.send(
       new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: statusKey(demo.sub, noFace.photoId) }),
     );
     const verdict = JSON.parse(await status.Body!.transformToString()) as {
@@ -204,7 +141,7 @@ describe("the local admin API with real tokens", () => {
     };
     expect(verdict).toMatchObject({ status: "approved", reviewedBy: support.sub });
     expect(verdict.version).toBeGreaterThan(1);
-    const shared = await deps.s3.send(
+    const shared = await s3.send(
       new ListObjectsV2Command({
         Bucket: stack.endpoints.bucket,
         Prefix: sharedPrefix(demo.sub, noFace.photoId),
