@@ -6,5 +6,6 @@ export * from "./keys";
 export * from "./log";
 export * from "./photo";
 export * from "./retry";
+export * from "./site";
 export * from "./tables";
 export * from "./verdict";

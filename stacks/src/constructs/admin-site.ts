@@ -1,11 +1,11 @@
 import { existsSync, readdirSync } from "node:fs";
-import { extname, join, posix, relative, sep } from "node:path";
+import { join, posix, relative, sep } from "node:path";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import type { EnvironmentConfig } from "@photogate/core";
+import { type EnvironmentConfig, siteContentType } from "@photogate/core";
 import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { SecureBucket } from "./secure-bucket";
@@ -55,31 +55,8 @@ export const API_PREFIX_CODE = `function handler(event) {
 }
 `;
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".webmanifest": "application/manifest+json",
-  ".txt": "text/plain; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".avif": "image/avif",
-  ".ico": "image/x-icon",
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-};
-
-/** The Content-Type S3 (and so CloudFront) serves a site file with; nosniff makes it matter. */
-export function contentTypeFor(key: string): string {
-  return CONTENT_TYPES[extname(key).toLowerCase()] ?? "application/octet-stream";
-}
+/** The Content-Type a site file is served with (shared with the other server of the app). */
+export const contentTypeFor = siteContentType;
 
 /** Hashed build output never changes under its name; everything else is revalidated. */
 export function cacheControlFor(key: string): string {

@@ -2,8 +2,9 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, sep } from "node:path";
+import { join, normalize, sep } from "node:path";
 import { ADMIN_DIST_DIR } from "@photogate/admin/build";
+import { siteContentType } from "@photogate/core";
 
 /**
  * The admin app as the AdminSite distribution serves it, for local runs: the built files with
@@ -63,31 +64,8 @@ const HOP_BY_HOP = new Set([
   "trailer",
 ]);
 
-/** Same table as the AdminSite construct's contentTypeFor (stacks/src/constructs/admin-site.ts). */
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".webmanifest": "application/manifest+json",
-  ".txt": "text/plain; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".avif": "image/avif",
-  ".ico": "image/x-icon",
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-};
-
-export function contentTypeFor(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
-}
+/** The Content-Type a site file is served with (shared with the other server of the app). */
+export const contentTypeFor = siteContentType;
 
 function origin(url: string): string {
   return new URL(url).origin;
