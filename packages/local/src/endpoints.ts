@@ -113,7 +113,8 @@ export async function readEndpoints(dataDir = DEFAULT_DATA_DIR): Promise<LocalEn
   return parsed.data;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id is running (on this machine). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

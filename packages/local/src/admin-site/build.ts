@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/admin/build";
+import { isAlive } from "../endpoints";
 import { type Progress, silentProgress } from "../progress";
 
 /**
@@ -28,15 +29,6 @@ export async function ensureAdminBuild(
 }
 
 const LOCK_POLL_MS = 250;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 async function lock(dir: string, progress: Progress): Promise<() => Promise<void>> {
   let told = false;
