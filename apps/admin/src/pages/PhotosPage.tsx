@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useSearch, useSearchParams } from "wouter";
 import { useApi } from "../context";
-import { currentToken, firstPage, hasPrevious, nextPage, previousPage } from "../logic/pager";
+import { currentToken, firstPage } from "../logic/pager";
 import { Pager } from "../ui/Pager";
 import { PhotoCard } from "../ui/PhotoCard";
 import { EmptyState, ErrorState, GridSkeleton, PageHeader } from "../ui/states";
@@ -83,14 +83,7 @@ function PhotosPageView() {
           ))}
         </section>
       )}
-      <Pager
-        page={pager.page}
-        hasPrevious={hasPrevious(pager)}
-        hasNext={Boolean(query.data?.nextToken)}
-        loading={query.isFetching}
-        onPrevious={() => setPager(previousPage)}
-        onNext={() => setPager((p) => nextPage(p, query.data?.nextToken))}
-      />
+      <Pager state={pager} nextToken={query.data?.nextToken} loading={query.isFetching} onChange={setPager} />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useLocation, useSearch, useSearchParams } from "wouter";
 import { useApi } from "../context";
-import { currentToken, firstPage, hasPrevious, nextPage, previousPage } from "../logic/pager";
+import { currentToken, firstPage } from "../logic/pager";
 import { queueCommand } from "../logic/queue-keys";
 import { useConfirm } from "../ui/actions";
 import { FaceImage } from "../ui/FaceImage";
@@ -209,17 +209,12 @@ function QueuePageView() {
         </div>
       )}
       <Pager
-        page={pager.page}
-        hasPrevious={hasPrevious(pager)}
-        hasNext={Boolean(list.data?.nextToken)}
+        state={pager}
+        nextToken={list.data?.nextToken}
         loading={list.isFetching}
-        onPrevious={() => {
+        onChange={(next) => {
           setSelected(0);
-          setPager(previousPage);
-        }}
-        onNext={() => {
-          setSelected(0);
-          setPager((p) => nextPage(p, list.data?.nextToken));
+          setPager(next);
         }}
       />
     </>

@@ -5,7 +5,7 @@ import { type FormEvent, useState } from "react";
 import { Link, useSearch, useSearchParams } from "wouter";
 import { useApi } from "../context";
 import { formatTime } from "../logic/format";
-import { currentToken, firstPage, hasPrevious, nextPage, previousPage } from "../logic/pager";
+import { currentToken, firstPage } from "../logic/pager";
 import { UserStateBadge } from "../ui/badges";
 import { Pager } from "../ui/Pager";
 import { EmptyState, ErrorState, ListSkeleton, PageHeader } from "../ui/states";
@@ -119,14 +119,7 @@ function UsersPageView() {
           </Table>
         </div>
       )}
-      <Pager
-        page={pager.page}
-        hasPrevious={hasPrevious(pager)}
-        hasNext={Boolean(query.data?.nextToken)}
-        loading={query.isFetching}
-        onPrevious={() => setPager(previousPage)}
-        onNext={() => setPager((p) => nextPage(p, query.data?.nextToken))}
-      />
+      <Pager state={pager} nextToken={query.data?.nextToken} loading={query.isFetching} onChange={setPager} />
     </>
   );
 }
