@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AuditAction,
   type AuditEntry,
@@ -8,8 +8,7 @@ import {
   type Page,
 } from "@photogate/core";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { InvalidNextTokenError } from "./errors";
-import { decodePageToken, encodePageToken, keyOf } from "./pagination";
+import { keyOf, queryPartitionPage } from "./pagination";
 
 export interface AuditChange {
   action: AuditAction;
@@ -75,24 +74,18 @@ export async function listAudit(
     : query.actor
       ? (["audit.actor", query.actor, "byActor", byActor] as const)
       : (["audit.day", query.day ?? ctx.at.toISOString().slice(0, 10), "byDay", byDay] as const);
-  const partitionKey = index ? auditTable.indexes[index].partitionKey : auditTable.partitionKey;
-  const input: QueryCommandInput = {
-    TableName: deps.config.auditTable,
-    ...(index ? { IndexName: index } : {}),
-    KeyConditionExpression: "#pk = :pk",
-    ExpressionAttributeNames: { "#pk": partitionKey },
-    ExpressionAttributeValues: { ":pk": value },
-    ScanIndexForward: false,
-    Limit: query.limit,
-  };
-  if (query.nextToken) {
-    const start = decodePageToken(query.nextToken, kind, value, position);
-    if (start[partitionKey] !== value) throw new InvalidNextTokenError("position outside this query");
-    input.ExclusiveStartKey = start;
-  }
-  const result = await deps.dynamo.send(new QueryCommand(input));
+  const page = await queryPartitionPage(deps.dynamo, {
+    table: deps.config.auditTable,
+    ...(index ? { index } : {}),
+    partitionKey: index ? auditTable.indexes[index].partitionKey : auditTable.partitionKey,
+    value,
+    limit: query.limit,
+    nextToken: query.nextToken,
+    kind,
+    position,
+  });
   const items: AuditItem[] = [];
-  for (const raw of result.Items ?? []) {
+  for (const raw of page.items) {
     const parsed = AuditItem.safeParse(raw);
     if (parsed.success) items.push(parsed.data);
     else
@@ -104,6 +97,6 @@ export async function listAudit(
   }
   return {
     items,
-    ...(result.LastEvaluatedKey ? { nextToken: encodePageToken(kind, value, result.LastEvaluatedKey) } : {}),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { InvalidNextTokenError } from "./errors";
 
@@ -49,4 +50,49 @@ export function decodePageToken<T extends z.ZodType>(
 /** A DynamoDB key of exactly these string attributes, no more. */
 export function keyOf(attributes: readonly string[]) {
   return z.strictObject(Object.fromEntries(attributes.map((a) => [a, z.string().min(1).max(1024)])));
+}
+
+export interface PartitionPageQuery {
+  table: string;
+  /** The index to query; the table itself when absent. */
+  index?: string;
+  partitionKey: string;
+  value: string;
+  limit: number;
+  nextToken?: string | undefined;
+  /** The list's kind in its page tokens, and the key shape a returning token must have. */
+  kind: string;
+  position: z.ZodType<Record<string, string>>;
+}
+
+/**
+ * One page of one partition, newest first, with the page token checked on the way in (same
+ * list, same partition, exactly the index's key) and issued on the way out.
+ */
+export async function queryPartitionPage(
+  dynamo: DynamoDBDocumentClient,
+  query: PartitionPageQuery,
+): Promise<{ items: Record<string, unknown>[]; nextToken?: string }> {
+  const input: QueryCommandInput = {
+    TableName: query.table,
+    ...(query.index ? { IndexName: query.index } : {}),
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": query.partitionKey },
+    ExpressionAttributeValues: { ":pk": query.value },
+    ScanIndexForward: false,
+    Limit: query.limit,
+  };
+  if (query.nextToken) {
+    const start = decodePageToken(query.nextToken, query.kind, query.value, query.position);
+    if (start[query.partitionKey] !== query.value)
+      throw new InvalidNextTokenError("position outside this query");
+    input.ExclusiveStartKey = start;
+  }
+  const result = await dynamo.send(new QueryCommand(input));
+  return {
+    items: result.Items ?? [],
+    ...(result.LastEvaluatedKey
+      ? { nextToken: encodePageToken(query.kind, query.value, result.LastEvaluatedKey) }
+      : {}),
+  };
 }

@@ -1,11 +1,5 @@
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import {
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   auditTarget,
   type Page,
@@ -21,8 +15,8 @@ import {
 } from "@photogate/core";
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { ConflictError, InvalidNextTokenError, PhotoInProgressError, PhotoNotFoundError } from "./errors";
-import { decodePageToken, encodePageToken, keyOf } from "./pagination";
+import { ConflictError, PhotoInProgressError, PhotoNotFoundError } from "./errors";
+import { keyOf, queryPartitionPage } from "./pagination";
 import { signedGet } from "./urls";
 
 const { byStatus, byOwner } = photoTable.indexes;
@@ -44,26 +38,20 @@ export async function listPhotos(
   const [kind, index, value, position] = query.status
     ? (["photos.status", "byStatus", query.status, statusPosition] as const)
     : (["photos.owner", "byOwner", query.owner as string, ownerPosition] as const);
-  const partitionKey = photoTable.indexes[index].partitionKey;
-  const input: QueryCommandInput = {
-    TableName: deps.config.photoTable,
-    IndexName: index,
-    KeyConditionExpression: "#pk = :pk",
-    ExpressionAttributeNames: { "#pk": partitionKey },
-    ExpressionAttributeValues: { ":pk": value },
-    ScanIndexForward: false,
-    Limit: query.limit,
-  };
-  if (query.nextToken) {
-    const start = decodePageToken(query.nextToken, kind, value, position);
-    if (start[partitionKey] !== value) throw new InvalidNextTokenError("position outside this query");
-    input.ExclusiveStartKey = start;
-  }
-  const result = await deps.dynamo.send(new QueryCommand(input));
-  const records = readRecords(ctx, result.Items ?? []);
+  const page = await queryPartitionPage(deps.dynamo, {
+    table: deps.config.photoTable,
+    index,
+    partitionKey: photoTable.indexes[index].partitionKey,
+    value,
+    limit: query.limit,
+    nextToken: query.nextToken,
+    kind,
+    position,
+  });
+  const records = readRecords(ctx, page.items);
   return {
     items: await Promise.all(records.map((r) => summarise(deps, ctx, r))),
-    ...(result.LastEvaluatedKey ? { nextToken: encodePageToken(kind, value, result.LastEvaluatedKey) } : {}),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
   };
 }
 
