@@ -8,7 +8,7 @@ import {
   type Page,
 } from "@photogate/core";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { keyOf, queryPartitionPage } from "./pagination";
+import { keyOf, queryPartitionPage, readItems } from "./pagination";
 
 export interface AuditChange {
   action: AuditAction;
@@ -84,17 +84,7 @@ export async function listAudit(
     kind,
     position,
   });
-  const items: AuditItem[] = [];
-  for (const raw of page.items) {
-    const parsed = AuditItem.safeParse(raw);
-    if (parsed.success) items.push(parsed.data);
-    else
-      ctx.log.error("audit.unreadable", {
-        target: raw.target,
-        sortKey: raw.sortKey,
-        issues: parsed.error.issues,
-      });
-  }
+  const items = readItems(AuditItem, page.items, ctx.log, "audit.unreadable", ["target", "sortKey"]);
   return {
     items,
     ...(page.nextToken ? { nextToken: page.nextToken } : {}),

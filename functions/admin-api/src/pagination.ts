@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { Logger } from "@photogate/core";
 import { z } from "zod";
 import { InvalidNextTokenError } from "./errors";
 
@@ -95,4 +96,28 @@ export async function queryPartitionPage(
       ? { nextToken: encodePageToken(query.kind, query.value, result.LastEvaluatedKey) }
       : {}),
   };
+}
+
+/**
+ * The items that fit `schema`. One that does not is logged as `event` with its key fields, not
+ * hidden and not fatal: an unreadable item is a bug in whatever wrote it, and the rest still list.
+ */
+export function readItems<T extends z.ZodType>(
+  schema: T,
+  items: Record<string, unknown>[],
+  log: Logger,
+  event: string,
+  keyFields: readonly string[],
+): z.output<T>[] {
+  const read: z.output<T>[] = [];
+  for (const item of items) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) read.push(parsed.data);
+    else
+      log.error(event, {
+        ...Object.fromEntries(keyFields.map((f) => [f, item[f]])),
+        issues: parsed.error.issues,
+      });
+  }
+  return read;
 }

@@ -16,7 +16,7 @@ import {
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { ConflictError, PhotoInProgressError, PhotoNotFoundError } from "./errors";
-import { keyOf, queryPartitionPage } from "./pagination";
+import { keyOf, queryPartitionPage, readItems } from "./pagination";
 import { signedGet } from "./urls";
 
 const { byStatus, byOwner } = photoTable.indexes;
@@ -80,20 +80,9 @@ export async function allPhotosOf(
   return records;
 }
 
+// A record the schema refuses is a processor bug to fix: logged, not hidden.
 function readRecords(ctx: RequestContext, items: Record<string, unknown>[]): PhotoRecord[] {
-  const records: PhotoRecord[] = [];
-  for (const item of items) {
-    const parsed = PhotoRecord.safeParse(item);
-    if (parsed.success) records.push(parsed.data);
-    // Logged, not hidden: a record the schema refuses is a processor bug to fix.
-    else
-      ctx.log.error("photo.unreadable", {
-        owner: item.owner,
-        photoId: item.photoId,
-        issues: parsed.error.issues,
-      });
-  }
-  return records;
+  return readItems(PhotoRecord, items, ctx.log, "photo.unreadable", ["owner", "photoId"]);
 }
 
 export async function summarise(

@@ -6,7 +6,7 @@ import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Page, PhotoDetail, PhotoRecord, PhotoSummary } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { encodePageToken } from "../../src/index";
+import { createLogger, encodePageToken, type LogEntry } from "../../src/index";
 import {
   auditWrites,
   awsError,
@@ -98,6 +98,27 @@ describe("photo lists", () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe("INVALID_NEXT_TOKEN");
     expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it("lists the readable records and logs an unreadable one by its key instead of failing the page", async () => {
+    const broken = {
+      owner: OWNER,
+      photoId: "0b0b0b0b-0000-4000-8000-000000000000",
+      status: "no-such-status",
+    };
+    dynamo.on(QueryCommand).resolves({ Items: [broken, record()] });
+    const logged: LogEntry[] = [];
+    const deps = { ...testDeps(), log: createLogger((entry) => logged.push(entry)) };
+    const answer = await call<Page<PhotoSummary>>(
+      deps,
+      event("GET", "/photos", { query: { status: "rejected" } }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.items.map((i) => i.photoId)).toEqual([PHOTO]);
+    const unreadable = logged.filter((e) => e.event === "photo.unreadable");
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0]).toMatchObject({ level: "error", owner: OWNER, photoId: broken.photoId });
+    expect(unreadable[0]!.issues).toBeInstanceOf(Array);
   });
 
   it("by owner uses the byOwner index", async () => {
