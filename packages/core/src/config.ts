@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { LAMBDA_RUNTIME_IDS } from "./runtimes";
 
 /**
  * One typed config for every environment. The stacks synthesize from it, the processor
@@ -101,6 +102,12 @@ export const EnvironmentConfig = z.object({
   }),
   stateBackend: StateBackend,
   processing: ProcessingConfig,
+  /**
+   * Runtime id → why this environment still deploys onto it although it is within 90 days of
+   * (or past) its deprecation date (packages/core/src/runtimes.ts). Empty: synthesis refuses.
+   * Every use is logged as a warning at synthesis.
+   */
+  runtimeAcknowledgements: z.partialRecord(z.enum(LAMBDA_RUNTIME_IDS), z.string().trim().min(1)).default({}),
 });
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
@@ -157,6 +164,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     processor: baseProcessor,
     stateBackend: { type: "local", path: "terraform.dev.tfstate" },
     processing: defaultProcessing,
+    runtimeAcknowledgements: {},
   },
   prod: {
     name: "prod",
@@ -177,6 +185,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
       region: "eu-west-1",
     },
     processing: defaultProcessing,
+    runtimeAcknowledgements: {},
   },
   local: {
     name: "local",
@@ -193,6 +202,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     processor: { ...baseProcessor, architecture: "x86_64", reservedConcurrency: 2 },
     stateBackend: { type: "local", path: "terraform.local.tfstate" },
     processing: defaultProcessing,
+    runtimeAcknowledgements: {},
   },
 };
 
