@@ -13,7 +13,7 @@ import { createPolicyEvaluator, permissionsFor, type S3Target } from "./authoriz
 import { AwsChunkedDecoder } from "./aws-chunked";
 import { errorXml, newRequestId, S3Error } from "./errors";
 import type { S3Logger } from "./logger";
-import { type Caller, QUERY_AUTH_PARAMS, splitUrl, verifySignature } from "./sigv4";
+import { type Caller, isSigningParameter, QUERY_AUTH_PARAMS, splitUrl, verifySignature } from "./sigv4";
 
 export interface S3GatewayOptions {
   /** The s3rver behind the gateway (`startS3Server().url`). */
@@ -81,9 +81,7 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
     );
     const { path, query: rawQuery } = splitUrl(url);
     // Presigned-URL parameters and hoisted x-amz-* headers say how the request is signed, not what it does.
-    const query = Object.fromEntries(
-      Object.entries(rawQuery).filter(([name]) => !QUERY_AUTH_PARAMS.has(name) && !name.startsWith("x-amz-")),
-    );
+    const query = Object.fromEntries(Object.entries(rawQuery).filter(([name]) => !isSigningParameter(name)));
     const target = parseTarget(path);
     if (caller.kind === "service") return caller;
 

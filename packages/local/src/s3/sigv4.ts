@@ -33,6 +33,15 @@ export const QUERY_AUTH_PARAMS = new Set([
   "X-Amz-Security-Token",
 ]);
 
+/**
+ * Whether a query parameter says how a request is signed rather than what it does: the
+ * presigned-URL parameters, and x-amz-* headers a presigner hoisted into the query (the SDK's
+ * presigner puts `X-Amz-Content-Sha256=UNSIGNED-PAYLOAD` there), whatever their letter case.
+ */
+export function isSigningParameter(name: string): boolean {
+  return QUERY_AUTH_PARAMS.has(name) || name.toLowerCase().startsWith("x-amz-");
+}
+
 const ALGORITHM = "AWS4-HMAC-SHA256";
 /** S3 refuses header-signed requests more than 15 minutes off its clock. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
