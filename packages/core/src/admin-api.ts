@@ -58,6 +58,7 @@ export const ADMIN_ERROR_CODES = [
   "CANNOT_TARGET_SELF",
   "INVALID_USER_STATE",
   "TOO_MANY_REQUESTS",
+  "PAYLOAD_TOO_LARGE",
   "NOT_SUPPORTED",
   "UPSTREAM_ERROR",
   "INTERNAL",
@@ -166,6 +167,8 @@ export type RejectBody = z.infer<typeof RejectBody>;
 export const auditTarget = {
   user: (sub: string) => `user/${sub}`,
   photo: (owner: string, photoId: string) => `photo/${owner}/${photoId}`,
+  /** The processor's dead letters (the DLQ on AWS, the dead-letter file locally). */
+  deadLetters: () => "dead-letters",
 };
 
 export const AUDIT_ACTIONS = [
@@ -182,6 +185,7 @@ export const AUDIT_ACTIONS = [
   "photo.reprocess",
   "photo.delete",
   "photo.set-profile-picture",
+  "dead-letters.redrive",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -197,8 +201,8 @@ export const AuditQuery = PageQuery.extend({
   target: z
     .string()
     .regex(
-      /^(user\/[0-9a-f-]{36}|photo\/[0-9a-f-]{36}\/[0-9a-f-]{36})$/,
-      "must be user/{sub} or photo/{owner}/{photoId}",
+      /^(user\/[0-9a-f-]{36}|photo\/[0-9a-f-]{36}\/[0-9a-f-]{36}|dead-letters)$/,
+      "must be user/{sub}, photo/{owner}/{photoId} or dead-letters",
     )
     .optional(),
   /** UTC day, YYYY-MM-DD; today when neither actor nor target is given. */
@@ -208,6 +212,64 @@ export const AuditQuery = PageQuery.extend({
   path: ["actor"],
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
+
+// ---------------------------------------------------------------------------------------------
+// Dead letters: processor invocations that failed every attempt, and their redrive
+
+/** Most dead letters one request lists or replays: a redrive must finish within the API's timeout. */
+export const MAX_DEAD_LETTER_BATCH = 25;
+
+/** One dead letter as the API, the redrive command and the app show it. */
+export const DeadLetterItem = z.object({
+  /** The SQS message id, or the line's id in the local dead-letter file. */
+  id: z.string(),
+  bucket: z.string().optional(),
+  /** The decoded upload key, or `photo/{owner}/{photoId}` for a failed reprocess request. */
+  key: z.string(),
+  failedAt: z.string(),
+  /** The last error of the failed invocation, as recorded with it. */
+  error: z.string(),
+});
+export type DeadLetterItem = z.infer<typeof DeadLetterItem>;
+
+export const DeadLetterList = z.object({
+  items: z.array(DeadLetterItem),
+  /** How many dead letters there are in all (SQS: approximate). */
+  total: z.number().int().nonnegative(),
+});
+export type DeadLetterList = z.infer<typeof DeadLetterList>;
+
+export const DeadLetterQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_DEAD_LETTER_BATCH).default(MAX_DEAD_LETTER_BATCH),
+});
+
+export const RedriveBody = z
+  .object({
+    /** List what would be replayed; replay and remove nothing. */
+    dryRun: z.boolean().default(false),
+    max: z.number().int().min(1).max(MAX_DEAD_LETTER_BATCH).default(10),
+  })
+  .strict();
+export type RedriveBody = z.infer<typeof RedriveBody>;
+
+export const REDRIVE_OUTCOMES = ["replayed", "failed", "would-replay"] as const;
+
+/** One message's result: replayed (and removed), failed (left in place, with why), or listed by a dry run. */
+export const RedriveResult = DeadLetterItem.extend({
+  outcome: z.enum(REDRIVE_OUTCOMES),
+  replayError: z.string().optional(),
+});
+export type RedriveResult = z.infer<typeof RedriveResult>;
+
+export const RedriveSummary = z.object({
+  dryRun: z.boolean(),
+  replayed: z.number().int().nonnegative(),
+  failed: z.array(z.object({ id: z.string(), key: z.string(), error: z.string() })),
+  /** Dead letters left after the run (SQS: approximate). */
+  remaining: z.number().int().nonnegative(),
+  results: z.array(RedriveResult),
+});
+export type RedriveSummary = z.infer<typeof RedriveSummary>;
 
 // ---------------------------------------------------------------------------------------------
 // Routes
@@ -390,6 +452,23 @@ export const adminRoutes = {
     audit: "photo.set-profile-picture",
     params: PhotoParams,
     response: SetProfilePictureResult,
+  }),
+  listDeadLetters: route({
+    ...get,
+    path: "/dead-letters",
+    access: "admins",
+    params: NoParams,
+    query: DeadLetterQuery,
+    response: DeadLetterList,
+  }),
+  redriveDeadLetters: route({
+    ...action,
+    path: "/dead-letters/redrive",
+    access: "admins",
+    audit: "dead-letters.redrive",
+    params: NoParams,
+    body: RedriveBody,
+    response: RedriveSummary,
   }),
   listAudit: route({
     ...get,

@@ -93,6 +93,7 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   "photo.reprocess": "Reprocessed photo",
   "photo.delete": "Deleted photo",
   "photo.set-profile-picture": "Set profile picture",
+  "dead-letters.redrive": "Redrove dead letters",
 };
 
 export type AuditTargetRef =
