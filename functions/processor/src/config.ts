@@ -1,4 +1,4 @@
-import { ConfigError, ProcessingConfig, parseConfig } from "@photogate/core";
+import { ConfigError, claimLeaseSeconds, ProcessingConfig, parseConfig } from "@photogate/core";
 
 /**
  * The processor's run-time configuration, read once at cold start. The CDKTF stack sets
@@ -22,6 +22,12 @@ export interface ProcessorConfig {
    * retries; default 3). A failure before the last attempt publishes a verdict that is not final.
    */
   maxAttempts?: number;
+  /**
+   * How long a `processing` claim holds the photo (PHOTOGATE_CLAIM_LEASE_SECONDS, core's
+   * claimLeaseSeconds of the function's timeout). Without it, the lease of the longest Lambda
+   * timeout: a live run is never taken over, a crashed one waits longer.
+   */
+  leaseSeconds?: number;
 }
 
 export const ENV = {
@@ -29,7 +35,10 @@ export const ENV = {
   processing: "PHOTOGATE_PROCESSING",
   bucket: "PHOTOGATE_BUCKET",
   maxAttempts: "PHOTOGATE_MAX_ATTEMPTS",
+  leaseSeconds: "PHOTOGATE_CLAIM_LEASE_SECONDS",
 } as const;
+
+export const DEFAULT_LEASE_SECONDS = claimLeaseSeconds({ timeoutSeconds: 900 });
 
 /** Lambda's default for asynchronous invocations: the first try and two retries. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -53,11 +62,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 3) {
     throw new ConfigError(`${ENV.maxAttempts} must be a whole number from 1 to 3, not "${rawAttempts}"`);
   }
+  const rawLease = env[ENV.leaseSeconds]?.trim();
+  const leaseSeconds = rawLease ? Number(rawLease) : DEFAULT_LEASE_SECONDS;
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1 || leaseSeconds > 3600) {
+    throw new ConfigError(
+      `${ENV.leaseSeconds} must be a whole number of seconds from 1 to 3600, not "${rawLease}"`,
+    );
+  }
   return {
     photoTable,
     processing: parseConfig(ProcessingConfig, json, ENV.processing),
     endpointOverride: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3),
     ...(bucket ? { bucket } : {}),
     maxAttempts,
+    leaseSeconds,
   };
 }

@@ -87,12 +87,14 @@ export class ReprocessRefusedError extends ProcessorError {
     owner: string,
     photoId: string,
     readonly why: "NO_RECORD" | "IN_PROGRESS",
+    /** With IN_PROGRESS: when the current run's lease ends, after which a reprocess takes over. */
+    readonly secondsLeft?: number,
   ) {
     super(
       why === "NO_RECORD" ? "REPROCESS_NO_RECORD" : "REPROCESS_IN_PROGRESS",
       why === "NO_RECORD"
         ? `Photo ${owner}/${photoId} has no record to reprocess`
-        : `Photo ${owner}/${photoId} is being processed right now; reprocess it once it has a verdict`,
+        : `Photo ${owner}/${photoId} is being processed right now${secondsLeft === undefined ? "" : ` (its lease ends in ${secondsLeft} s)`}; reprocess it once it has a verdict or its lease has ended`,
     );
   }
 }

@@ -8,6 +8,7 @@ import {
   displayKey,
   type Failure,
   FINAL_STATUSES,
+  leaseState,
   type PhotoRecord,
   parseUploadKey,
   type Reason,
@@ -15,7 +16,7 @@ import {
   thumbnailKey,
   type VerdictDocument,
 } from "@photogate/core";
-import { DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
+import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
 import {
   DerivedWriteError,
   ImageRejectedError,
@@ -28,7 +29,14 @@ import {
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
 import { publishVerdict } from "./publish";
-import { claimRecord, completeRecord, failRecord, readRecord, type Verdict } from "./records";
+import {
+  type ClaimSource,
+  claimRecord,
+  completeRecord,
+  failRecord,
+  readRecord,
+  type Verdict,
+} from "./records";
 import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";
 import { judgeFaces } from "./validate";
 
@@ -72,24 +80,32 @@ export async function processS3Event(event: unknown, deps: ProcessorDeps): Promi
 export async function processUpload(
   upload: UploadEvent,
   deps: ProcessorDeps,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; claimedBy?: ClaimSource } = {},
 ): Promise<UploadOutcome> {
-  const now = () => (deps.now ?? (() => new Date()))().toISOString();
+  const clock = deps.now ?? (() => new Date());
+  const now = () => clock().toISOString();
   const table = deps.config.photoTable;
   const log = deps.log.child({ owner: upload.owner, photoId: upload.photoId, sequencer: upload.sequencer });
   const publishDeps = { s3: deps.s3, bucket: upload.bucket, log };
 
-  const claim = await claimRecord(deps.dynamo, table, upload, now(), options);
+  const claim = await claimRecord(deps.dynamo, table, upload, clock(), {
+    claimedBy: options.claimedBy ?? (options.force ? "reprocess" : "s3-event"),
+    leaseSeconds: deps.config.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+    ...(options.force ? { force: true } : {}),
+  });
   if (!claim.claimed) {
     log.info("upload.skipped", {
       why: claim.why,
       stored: claim.stored,
+      ...(claim.lease ? { lease: claim.lease } : {}),
       message:
         claim.why === "duplicate"
           ? "this event was already processed"
           : claim.why === "superseded"
             ? "a newer upload to this key owns the record"
-            : "the record changed while claiming it",
+            : claim.why === "leased"
+              ? "another run holds this upload; after its lease ends a redelivery or the reconciler takes over"
+              : "the record changed while claiming it",
     });
     // A crash between the final record write and status.json would leave the verdict unpublished
     // forever (the retry is a duplicate). Re-publishing from the stored record is idempotent: same
@@ -97,20 +113,27 @@ export async function processUpload(
     if (claim.why === "duplicate" && claim.record && FINAL_STATUSES.includes(claim.record.status)) {
       await publishVerdict(publishDeps, claim.record);
     }
-    if (options.force) throw new ReprocessRefusedError(upload.owner, upload.photoId, "IN_PROGRESS");
+    if (options.force) {
+      throw new ReprocessRefusedError(upload.owner, upload.photoId, "IN_PROGRESS", claim.lease?.secondsLeft);
+    }
     return { outcome: "skipped", why: claim.why };
   }
-  log.info("upload.claimed", { attempts: claim.attempts, bytes: upload.size, force: options.force ?? false });
+  log.info("upload.claimed", {
+    attempts: claim.attempts,
+    bytes: upload.size,
+    claimedBy: claim.claim.claimedBy,
+    leaseExpiresAt: claim.claim.leaseExpiresAt,
+  });
 
   let record: Awaited<ReturnType<typeof completeRecord>>;
   try {
     const verdict = await judgeUpload(upload, deps);
-    record = await completeRecord(deps.dynamo, table, upload, verdict, now());
+    record = await completeRecord(deps.dynamo, table, upload, claim.claim, verdict, now());
   } catch (error) {
     const failure = toFailure(error);
     // Nothing to retry when the upload is gone or replaced: record it and finish.
     const gone = error instanceof UploadNotFoundError || error instanceof UploadReplacedError;
-    const failed = await failRecord(deps.dynamo, table, upload, failure, now()).catch(
+    const failed = await failRecord(deps.dynamo, table, upload, claim.claim, failure, now()).catch(
       (writeError: unknown) => {
         log.error("record.fail-write-failed", { error: writeError, failure });
         return undefined;
@@ -133,7 +156,8 @@ export async function processUpload(
   }
   if (!record) {
     log.info("upload.superseded", {
-      message: "a newer upload took the record over while this one was processed",
+      message:
+        "a newer upload, support or a takeover after this run's lease ended changed the record meanwhile",
     });
     return { outcome: "superseded" };
   }
@@ -163,7 +187,8 @@ export async function reprocessPhoto(
   if (!bucket) throw new ConfigError("Reprocessing needs the bucket name (PHOTOGATE_BUCKET)");
   const stored = await readRecord(deps.dynamo, deps.config.photoTable, owner, photoId);
   if (!stored) throw new ReprocessRefusedError(owner, photoId, "NO_RECORD");
-  if (stored.status === "processing") throw new ReprocessRefusedError(owner, photoId, "IN_PROGRESS");
+  const lease = leaseState(stored, (deps.now ?? (() => new Date()))());
+  if (lease.held) throw new ReprocessRefusedError(owner, photoId, "IN_PROGRESS", lease.secondsLeft);
   const parts = parseUploadKey(stored.uploadKey);
   const upload: UploadEvent = {
     bucket,

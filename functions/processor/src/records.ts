@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type DerivedImage,
   type FaceSummary,
   type Failure,
   FINAL_STATUSES,
+  type LeaseState,
+  leaseState,
   type ModerationLabel,
   PhotoRecord,
   type PhotoStatus,
@@ -17,15 +20,38 @@ import { RecordWriteError } from "./errors";
 import type { UploadEvent } from "./s3-event";
 
 export type ClaimResult =
-  | { claimed: true; attempts: number }
+  | { claimed: true; attempts: number; claim: Claim }
   | {
       claimed: false;
-      /** duplicate: this event already finished; superseded: a newer upload owns the record. */
-      why: "duplicate" | "superseded" | "in-flux";
+      /**
+       * duplicate: this event already finished; superseded: a newer upload owns the record;
+       * leased: a run holds this very upload and its lease has not ended.
+       */
+      why: "duplicate" | "superseded" | "leased" | "in-flux";
       stored?: { status?: string; sourceSequencer?: string };
+      /** When why is "leased": who holds it and for how long. */
+      lease?: Extract<LeaseState, { held: true }>;
       /** The stored record when it is whole and final (a duplicate re-publishes from it). */
       record?: VersionedPhotoRecord;
     };
+
+/** One run's hold on a record: the fencing token its final write is conditioned on. */
+export interface Claim {
+  claimId: string;
+  claimedBy: ClaimSource;
+  claimedAt: string;
+  leaseExpiresAt: string;
+}
+
+/** What started the run: an S3 notification (or its redelivery), support's reprocess, or the reconciler. */
+export type ClaimSource = "s3-event" | "reprocess" | "reconciler";
+
+export interface ClaimOptions {
+  /** Reprocess: the same upload again, whatever its verdict, unless a live lease holds it. */
+  force?: boolean;
+  claimedBy: ClaimSource;
+  leaseSeconds: number;
+}
 
 export interface Verdict {
   status: Extract<PhotoStatus, "approved" | "rejected">;
@@ -65,18 +91,27 @@ function isConditionFailure(error: unknown): boolean {
 const key = (u: UploadEvent) => ({ [photoTable.partitionKey]: u.owner, [photoTable.sortKey]: u.photoId });
 
 /**
- * Claims the record for this event with a conditional write. Proceeds when there is no record
- * (or one without a source), when the stored sequencer is older (a newer upload to the same key),
- * or when it is this very event and it did not reach a final state (a retry after a crash or a
- * failure). A duplicate of a finished event, or an older event arriving late, is not claimed.
+ * Claims the record for this event with a conditional write that also takes a lease. Proceeds
+ * when there is no record (or one without a source), when the stored sequencer is older (a newer
+ * upload to the same key), or when it is this very event, not final, and no live lease holds it
+ * (a retry after a failure, or a takeover after a crash or a timeout). A duplicate of a finished
+ * event, an older event arriving late, or a run under a live lease is not claimed.
  */
 export async function claimRecord(
   doc: DynamoDBDocumentClient,
   table: string,
   upload: UploadEvent,
-  now: string,
-  options: { force?: boolean } = {},
+  now: Date,
+  options: ClaimOptions,
 ): Promise<ClaimResult> {
+  const claim: Claim = {
+    claimId: randomUUID(),
+    claimedBy: options.claimedBy,
+    claimedAt: now.toISOString(),
+    leaseExpiresAt: new Date(now.getTime() + options.leaseSeconds * 1000).toISOString(),
+  };
+  const leaseEnded =
+    "(#status <> :processing OR attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt <= :now)";
   try {
     const a = assignments({
       uploadKey: upload.key,
@@ -88,6 +123,7 @@ export async function claimRecord(
       attempts: 1,
       sourceETag: upload.eTag,
       sourceSequencer: upload.sequencer,
+      ...claim,
     });
     // A new upload to the same key replaces the old verdict wholesale; createdAt stays the first upload's.
     const remove = removals(
@@ -98,10 +134,9 @@ export async function claimRecord(
       new UpdateCommand({
         TableName: table,
         Key: key(upload),
-        UpdateExpression: `SET ${a.set}, #createdAt = if_not_exists(#createdAt, :now) REMOVE ${remove}`,
-        // force (reprocess): the same upload again, whatever its verdict, unless a run holds it now.
+        UpdateExpression: `SET ${a.set}, #createdAt = if_not_exists(#createdAt, :claimedAt) REMOVE ${remove}`,
         ConditionExpression: options.force
-          ? "#sourceSequencer = :sourceSequencer AND #status <> :processing"
+          ? `#sourceSequencer = :sourceSequencer AND ${leaseEnded}`
           : "attribute_not_exists(#photoId) OR attribute_not_exists(#sourceSequencer) OR #sourceSequencer < :sourceSequencer",
         ExpressionAttributeNames: {
           ...a.names,
@@ -110,54 +145,62 @@ export async function claimRecord(
         },
         ExpressionAttributeValues: {
           ...a.values,
-          ":now": now,
-          ...(options.force ? { ":processing": "processing" } : {}),
+          ...(options.force ? { ":processing": "processing", ":now": claim.claimedAt } : {}),
         },
       }),
     );
-    return { claimed: true, attempts: 1 };
-  } catch (error) {
-    if (!isConditionFailure(error))
-      throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
-    if (options.force) return { claimed: false, why: "in-flux" };
-  }
-  try {
-    const result = await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: key(upload),
-        // The source fields are rewritten (same values) so a record from an interrupted claim is whole.
-        UpdateExpression:
-          "SET #status = :processing, #uploadKey = :uploadKey, #bytes = :bytes, #sourceETag = :sourceETag ADD #attempts :one",
-        ConditionExpression: "#sourceSequencer = :seq AND NOT (#status IN (:final0, :final1))",
-        ExpressionAttributeNames: {
-          "#status": "status",
-          "#attempts": "attempts",
-          "#sourceSequencer": "sourceSequencer",
-          "#uploadKey": "uploadKey",
-          "#bytes": "bytes",
-          "#sourceETag": "sourceETag",
-        },
-        ExpressionAttributeValues: {
-          ":processing": "processing",
-          ":uploadKey": upload.key,
-          ":bytes": upload.size,
-          ":sourceETag": upload.eTag,
-          ":one": 1,
-          ":seq": upload.sequencer,
-          ":final0": FINAL_STATUSES[0],
-          ":final1": FINAL_STATUSES[1],
-        },
-        ReturnValues: "UPDATED_NEW",
-      }),
-    );
-    return { claimed: true, attempts: Number(result.Attributes?.attempts ?? 1) };
+    return { claimed: true, attempts: 1, claim };
   } catch (error) {
     if (!isConditionFailure(error))
       throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
   }
-  // Not ours: read what is there only to say why in the log.
-  let stored: { status?: string; sourceSequencer?: string } | undefined;
+  if (!options.force) {
+    try {
+      const result = await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key(upload),
+          // The source fields are rewritten (same values) so a record from an interrupted claim is whole.
+          UpdateExpression:
+            "SET #status = :processing, #uploadKey = :uploadKey, #bytes = :bytes, #sourceETag = :sourceETag, #claimId = :claimId, #claimedBy = :claimedBy, #claimedAt = :now, #leaseExpiresAt = :leaseExpiresAt ADD #attempts :one",
+          ConditionExpression: `#sourceSequencer = :seq AND NOT (#status IN (:final0, :final1)) AND ${leaseEnded}`,
+          ExpressionAttributeNames: {
+            "#status": "status",
+            "#attempts": "attempts",
+            "#sourceSequencer": "sourceSequencer",
+            "#uploadKey": "uploadKey",
+            "#bytes": "bytes",
+            "#sourceETag": "sourceETag",
+            "#claimId": "claimId",
+            "#claimedBy": "claimedBy",
+            "#claimedAt": "claimedAt",
+            "#leaseExpiresAt": "leaseExpiresAt",
+          },
+          ExpressionAttributeValues: {
+            ":processing": "processing",
+            ":uploadKey": upload.key,
+            ":bytes": upload.size,
+            ":sourceETag": upload.eTag,
+            ":claimId": claim.claimId,
+            ":claimedBy": claim.claimedBy,
+            ":now": claim.claimedAt,
+            ":leaseExpiresAt": claim.leaseExpiresAt,
+            ":one": 1,
+            ":seq": upload.sequencer,
+            ":final0": FINAL_STATUSES[0],
+            ":final1": FINAL_STATUSES[1],
+          },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      );
+      return { claimed: true, attempts: Number(result.Attributes?.attempts ?? 1), claim };
+    } catch (error) {
+      if (!isConditionFailure(error))
+        throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });
+    }
+  }
+  // Not ours: read what is there only to say why.
+  let stored: (ClaimFieldsItem & { sourceSequencer?: string }) | undefined;
   let whole: VersionedPhotoRecord | undefined;
   try {
     const result = await doc.send(
@@ -170,18 +213,31 @@ export async function claimRecord(
     stored = undefined;
   }
   const storedSeq = stored?.sourceSequencer;
+  const lease = stored
+    ? leaseState({ ...stored, status: String(stored.status) }, now)
+    : { held: false as const };
   const why =
     storedSeq && storedSeq > upload.sequencer
       ? "superseded"
-      : storedSeq === upload.sequencer
-        ? "duplicate"
-        : "in-flux";
+      : storedSeq === upload.sequencer && lease.held
+        ? "leased"
+        : storedSeq === upload.sequencer && !options.force
+          ? "duplicate"
+          : "in-flux";
   return {
     claimed: false,
     why,
     ...(stored ? { stored: { status: stored.status, sourceSequencer: storedSeq } } : {}),
     ...(whole ? { record: whole } : {}),
+    ...(lease.held ? { lease } : {}),
   };
+}
+
+interface ClaimFieldsItem {
+  status?: string;
+  claimedBy?: string;
+  claimedAt?: string;
+  leaseExpiresAt?: string;
 }
 
 /** Reads a photo's record (strongly consistent), or undefined when there is none. */
@@ -216,6 +272,7 @@ export async function completeRecord(
   doc: DynamoDBDocumentClient,
   table: string,
   upload: UploadEvent,
+  claim: Claim,
   verdict: Verdict,
   processedAt: string,
 ): Promise<VersionedPhotoRecord | undefined> {
@@ -223,8 +280,8 @@ export async function completeRecord(
   const absent = (["width", "height", "format", "display", "face"] as const).filter(
     (f) => verdict[f] === undefined,
   );
-  const remove = removals([...absent, "failure"], a.names);
-  return updateOwnedRecord(doc, table, upload, `SET ${a.set} REMOVE ${remove}`, a);
+  const remove = removals([...absent, "failure", "claimId", "leaseExpiresAt"], a.names);
+  return updateOwnedRecord(doc, table, upload, claim, `SET ${a.set} REMOVE ${remove}`, a);
 }
 
 /**
@@ -235,22 +292,26 @@ export async function failRecord(
   doc: DynamoDBDocumentClient,
   table: string,
   upload: UploadEvent,
+  claim: Claim,
   failure: Failure,
   processedAt: string,
 ): Promise<VersionedPhotoRecord | undefined> {
   const a = assignments({ status: "failed", failure, processedAt });
-  return updateOwnedRecord(doc, table, upload, `SET ${a.set}`, a);
+  const remove = removals(["claimId", "leaseExpiresAt"], a.names);
+  return updateOwnedRecord(doc, table, upload, claim, `SET ${a.set} REMOVE ${remove}`, a);
 }
 
 /**
- * Applies `update` to this event's record while it is still this event's (same sequencer),
- * raising the verdict counter in the same conditional write so it cannot skip or repeat.
- * Returns the stored record, or undefined when a newer upload owns it.
+ * Applies `update` to this event's record while this run still holds it (same sequencer, same
+ * claim: a run whose lease was taken over after it expired must not overwrite the new run's
+ * verdict), raising the verdict counter in the same conditional write so it cannot skip or
+ * repeat. Returns the stored record, or undefined when the record is no longer this run's.
  */
 async function updateOwnedRecord(
   doc: DynamoDBDocumentClient,
   table: string,
   upload: UploadEvent,
+  claim: Claim,
   update: string,
   a: { names: Record<string, string>; values: Record<string, unknown> },
 ): Promise<VersionedPhotoRecord | undefined> {
@@ -260,13 +321,19 @@ async function updateOwnedRecord(
         TableName: table,
         Key: key(upload),
         UpdateExpression: `${update} ADD #verdictVersion :one`,
-        ConditionExpression: "#sourceSequencer = :seq",
+        ConditionExpression: "#sourceSequencer = :seq AND #claimId = :claimId",
         ExpressionAttributeNames: {
           ...a.names,
           "#sourceSequencer": "sourceSequencer",
+          "#claimId": "claimId",
           "#verdictVersion": VERDICT_VERSION_ATTRIBUTE,
         },
-        ExpressionAttributeValues: { ...a.values, ":seq": upload.sequencer, ":one": 1 },
+        ExpressionAttributeValues: {
+          ...a.values,
+          ":seq": upload.sequencer,
+          ":claimId": claim.claimId,
+          ":one": 1,
+        },
         ReturnValues: "ALL_NEW",
       }),
     );

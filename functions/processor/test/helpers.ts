@@ -148,18 +148,28 @@ export class FakePhotoTable {
     const values = input.ExpressionAttributeValues ?? {};
     const condition = input.ConditionExpression ?? "";
     const expr = input.UpdateExpression ?? "";
+    // The lease clause: no run holds the record (not processing, no lease, or the lease ended).
+    const leaseEnded = () =>
+      existing?.status !== "processing" ||
+      !existing?.leaseExpiresAt ||
+      (existing.leaseExpiresAt as string) <= (values[":now"] as string);
     let ok: boolean;
-    if (condition.includes("attribute_not_exists")) {
+    if (condition.startsWith("#sourceSequencer = :sourceSequencer")) {
+      // reprocess: the same upload, whatever its verdict, unless a live lease holds it
+      ok = existing?.sourceSequencer === values[":sourceSequencer"] && leaseEnded();
+    } else if (condition.includes("attribute_not_exists(#photoId)")) {
       const seq = values[":sourceSequencer"] as string;
       ok = !existing?.sourceSequencer || (existing.sourceSequencer as string) < seq;
-    } else if (condition.includes("<> :processing")) {
-      // reprocess: the same upload, whatever its verdict, unless a run holds it
-      ok = existing?.sourceSequencer === values[":sourceSequencer"] && existing?.status !== "processing";
     } else if (condition.includes("NOT (")) {
       ok =
-        existing?.sourceSequencer === values[":seq"] && !FINAL_STATUSES.includes(existing?.status as never);
+        existing?.sourceSequencer === values[":seq"] &&
+        !FINAL_STATUSES.includes(existing?.status as never) &&
+        leaseEnded();
     } else {
-      ok = existing?.sourceSequencer === values[":seq"];
+      // a run's final write: still this upload and still this run's claim
+      ok =
+        existing?.sourceSequencer === values[":seq"] &&
+        (!condition.includes(":claimId") || existing?.claimId === values[":claimId"]);
     }
     if (!ok) {
       throw new ConditionalCheckFailedException({

@@ -3,6 +3,7 @@ export * from "./config";
 export * from "./cors";
 export * from "./errors";
 export * from "./keys";
+export * from "./lease";
 export * from "./log";
 export * from "./photo";
 export * from "./retry";

@@ -107,6 +107,12 @@ export const PhotoRecord = z.object({
   /** S3 event identity of the upload this record describes: ETag and zero-padded sequencer. */
   sourceETag: z.string(),
   sourceSequencer: z.string(),
+  /** The run holding the `processing` claim: a fencing token its final write is conditioned on. */
+  claimId: z.string().optional(),
+  /** Who claimed it (`s3-event`, `reprocess`, `reconciler`) and when; the lease ends at leaseExpiresAt. */
+  claimedBy: z.string().optional(),
+  claimedAt: z.string().optional(),
+  leaseExpiresAt: z.string().optional(),
 });
 export type PhotoRecord = z.infer<typeof PhotoRecord>;
 

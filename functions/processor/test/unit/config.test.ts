@@ -13,7 +13,19 @@ describe("loadConfig", () => {
       processing: defaultProcessing,
       endpointOverride: false,
       maxAttempts: 3,
+      // No lease set: the longest Lambda timeout's, so no live run is ever taken over.
+      leaseSeconds: 900 + 225,
     });
+  });
+
+  it("reads the claim lease and refuses one that is not a whole number of seconds", () => {
+    const base = { PHOTOGATE_PHOTO_TABLE: "t", PHOTOGATE_PROCESSING: processing };
+    expect(loadConfig({ ...base, PHOTOGATE_CLAIM_LEASE_SECONDS: "90" }).leaseSeconds).toBe(90);
+    for (const bad of ["0", "1.5", "ninety", "3601"]) {
+      expect(() => loadConfig({ ...base, PHOTOGATE_CLAIM_LEASE_SECONDS: bad })).toThrow(
+        /PHOTOGATE_CLAIM_LEASE_SECONDS must be a whole number/,
+      );
+    }
   });
 
   it("reads the bucket and the attempt count the stack sets", () => {

@@ -282,6 +282,97 @@ describe("processS3Event", () => {
     expect(record()).toMatchObject({ attempts: 2, createdAt: "2025-03-14T09:27:10.500Z" });
   });
 
+  describe("claim leases", () => {
+    const t0 = new Date("2026-11-27T10:00:00.000Z");
+    const at = (ms: number) => () => new Date(t0.getTime() + ms);
+    const lease = 90; // seconds
+
+    it("a redelivery under a live lease is skipped; once the lease ends it takes the photo over", async () => {
+      const event = upload(portrait);
+      deps.config = { ...deps.config, leaseSeconds: lease };
+      // A run claimed the photo at t0 and died (a crash, or Lambda's timeout) before any verdict.
+      rekognition.on(DetectFacesCommand).rejectsOnce(new Error("process killed")).resolves(oneFace());
+      deps.now = at(0);
+      await expect(processS3Event(event, deps)).rejects.toThrow("process killed");
+      table.items.set(`${OWNER}/${PHOTO_ID}`, {
+        ...record(),
+        status: "processing",
+        claimId: "the-dead-run",
+        leaseExpiresAt: new Date(t0.getTime() + lease * 1000).toISOString(),
+      });
+
+      deps.now = at((lease - 1) * 1000);
+      const [early] = await processS3Event(structuredClone(event), deps);
+      expect(early).toEqual({ outcome: "skipped", why: "leased" });
+      expect(record()).toMatchObject({ status: "processing", claimId: "the-dead-run" });
+      expect(logs.entries.find((e) => e.event === "upload.skipped")).toMatchObject({
+        why: "leased",
+        lease: { secondsLeft: 1, claimedBy: "s3-event" },
+      });
+
+      deps.now = at(lease * 1000);
+      const [late] = await processS3Event(structuredClone(event), deps);
+      expect(late?.outcome).toBe("approved");
+      const stored = record()!;
+      expect(stored).toMatchObject({ status: "approved", attempts: 2, claimedBy: "s3-event" });
+      expect(stored.claimedAt).toBe(new Date(t0.getTime() + lease * 1000).toISOString());
+      // A final record holds no lease and no fencing token.
+      expect(stored.leaseExpiresAt).toBeUndefined();
+      expect(stored.claimId).toBeUndefined();
+    });
+
+    it("a run whose lease was taken over cannot overwrite the verdict of the run that took it", async () => {
+      const event = upload(portrait);
+      deps.config = { ...deps.config, leaseSeconds: lease };
+      let calls = 0;
+      let takeover: Promise<unknown> | undefined;
+      rekognition.on(DetectFacesCommand).callsFake(async () => {
+        calls++;
+        if (calls === 1) {
+          // The first run stalls past its lease; a redelivery takes the photo over and finishes.
+          takeover = processS3Event(structuredClone(event), { ...deps, now: at((lease + 5) * 1000) });
+          await takeover;
+          return oneFace((f) => (f.EyesOpen = { Value: false, Confidence: 99 }));
+        }
+        return oneFace();
+      });
+      const [stale] = await processS3Event(event, { ...deps, now: at(0) });
+      expect(stale).toEqual({ outcome: "superseded" });
+      expect(await takeover).toMatchObject([{ outcome: "approved" }]);
+      expect(record()).toMatchObject({ status: "approved", attempts: 2, verdictVersion: 1 });
+      expect(verdict()).toMatchObject({ version: 1, status: "approved" });
+    });
+
+    it("support's reprocess takes over an expired lease", async () => {
+      deps.config = { ...deps.config, leaseSeconds: lease, bucket: BUCKET };
+      objects.set(KEY, { body: portrait, eTag: ETAG });
+      table.items.set(`${OWNER}/${PHOTO_ID}`, {
+        owner: OWNER,
+        photoId: PHOTO_ID,
+        uploadKey: KEY,
+        status: "processing",
+        reasons: [],
+        bytes: portrait.length,
+        thumbnails: [],
+        moderationLabels: [],
+        attempts: 1,
+        sourceETag: ETAG,
+        sourceSequencer: SEQ.padStart(32, "0"),
+        createdAt: t0.toISOString(),
+        claimId: "the-dead-run",
+        claimedBy: "s3-event",
+        claimedAt: t0.toISOString(),
+        leaseExpiresAt: new Date(t0.getTime() + lease * 1000).toISOString(),
+      });
+      await expect(reprocessPhoto({ ...deps, now: at(10_000) }, OWNER, PHOTO_ID)).rejects.toThrow(
+        /lease ends in 80 s/,
+      );
+      const outcome = await reprocessPhoto({ ...deps, now: at((lease + 1) * 1000) }, OWNER, PHOTO_ID);
+      expect(outcome.outcome).toBe("approved");
+      expect(record()).toMatchObject({ status: "approved", claimedBy: "reprocess" });
+    });
+  });
+
   it("marks the record failed without throwing when the upload was deleted first", async () => {
     const event = putEvent({ key: KEY, size: 1234, eTag: ETAG, sequencer: SEQ });
     const outcomes = await processS3Event(event, deps);
@@ -617,11 +708,15 @@ describe("the verdict document and shared/ copies", () => {
     expect(record()).toMatchObject({ status: "rejected", attempts: 1, verdictVersion: 2 });
   });
 
-  it("reprocessPhoto refuses a photo with no record, or one being processed, without touching S3", async () => {
+  it("reprocessPhoto refuses a photo with no record, or one under a live lease, without touching S3", async () => {
     await expect(reprocessPhoto(withBucket(), OWNER, PHOTO_ID)).rejects.toMatchObject({
       code: "REPROCESS_NO_RECORD",
     });
+    const inAMinute = "2025-03-14T09:28:11.000Z"; // deps.now + 60 s
     table.items.set(`${OWNER}/${PHOTO_ID}`, {
+      claimId: "another-run",
+      claimedBy: "s3-event",
+      leaseExpiresAt: inAMinute,
       owner: OWNER,
       photoId: PHOTO_ID,
       uploadKey: KEY,
@@ -635,9 +730,9 @@ describe("the verdict document and shared/ copies", () => {
       sourceSequencer: SEQ.padStart(32, "0"),
       createdAt: "2025-03-14T09:27:10.500Z",
     });
-    await expect(reprocessPhoto(withBucket(), OWNER, PHOTO_ID)).rejects.toMatchObject({
-      code: "REPROCESS_IN_PROGRESS",
-    });
+    const refusal = reprocessPhoto(withBucket(), OWNER, PHOTO_ID);
+    await expect(refusal).rejects.toMatchObject({ code: "REPROCESS_IN_PROGRESS" });
+    await expect(refusal).rejects.toThrow(/lease ends in 60 s/);
     expect(s3.calls()).toEqual([]);
   });
 
