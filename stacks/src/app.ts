@@ -16,6 +16,10 @@ export interface PhotogateAppOptions {
   adminSiteDir: string;
   /** LocalStack's URL, for environments whose target is LocalStack. */
   localstackUrl?: string;
+  /** The day the Lambda runtime guard checks against (tests pass a fixed one); the clock by default. */
+  today?: Date;
+  /** Where acknowledged runtimes are reported; console.warn by default. */
+  warn?: (message: string) => void;
 }
 
 export function stackName(env: EnvironmentConfig): string {
@@ -60,6 +64,8 @@ export function buildApp(app: App, options: PhotogateAppOptions): TerraformStack
         adminApiBundleDir,
         adminSiteDir: options.adminSiteDir,
         stateDir: options.stateDir,
+        today: options.today,
+        warn: options.warn,
         ...(env.target === "localstack"
           ? {
               providerOverrides: localstackProviderOverrides(options.localstackUrl ?? DEFAULT_LOCALSTACK_URL),

@@ -5,7 +5,15 @@ import { describe, expect, it } from "vitest";
 // The function's own config loader: what the construct sets must be what the function accepts.
 import { loadConfig } from "../../functions/admin-api/src/config";
 import { ADMIN_COGNITO_ACTIONS, AdminApi, type AdminApiOptions } from "../src/constructs/admin-api";
-import { asList, fixtureBundleDir, normaliseSynth, onlyResource, parse, parsePolicy } from "./support";
+import {
+  asList,
+  fixtureBundleDir,
+  normaliseSynth,
+  onlyResource,
+  parse,
+  parsePolicy,
+  useTestRuntimePolicy,
+} from "./support";
 
 const env = environments.dev;
 const account = "111122223333";
@@ -35,6 +43,7 @@ const baseOptions: AdminApiOptions = {
 
 function synthApi(overrides: Partial<AdminApiOptions> = {}) {
   const json = Testing.synthScope((scope) => {
+    useTestRuntimePolicy(scope);
     new AdminApi(scope, "admin-api", { ...baseOptions, ...overrides });
   });
   return { json, synth: parse(json) };
@@ -123,6 +132,7 @@ describe("AdminApi: HTTP API and authorizer", () => {
   it("refuses a CORS origin that is a Terraform reference (it would cycle with the site's CSP)", () => {
     expect(() =>
       Testing.synthScope((scope) => {
+        useTestRuntimePolicy(scope);
         const other = new AdminApi(scope, "first", baseOptions);
         new AdminApi(scope, "second", {
           ...baseOptions,
@@ -172,10 +182,10 @@ function resourcesOfRoutes() {
 }
 
 describe("AdminApi: function", () => {
-  it("runs the bundle on Node 22 with index.handler, after its log group and policy exist", () => {
+  it("runs the bundle on Node 24 with index.handler, after its log group and policy exist", () => {
     expect(fn.config).toMatchObject({
       function_name: functionName,
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       architectures: ["arm64"],
       role: ref("aws_iam_role", role.name, "arn"),

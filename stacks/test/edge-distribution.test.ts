@@ -17,6 +17,7 @@ import {
 import { Identity } from "../src/constructs/identity";
 import { SecureBucket } from "../src/constructs/secure-bucket";
 import { createAwsProvider } from "../src/lib/aws-provider";
+import { useTestRuntimePolicy } from "./support";
 
 const env = environments.dev;
 const FIXTURE_CODE = "export const handler = async (event) => event.Records[0].cf.request;\n";
@@ -38,6 +39,7 @@ interface Synth {
 function buildStack(overrides: Partial<EdgeDistributionOptions> = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, "edge-test");
+  useTestRuntimePolicy(stack);
   createAwsProvider(stack, env);
   const usEast1Provider = createAwsProvider(stack, env, { alias: "us-east-1", region: "us-east-1" });
   const storage = new SecureBucket(stack, "storage", { bucketName: env.bucketName });
@@ -227,7 +229,7 @@ describe("EdgeDistribution: edge function", () => {
     const fn = resource(json, "aws_lambda_function");
     expect(fn).toMatchObject({
       provider: "aws.us-east-1",
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       architectures: ["x86_64"],
       handler: "index.handler",
       memory_size: 128,

@@ -2,13 +2,22 @@ import { defaultProcessing, environments } from "@photogate/core";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { PhotoProcessing } from "../src/constructs/photo-processing";
-import { asList, fixtureBundleDir, normaliseSynth, onlyResource, parse, parsePolicy } from "./support";
+import {
+  asList,
+  fixtureBundleDir,
+  normaliseSynth,
+  onlyResource,
+  parse,
+  parsePolicy,
+  useTestRuntimePolicy,
+} from "./support";
 
 const processor = { ...environments.dev.processor, reservedConcurrency: 7, maxRetryAttempts: 1 };
 const bucketArn = "arn:aws:s3:::test-photos";
 const tableArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/t-photos";
 
 const json = Testing.synthScope((scope) => {
+  useTestRuntimePolicy(scope);
   new PhotoProcessing(scope, "processing", {
     functionName: "t-processor",
     dlqName: "t-processor-dlq",
@@ -34,10 +43,10 @@ describe("PhotoProcessing function", () => {
     expect(normaliseSynth(json)).toMatchSnapshot();
   });
 
-  it("runs the bundle on Node 22 with the environment's size and architecture", () => {
+  it("runs the bundle on Node 24 with the environment's size and architecture", () => {
     expect(fn.config).toMatchObject({
       function_name: "t-processor",
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       architectures: ["arm64"],
       memory_size: processor.memoryMb,

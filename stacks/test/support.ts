@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { type EnvironmentConfig, loadEnvironment } from "@photogate/core";
 import { Testing } from "cdktf";
+import type { Construct } from "constructs";
 import { buildApp } from "../src/app";
+import { setRuntimePolicy } from "../src/lib/lambda-runtime";
 import type { PolicyJson, PolicyStatement } from "../src/lib/policy-document";
 import { PhotogateStack } from "../src/stacks/photogate-stack";
 
@@ -11,6 +13,16 @@ export const stateDir = "/state";
 /** A two-file stand-in for the built admin app. */
 export const fixtureSiteDir = resolve(import.meta.dirname, "fixtures/admin-site");
 export const TEST_LOCALSTACK_URL = "http://localstack.test:4566";
+/**
+ * The day the Lambda runtime guard checks against in tests: fixed, so a test never depends on
+ * the clock. Far from every runtime photogate uses (nodejs24.x is deprecated on 2028-04-30).
+ */
+export const TEST_TODAY = new Date("2026-11-27T12:00:00Z");
+
+/** Gives the functions under `scope` the fixed test day and no acknowledgements. */
+export function useTestRuntimePolicy(scope: Construct, warn: (message: string) => void = () => {}): void {
+  setRuntimePolicy(scope, { today: TEST_TODAY, acknowledgements: {}, warn });
+}
 const repoRoot = resolve(import.meta.dirname, "../..");
 
 /**
@@ -115,6 +127,7 @@ export function synthStack(env: EnvironmentConfig): {
     stateDir,
     adminSiteDir: fixtureSiteDir,
     localstackUrl: TEST_LOCALSTACK_URL,
+    today: TEST_TODAY,
   });
   const stack = stacks.find((s): s is PhotogateStack => s instanceof PhotogateStack);
   if (!stack) throw new Error(`no PhotogateStack for ${env.name}`);

@@ -13,12 +13,14 @@ import {
   type EnvironmentConfig,
   PHOTOS_PREFIX,
   photoTable,
+  REGIONAL_RUNTIME,
   SHARED_PREFIX,
   type TableSchema,
   UPLOADS_PREFIX,
 } from "@photogate/core";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
+import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
 /** A resource this construct grants access to, by name (for the function) and ARN (for IAM). */
@@ -162,7 +164,7 @@ export class AdminApi extends Construct {
       functionName: name,
       description: "photogate admin API (support and admins)",
       role: this.role.arn,
-      runtime: "nodejs22.x",
+      runtime: lambdaRuntime(this, name, REGIONAL_RUNTIME),
       handler: "index.handler",
       architectures: [options.architecture ?? "arm64"],
       memorySize: options.memoryMb ?? 512,

@@ -13,6 +13,7 @@ import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataHttp } from "@cdktf/provider-http/lib/data-http";
 import type { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import {
+  EDGE_RUNTIME,
   type EnvironmentConfig,
   PHOTOS_PREFIX,
   resourceNames,
@@ -22,6 +23,7 @@ import {
 } from "@photogate/core";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type PolicyStatement, policyJson } from "../lib/policy-document";
 
 /** AWS-managed CloudFront policies; their ids are fixed and documented, so no lookup is needed. */
@@ -206,7 +208,7 @@ export class EdgeDistribution extends Construct {
       functionName,
       description: "photogate viewer-request authoriser (JWT + key-path rules)",
       role: this.edgeRole.arn,
-      runtime: "nodejs22.x",
+      runtime: lambdaRuntime(this, functionName, EDGE_RUNTIME),
       architectures: ["x86_64"],
       handler: "index.handler",
       memorySize: 128,

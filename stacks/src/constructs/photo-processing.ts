@@ -9,11 +9,13 @@ import {
   type EnvironmentConfig,
   PHOTOS_PREFIX,
   type ProcessingConfig,
+  REGIONAL_RUNTIME,
   SHARED_PREFIX,
   UPLOADS_PREFIX,
 } from "@photogate/core";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
 export interface PhotoProcessingOptions {
@@ -81,7 +83,7 @@ export class PhotoProcessing extends Construct {
     this.function = new LambdaFunction(this, "function", {
       functionName: options.functionName,
       role: this.role.arn,
-      runtime: "nodejs22.x",
+      runtime: lambdaRuntime(this, options.functionName, REGIONAL_RUNTIME),
       handler: "index.handler",
       architectures: [processor.architecture],
       memorySize: processor.memoryMb,

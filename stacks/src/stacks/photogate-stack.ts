@@ -12,6 +12,7 @@ import { PhotoStorage } from "../constructs/photo-storage";
 import { PhotoTables } from "../constructs/photo-tables";
 import { type AwsProviderOptions, createAwsProvider } from "../lib/aws-provider";
 import { configureBackend } from "../lib/backend";
+import { setRuntimePolicy } from "../lib/lambda-runtime";
 
 export interface PhotogateStackOptions {
   env: EnvironmentConfig;
@@ -27,6 +28,10 @@ export interface PhotogateStackOptions {
   stateDir: string;
   /** Provider settings such as endpoint overrides (LocalStack). */
   providerOverrides?: AwsProviderOptions["overrides"];
+  /** The day the runtime guard checks deprecation dates against; the clock by default. */
+  today?: Date;
+  /** Where acknowledged runtimes are reported; console.warn by default. */
+  warn?: (message: string) => void;
 }
 
 /** One environment of photogate, composed from the domain constructs. */
@@ -46,6 +51,12 @@ export class PhotogateStack extends TerraformStack {
     const { env } = options;
     const names = resourceNames(env);
     this.env = env;
+    // Before any child: every function construct below reads it (lib/lambda-runtime.ts).
+    setRuntimePolicy(this, {
+      today: options.today ?? new Date(),
+      acknowledgements: env.runtimeAcknowledgements,
+      warn: options.warn ?? ((message) => console.warn(message)),
+    });
 
     const overrides = options.providerOverrides ? { overrides: options.providerOverrides } : {};
     createAwsProvider(this, env, overrides);
