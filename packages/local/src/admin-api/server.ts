@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type AdminApiDeps, type AdminApiEvent, handleAdminRequest } from "@photogate/admin-api";
+import {
+  type AdminApiDeps,
+  AdminApiError,
+  type AdminApiEvent,
+  handleAdminRequest,
+  toErrorBody,
+} from "@photogate/admin-api";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
@@ -24,8 +30,9 @@ export interface AdminApiServer {
   close(): Promise<void>;
 }
 
-// API Gateway's HTTP API payload limit is 10 MB; admin bodies are a reason string.
-const MAX_BODY_BYTES = 1024 * 1024;
+// API Gateway's HTTP API payload limit: "Payload size 10 MB", not adjustable
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const JWKS_FETCH_TIMEOUT_MS = 3000;
 // cognito-local serves its keys over http, which aws-jwt-verify's own fetcher refuses.
 const httpFetcher: Fetcher = {
@@ -90,6 +97,11 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
       res.writeHead(204).end();
       return;
     }
+    // Like API Gateway, refuse a declared oversize body before the authorizer runs.
+    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
+      await readBody(req);
+      return tooLarge(res);
+    }
     const header = req.headers.authorization ?? "";
     const token = header.replace(/^Bearer\s+/i, "");
     let claims: Record<string, unknown>;
@@ -102,10 +114,7 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
       return;
     }
     const body = await readBody(req);
-    if (body === undefined) {
-      send(res, 413, { message: "Request Entity Too Large" });
-      return;
-    }
+    if (body === undefined) return tooLarge(res);
     const result = await handleAdminRequest(toEvent(req, body, claims), options.deps);
     res.writeHead(result.statusCode, result.headers as Record<string, string>);
     res.end(result.body);
@@ -132,15 +141,35 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** 413 with the API's error shape, sent once the body has been drained. */
+function tooLarge(res: ServerResponse): void {
+  const { status, body } = toErrorBody(
+    new AdminApiError(
+      "PAYLOAD_TOO_LARGE",
+      413,
+      `The request body is over the API's ${MAX_BODY_BYTES / (1024 * 1024)} MB limit; send less`,
+    ),
+  );
+  send(res, status, body);
+}
+
+/**
+ * The body, or undefined when it is over MAX_BODY_BYTES. An oversize body is still read to its
+ * end (and dropped): answering while the client is still sending makes it see a reset, or at
+ * best lose the keep-alive connection.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on("end", () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    req.on("error", reject);
+  });
 }
 
 /** API Gateway passes every claim as a string; arrays become `[a b]`. */
