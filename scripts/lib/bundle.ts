@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import { esbuildTarget, type LambdaRuntime } from "@photogate/core";
 import { build } from "esbuild";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -20,6 +21,8 @@ export interface FunctionBundleSpec {
   /** Entry file, relative to the repository root. */
   entry: string;
   architecture: LambdaArchitecture;
+  /** The Lambda runtime the function is deployed on; the bundle targets its Node.js version. */
+  runtime: LambdaRuntime;
   /**
    * Packages with native binaries that cannot be bundled. Each is copied into the
    * bundle's node_modules with its dependencies and the linux binaries for
@@ -49,7 +52,7 @@ export async function bundleFunction(spec: FunctionBundleSpec): Promise<Function
     outfile,
     bundle: true,
     platform: "node",
-    target: "node22",
+    target: esbuildTarget(spec.runtime),
     format: "esm",
     minify: spec.minify ?? true,
     sourcemap: false,
