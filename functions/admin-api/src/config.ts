@@ -12,6 +12,8 @@ export const ENV = {
   bucket: "PHOTOGATE_BUCKET",
   userPoolId: "PHOTOGATE_USER_POOL_ID",
   processorFunction: "PHOTOGATE_PROCESSOR_FUNCTION",
+  /** The processor's on-failure destination (its DLQ), which admins redrive. */
+  deadLetterQueueUrl: "PHOTOGATE_DLQ_URL",
   presignSeconds: "PHOTOGATE_PRESIGN_SECONDS",
   pictureBaseUrl: "PHOTOGATE_PICTURE_BASE_URL",
 } as const;
@@ -26,6 +28,7 @@ const EnvSchema = z
     [ENV.bucket]: z.string().min(3),
     [ENV.userPoolId]: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, "must look like {region}_{id}"),
     [ENV.processorFunction]: z.string().min(1),
+    [ENV.deadLetterQueueUrl]: z.string().url(),
     // Long enough to load a page of thumbnails, short enough that a leaked URL soon dies.
     [ENV.presignSeconds]: optional(z.coerce.number().int().min(10).max(3600)),
     [ENV.pictureBaseUrl]: optional(z.string().url()),
@@ -38,6 +41,7 @@ const EnvSchema = z
     bucket: e[ENV.bucket],
     userPoolId: e[ENV.userPoolId],
     processorFunction: e[ENV.processorFunction],
+    deadLetterQueueUrl: e[ENV.deadLetterQueueUrl],
     presignSeconds: e[ENV.presignSeconds] ?? 300,
     /**
      * Origin serving shared/ (the distribution), for the Cognito `picture` attribute; when unset

@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger, ReprocessRequest, VersionedPhotoRecord } from "@photogate/core";
 import type { Caller } from "./auth";
 import type { AdminApiConfig } from "./config";
+import type { DeadLetters } from "./dead-letters";
 
 /** Starts the processor on a photo without waiting for it (Lambda `Event` invocation on AWS). */
 export type ProcessorInvoker = (request: ReprocessRequest) => Promise<void>;
@@ -26,6 +27,8 @@ export interface AdminApiDeps {
   >;
   invokeProcessor: ProcessorInvoker;
   publisher: VerdictPublisher;
+  /** The processor's dead letters; without them the dead-letter routes answer NOT_SUPPORTED. */
+  deadLetters?: DeadLetters;
   log: Logger;
   /** Clock and id source, injectable so tests can pin them. */
   now?: () => Date;

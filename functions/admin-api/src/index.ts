@@ -1,8 +1,9 @@
 export { createLogger, type LogEntry, type Logger } from "@photogate/core";
 export { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
 export { authorise, type Caller, callerFrom, parseGroupsClaim } from "./auth";
-export { type AdminApiClients, createClients, lambdaProcessorInvoker } from "./clients";
+export { type AdminApiClients, awsDeadLetters, createClients, lambdaProcessorInvoker } from "./clients";
 export { type AdminApiConfig, ENV, loadConfig } from "./config";
+export type { DeadLetters } from "./dead-letters";
 export type { AdminApiDeps, ProcessorInvoker, RequestContext, VerdictPublisher } from "./deps";
 export * from "./errors";
 export { decodePageToken, encodePageToken } from "./pagination";

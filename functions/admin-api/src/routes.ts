@@ -1,6 +1,7 @@
 import { type AdminRouteName, type AdminRoutes, adminRoutes } from "@photogate/core";
 import type { z } from "zod";
 import { listAudit } from "./audit";
+import { listDeadLetters, redrive } from "./dead-letters";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { deletePhoto, getPhoto, listPhotos, reprocessPhoto, reviewPhoto } from "./photos";
 import { setProfilePicture } from "./profile";
@@ -46,6 +47,8 @@ export const implementations: { [N in AdminRouteName]: Implementation<N> } = {
   reprocessPhoto: (deps, ctx, { params }) => reprocessPhoto(deps, ctx, params.owner, params.photoId),
   deletePhoto: (deps, ctx, { params }) => deletePhoto(deps, ctx, params.owner, params.photoId),
   setProfilePicture: (deps, ctx, { params }) => setProfilePicture(deps, ctx, params.owner, params.photoId),
+  listDeadLetters: (deps, _ctx, { query }) => listDeadLetters(deps, query),
+  redriveDeadLetters: (deps, ctx, { body }) => redrive(deps, ctx, body),
   listAudit: (deps, ctx, { query }) => listAudit(deps, ctx, query),
 };
 

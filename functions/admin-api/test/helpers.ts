@@ -14,7 +14,13 @@ import type {
   VersionedPhotoRecord,
 } from "@photogate/core";
 import { mockClient } from "aws-sdk-client-mock";
-import { type AdminApiDeps, type AdminApiEvent, createLogger, handleAdminRequest } from "../src/index";
+import {
+  type AdminApiDeps,
+  type AdminApiEvent,
+  createLogger,
+  type DeadLetters,
+  handleAdminRequest,
+} from "../src/index";
 
 export const SUPPORT = "11111111-2222-4333-8444-555555555555";
 export const ADMIN = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
@@ -65,11 +71,50 @@ export function event(
 export interface TestDeps extends AdminApiDeps {
   published: VersionedPhotoRecord[];
   invoked: ReprocessRequest[];
+  /** The dead letters behind the fake source; replaying `uploads/fail…` keys fails. */
+  deadLetterKeys: string[];
+}
+
+/** An in-memory dead-letter source: taken messages are hidden until released, like SQS. */
+function fakeDeadLetters(keys: string[]): DeadLetters {
+  const message = (key: string) => ({
+    id: `dl-${key}`,
+    bucket: "photo-bucket",
+    key,
+    failedAt: "2026-03-04T05:00:00.000Z",
+    error: "Throttled",
+    payload: { key },
+  });
+  return {
+    source: () => {
+      const taken = new Set<string>();
+      return {
+        peek: async (max) => keys.slice(0, max).map(message),
+        receive: async (max) => {
+          const batch = keys.filter((k) => !taken.has(k)).slice(0, max);
+          for (const k of batch) taken.add(k);
+          return batch.map(message);
+        },
+        remove: async (m) => {
+          keys.splice(keys.indexOf(m.key), 1);
+        },
+        release: async () => taken.clear(),
+        count: async () => keys.length,
+      };
+    },
+    replay: async (payload) => {
+      if ((payload as { key: string }).key.startsWith("uploads/fail"))
+        throw new Error("processor still failing");
+    },
+    budgetMs: 60_000,
+    concurrency: 1,
+  };
 }
 
 export function testDeps(): TestDeps {
   const published: VersionedPhotoRecord[] = [];
   const invoked: ReprocessRequest[] = [];
+  const deadLetterKeys = ["uploads/a.jpg", "uploads/fail-b.jpg"];
   const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret" };
   let id = 0;
   return {
@@ -89,6 +134,8 @@ export function testDeps(): TestDeps {
     newId: () => `id-${++id}`,
     published,
     invoked,
+    deadLetterKeys,
+    deadLetters: fakeDeadLetters(deadLetterKeys),
     publisher: {
       publishVerdict: async (record) => {
         published.push(record);

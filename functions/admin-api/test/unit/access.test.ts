@@ -57,6 +57,8 @@ const concrete: Record<
   reprocessPhoto: { path: `/photos/${OWNER}/${PHOTO}/reprocess` },
   deletePhoto: { path: `/photos/${OWNER}/${PHOTO}` },
   setProfilePicture: { path: `/photos/${OWNER}/${PHOTO}/profile-picture` },
+  listDeadLetters: { path: "/dead-letters" },
+  redriveDeadLetters: { path: "/dead-letters/redrive", body: { dryRun: true } },
   listAudit: { path: "/audit" },
 };
 const names = Object.keys(adminRoutes) as (keyof typeof adminRoutes)[];
@@ -84,8 +86,14 @@ describe("who gets in", () => {
   });
 
   const adminsOnly = names.filter((n) => adminRoutes[n].access === "admins");
-  it("admins-only routes are exactly group changes and user deletion", () => {
-    expect(adminsOnly.sort()).toEqual(["addToSupport", "deleteUser", "removeFromSupport"]);
+  it("admins-only routes are exactly group changes, user deletion and the dead letters", () => {
+    expect(adminsOnly.sort()).toEqual([
+      "addToSupport",
+      "deleteUser",
+      "listDeadLetters",
+      "redriveDeadLetters",
+      "removeFromSupport",
+    ]);
   });
 
   it.each(adminsOnly)("%s: support → 403 with nothing changed, admins → 200", async (name) => {

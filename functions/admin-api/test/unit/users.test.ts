@@ -344,6 +344,7 @@ describe("config", () => {
     PHOTOGATE_BUCKET: "bucket",
     PHOTOGATE_USER_POOL_ID: "eu-west-1_Abc123",
     PHOTOGATE_PROCESSOR_FUNCTION: "fn",
+    PHOTOGATE_DLQ_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq",
   };
   it("reads the variables once, with a 300 s presign default", () => {
     expect(loadConfig(env)).toMatchObject({ photoTable: "p", presignSeconds: 300, endpointOverride: false });
