@@ -35,7 +35,13 @@ import { startIdentityEndpoint } from "./identity/identity-endpoint";
 import { nameBasedUuid } from "./ids";
 import { type Progress, silentProgress } from "./progress";
 import { startRekognitionEndpoint } from "./rekognition/endpoint";
-import { createS3Notifications, type S3Notifications, startS3Gateway, startS3Server } from "./s3";
+import {
+  createS3Notifications,
+  type DrainReport,
+  type S3Notifications,
+  startS3Gateway,
+  startS3Server,
+} from "./s3";
 
 export interface LocalStackOptions {
   /** Where emulator data and endpoints.json live; survives restarts. Default: `.photogate/`. */
@@ -59,6 +65,8 @@ export interface LocalStackOptions {
   adminOrigins?: readonly string[];
   /** Serve the admin web app (building it first if its sources changed). Default: off. */
   adminApp?: boolean;
+  /** How long `stop()` keeps delivering notifications before leaving them for the next start. */
+  drainTimeoutMs?: number;
 }
 
 /** The real processor with the local stack's clients. */
@@ -95,8 +103,13 @@ export interface LocalStack {
   processor: LocalProcessor;
   /** Resolves when every reprocess the admin API started so far has finished. */
   adminIdle(): Promise<void>;
-  /** Stops every server and child process; safe to call twice. */
-  stop(): Promise<void>;
+  /** Notifications an earlier run left undelivered, queued again at start. */
+  redelivered: number;
+  /**
+   * Closes the front doors (edge, S3 gateway, admin API and site), delivers notifications for up
+   * to `drainTimeoutMs`, leaves the rest in the journal, then stops the emulators; safe to call twice.
+   */
+  stop(): Promise<DrainReport>;
 }
 
 const silentLog: Logger = createLogger(() => {});
@@ -119,10 +132,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const region = env.region;
   const service = SERVICE_CREDENTIALS;
 
+  // Stop order: nothing new accepted, then in-flight deliveries drained, then the emulators.
+  const frontDoors: (() => Promise<void>)[] = [];
   const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const close of stops.splice(0).reverse()) await close().catch(() => {});
+  let processorReady: (processor: LocalProcessor | Error) => void = () => {};
+  const processorPromise = new Promise<LocalProcessor | Error>((resolve) => {
+    processorReady = resolve;
+  });
+  const deliver =
+    options.deliver ?? ((event: S3Event, processor: LocalProcessor) => processor.process(event));
+  // Connected before any port that accepts uploads opens, so every accepted write is journaled.
+  const notifications = createS3Notifications({
+    region,
+    dataDir,
+    deliver: async (event) => {
+      const processor = await processorPromise;
+      if (processor instanceof Error) throw processor;
+      return deliver(event, processor);
+    },
+    logger: log.child({ component: "notifications" }),
+  });
+  let stopping: Promise<DrainReport> | undefined;
+  const stopWithin = (drainTimeoutMs: number) => {
+    stopping ??= (async () => {
+      for (const close of frontDoors.splice(0).reverse()) await close().catch(() => {});
+      processorReady(new Error("the local stack stopped before its processor started"));
+      const report = await notifications.drain(drainTimeoutMs);
+      for (const close of stops.splice(0).reverse()) await close().catch(() => {});
+      return report;
+    })();
+    return stopping;
   };
+  const stop = () => stopWithin(options.drainTimeoutMs ?? 10_000);
 
   try {
     if (options.reset)
@@ -139,8 +180,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           host,
           buckets: [{ name: names.bucket, cors: { allowedOrigins: env.uploadOrigins } }],
           accessKeys: [service],
+          logger: log.child({ component: "s3" }),
         });
         stops.push(() => server.close());
+        const unsubscribe = notifications.connect(server.events);
+        stops.push(async () => unsubscribe());
         return server;
       }),
       progress.step("DynamoDB (dynalite) and the photo and audit tables", async () => {
@@ -214,20 +258,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return endpoint;
     });
 
+    const gatewayOptions = {
+      upstreamUrl: s3.url,
+      host,
+      credentials,
+      bucketArns: [`arn:aws:s3:::${names.bucket}`],
+      region,
+      publicSharing: env.publicSharing,
+      logger: log,
+    };
     const gateway = await progress.step("S3 gateway (SigV4 + the identity-pool policy)", async () => {
-      const started = await startS3Gateway({
-        upstreamUrl: s3.url,
-        port: ports.s3,
-        host,
-        credentials,
-        bucketArns: [`arn:aws:s3:::${names.bucket}`],
-        region,
-        publicSharing: env.publicSharing,
-        logger: log,
-      });
-      stops.push(() => started.close());
+      const started = await startS3Gateway({ ...gatewayOptions, port: ports.s3 });
+      frontDoors.push(() => started.close());
       return started;
     });
+    // The processor's own way in, still open while deliveries drain after the public doors closed.
+    const serviceGateway = await startS3Gateway({ ...gatewayOptions, port: 0 });
+    stops.push(() => serviceGateway.close());
 
     const edge = await progress.step("edge proxy (the real Lambda@Edge handler)", async () => {
       // Baked once at start, as the deployed function's config.json is at deploy time.
@@ -249,7 +296,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         viewerRequest: createViewerRequestHandler(config),
         origin: { url: gateway.url, bucket: names.bucket, region, credentials: service },
       });
-      stops.push(() => proxy.close());
+      frontDoors.push(() => proxy.close());
       return proxy;
     });
 
@@ -258,7 +305,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...createClients({
         forcePathStyle: true,
         s3: {
-          endpoint: gateway.url,
+          endpoint: serviceGateway.url,
           region,
           credentials: service,
           requestChecksumCalculation: "WHEN_REQUIRED",
@@ -286,18 +333,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const processor: LocalProcessor = {
       process: (event, overrides) => processS3Event(event, { ...processorDeps, ...overrides }),
     };
-    const deliver = options.deliver ?? ((event: S3Event) => processor.process(event));
-    const notifications = createS3Notifications({
-      region,
-      dataDir,
-      deliver: (event) => deliver(event, processor),
-      logger: log.child({ component: "notifications" }),
-    });
-    const unsubscribe = notifications.connect(s3.events);
-    stops.push(async () => {
-      unsubscribe();
-      await notifications.idle();
-    });
+    processorReady(processor);
+    const redelivered = await notifications.redeliverPending();
 
     const adminDeps = createLocalAdminDeps({
       region,
@@ -323,11 +360,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         deps: adminDeps,
         allowedOrigins: options.adminOrigins ?? [],
       });
-      stops.push(async () => {
+      frontDoors.push(async () => {
         await server.close();
         await adminDeps.idle();
-        adminDeps.destroy();
       });
+      stops.push(async () => adminDeps.destroy());
       return server;
     });
 
@@ -350,7 +387,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               },
               imageOrigins: [gateway.url],
             });
-            stops.push(() => site.close());
+            frontDoors.push(() => site.close());
             return site;
           });
         })()
@@ -386,9 +423,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     await writeEndpoints(dataDir, endpoints);
 
-    return { endpoints, notifications, credentials, processor, adminIdle: () => adminDeps.idle(), stop };
+    return {
+      endpoints,
+      notifications,
+      credentials,
+      processor,
+      adminIdle: () => adminDeps.idle(),
+      redelivered,
+      stop,
+    };
   } catch (error) {
-    await stop();
+    await stopWithin(0);
     throw error;
   }
 }

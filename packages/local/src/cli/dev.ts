@@ -10,6 +10,9 @@ const USAGE = `Usage: pnpm dev [--reset] [--base-port ${DEFAULT_BASE_PORT}] [--d
 Starts all of photogate on this machine (no Docker, no AWS account) and keeps it running
 until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.`;
 
+/** How long Ctrl-C keeps delivering notifications before leaving them for the next start. */
+const DRAIN_SECONDS = 10;
+
 runMain(async () => {
   const { values } = parseCommandLine(
     process.argv.slice(2),
@@ -40,6 +43,7 @@ runMain(async () => {
     ports: portsFrom(basePort),
     progress,
     adminApp: true,
+    drainTimeoutMs: DRAIN_SECONDS * 1000,
     log: createLogger(values.verbose ? (entry) => console.log(JSON.stringify(entry)) : printNotable),
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -50,13 +54,22 @@ runMain(async () => {
     );
   });
 
+  if (stack.redelivered > 0) {
+    progress.info(`re-delivering ${stack.redelivered} upload notification(s) left pending by the last run`);
+  }
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    progress.info(`\n${signal}: stopping photogate…`);
-    await stack.stop();
-    progress.info("stopped.");
+    progress.info(
+      `\n${signal}: closing the edge, S3 and the admin API, then finishing uploads in progress (up to ${DRAIN_SECONDS} s)…`,
+    );
+    const { drained, pending } = await stack.stop();
+    progress.info(
+      `stopped: ${drained} upload notification(s) delivered while stopping, ${pending} kept in ` +
+        `${values["data-dir"]}/pending for the next start.`,
+    );
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("Ctrl-C"));

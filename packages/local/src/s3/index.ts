@@ -5,6 +5,7 @@ export type { S3Logger } from "./logger";
 export {
   createS3Notifications,
   type DeadLetter,
+  type DrainReport,
   encodeS3EventKey,
   type S3Notifications,
   type S3NotificationsOptions,

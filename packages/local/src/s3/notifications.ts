@@ -1,10 +1,13 @@
-import { createHash, randomBytes } from "node:crypto";
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { UPLOADS_PREFIX } from "@photogate/core";
-import type { S3Event, S3EventRecord } from "aws-lambda";
+import type { S3Event } from "aws-lambda";
+import { createEventJournal, type JournalEntry } from "./event-journal";
 import { type S3Logger, silentLogger } from "./logger";
+import { sequencerSource, toRecord } from "./s3-event-record";
 import type { S3ObjectEvent, S3ObjectEvents } from "./s3-server";
+
+export { encodeS3EventKey, toRecord } from "./s3-event-record";
 
 export interface S3NotificationsOptions {
   /** Where the bucket "lives": the event's awsRegion. */
@@ -30,13 +33,32 @@ export interface S3NotificationsOptions {
 }
 
 export interface S3Notifications {
-  /** Turns one object event into a notification and queues it, when the configuration selects it. */
-  accept(event: S3ObjectEvent): S3Event | undefined;
+  /**
+   * Turns one object event into a notification when the configuration selects it, writes it to
+   * the pending-event journal and queues it; resolves once it is on disk.
+   */
+  accept(event: S3ObjectEvent): Promise<S3Event | undefined>;
   /** Accepts every event `events` publishes from now on; returns the unsubscribe function. */
   connect(events: S3ObjectEvents): () => void;
+  /** Queues every notification an earlier run left undelivered in the journal; resolves with how many. */
+  redeliverPending(): Promise<number>;
   /** Resolves when every delivery accepted so far has succeeded or reached the dead-letter file. */
   idle(): Promise<void>;
+  /**
+   * Shutdown: keeps delivering for up to `timeoutMs`, then starts nothing more (no new
+   * deliveries, no retries, no dead-lettering). What is left stays in the journal for the next start.
+   */
+  drain(timeoutMs: number): Promise<DrainReport>;
   readonly deadLetterFile: string;
+  /** `<dataDir>/pending`. */
+  readonly journalDirectory: string;
+}
+
+export interface DrainReport {
+  /** Deliveries that finished (processed or dead-lettered) while draining. */
+  drained: number;
+  /** Notifications still in the journal for the next start (queued, or in flight at the deadline). */
+  pending: number;
 }
 
 /** What one line of the dead-letter file holds. */
@@ -51,8 +73,9 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 /**
  * S3 bucket notifications for photogate's configuration (`s3:ObjectCreated:*` under `uploads/`),
- * shaped as S3 sends them and delivered at least once: a failed delivery is retried with
- * backoff and, once retries run out, appended to the dead-letter file, so nothing is lost.
+ * shaped as S3 sends them and delivered at least once: each is journaled on disk before the
+ * upload is answered, a failed delivery is retried with backoff and, once retries run out,
+ * appended to the dead-letter file; only then does it leave the journal, so nothing is lost.
  */
 export function createS3Notifications(options: S3NotificationsOptions): S3Notifications {
   const retries = options.retries ?? 2;
@@ -70,159 +93,157 @@ export function createS3Notifications(options: S3NotificationsOptions): S3Notifi
     throw new RangeError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
   }
 
+  const journal = createEventJournal(options.dataDir, log);
   const sequencer = sequencerSource(now);
-  const queue: S3Event[] = [];
+  const queue: JournalEntry[] = [];
+  const known = new Set<string>();
   let running = 0;
+  /** Notifications being written to the journal: accepted, not yet queued. */
+  let journaling = 0;
+  let finished = 0;
   let waiters: (() => void)[] = [];
+  let stopped = false;
+  let onStop: () => void = () => {};
+  const stoppedSignal = new Promise<void>((resolve) => {
+    onStop = resolve;
+  });
 
   const settleIfIdle = () => {
-    if (running > 0 || queue.length > 0) return;
+    if (running > 0 || journaling > 0 || (queue.length > 0 && !stopped)) return;
     const done = waiters;
     waiters = [];
     for (const resolve of done) resolve();
   };
 
   const pump = () => {
-    while (running < concurrency && queue.length > 0) {
-      const event = queue.shift()!;
+    while (!stopped && running < concurrency && queue.length > 0) {
+      const entry = queue.shift()!;
       running++;
-      void deliverWithRetries(event).finally(() => {
+      void deliverWithRetries(entry).finally(() => {
         running--;
+        known.delete(entry.id);
         pump();
         settleIfIdle();
       });
     }
   };
 
-  async function deliverWithRetries(event: S3Event): Promise<void> {
+  const enqueue = (entry: JournalEntry) => {
+    if (known.has(entry.id)) return;
+    known.add(entry.id);
+    queue.push(entry);
+    pump();
+  };
+
+  async function deliverWithRetries({ id, event }: JournalEntry): Promise<void> {
     const { key } = event.Records[0]!.s3.object;
     const attempts = retries + 1;
     for (let attempt = 1; ; attempt++) {
       try {
         await options.deliver(event);
         log.info("notification.delivered", { key, attempt });
+        await forget(id);
         return;
       } catch (error) {
+        if (stopped) {
+          // Shutting down: the emulators are going away, so this failure says nothing about the event.
+          log.warn("notification.kept-for-next-start", { key, attempt, error: describeError(error) });
+          return;
+        }
         if (attempt >= attempts) {
-          await deadLetter(event, attempt, error);
+          if (await deadLetter(event, attempt, error)) await forget(id);
           return;
         }
         const delayMs = baseDelayMs * 2 ** (attempt - 1);
         log.warn("notification.retry", { key, attempt, delayMs, error: describeError(error) });
-        await sleep(delayMs);
+        await Promise.race([sleep(delayMs), stoppedSignal]);
+        if (stopped) return;
       }
     }
   }
 
-  async function deadLetter(event: S3Event, attempts: number, error: unknown): Promise<void> {
+  async function forget(id: string): Promise<void> {
+    finished++;
+    await journal.remove(id).catch((error: unknown) => {
+      // Harmless but worth knowing: the next start delivers this event again (a duplicate).
+      log.warn("journal.remove-failed", { id, error: describeError(error) });
+    });
+  }
+
+  /** True when the event is safely in the dead-letter file (or, failing that, logged whole). */
+  async function deadLetter(event: S3Event, attempts: number, error: unknown): Promise<boolean> {
     const { key } = event.Records[0]!.s3.object;
     const line: DeadLetter = { failedAt: now().toISOString(), attempts, error: describeError(error), event };
     try {
       await mkdir(dirname(deadLetterFile), { recursive: true });
       await appendFile(deadLetterFile, `${JSON.stringify(line)}\n`);
       log.error("notification.dead-lettered", { key, attempts, deadLetterFile, error: line.error });
+      return true;
     } catch (writeError) {
-      // The last place left is the log: print the whole event so it can be replayed by hand.
-      log.error("notification.lost", {
+      // Kept in the journal, so the next start tries again; the log line says why.
+      log.error("notification.dead-letter-failed", {
         key,
-        event,
         error: line.error,
         writeError: describeError(writeError),
       });
+      return false;
     }
   }
 
-  const accept = (objectEvent: S3ObjectEvent): S3Event | undefined => {
+  const accept = async (objectEvent: S3ObjectEvent): Promise<S3Event | undefined> => {
     if (!objectEvent.eventName.startsWith("ObjectCreated:") || !objectEvent.key.startsWith(prefix)) {
       return undefined;
     }
     const event: S3Event = {
       Records: [toRecord(objectEvent, { region: options.region, configurationId, sequencer: sequencer() })],
     };
-    queue.push(event);
-    log.info("notification.queued", {
-      key: objectEvent.key,
-      eventName: objectEvent.eventName,
-      queued: queue.length,
-      running,
-    });
-    pump();
+    journaling++;
+    try {
+      const entry = await journal.add(event);
+      log.info("notification.queued", {
+        key: objectEvent.key,
+        eventName: objectEvent.eventName,
+        queued: queue.length + 1,
+        running,
+      });
+      enqueue(entry);
+    } finally {
+      journaling--;
+      settleIfIdle();
+    }
     return event;
+  };
+
+  const idle = () => {
+    if (running === 0 && journaling === 0 && (queue.length === 0 || stopped)) return Promise.resolve();
+    return new Promise<void>((resolve) => waiters.push(resolve));
   };
 
   return {
     accept,
-    connect: (events) => events.subscribe((event) => void accept(event)),
-    idle: () => {
-      if (running === 0 && queue.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => waiters.push(resolve));
+    connect: (events) => events.subscribe((event) => accept(event).then(() => undefined)),
+    async redeliverPending() {
+      const entries = await journal.pending();
+      for (const entry of entries) enqueue(entry);
+      if (entries.length) log.info("notification.redelivering", { pending: entries.length });
+      return entries.length;
+    },
+    idle,
+    async drain(timeoutMs) {
+      const before = finished;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([idle(), deadline]);
+      clearTimeout(timer);
+      stopped = true;
+      onStop();
+      settleIfIdle();
+      return { drained: finished - before, pending: queue.length + running };
     },
     deadLetterFile,
-  };
-}
-
-/** Fixed identities for the local "account", shaped like S3's (they are opaque to consumers). */
-const OWNER_ID = "A3PHOTOGATELOCAL";
-const PRINCIPAL_ID = "AWS:AIDAPHOTOGATELOCAL";
-
-export function toRecord(
-  event: S3ObjectEvent,
-  context: { region: string; configurationId: string; sequencer: string },
-): S3EventRecord {
-  const requestId = randomBytes(8).toString("hex").toUpperCase();
-  return {
-    eventVersion: "2.1",
-    eventSource: "aws:s3",
-    awsRegion: context.region,
-    eventTime: event.eventTime.toISOString(),
-    eventName: event.eventName,
-    userIdentity: { principalId: PRINCIPAL_ID },
-    requestParameters: { sourceIPAddress: event.sourceIp },
-    responseElements: {
-      "x-amz-request-id": requestId,
-      "x-amz-id-2": createHash("sha256").update(requestId).digest("base64"),
-    },
-    s3: {
-      s3SchemaVersion: "1.0",
-      configurationId: context.configurationId,
-      bucket: {
-        name: event.bucket,
-        ownerIdentity: { principalId: OWNER_ID },
-        arn: `arn:aws:s3:::${event.bucket}`,
-      },
-      object: {
-        key: encodeS3EventKey(event.key),
-        size: event.size ?? 0,
-        eTag: event.eTag ?? "",
-        sequencer: context.sequencer,
-      },
-    },
-  };
-}
-
-/**
- * S3 event keys are form-encoded (Java's URLEncoder rules: only `A-Z a-z 0-9 . - * _` stay,
- * a space becomes `+`, everything else is UTF-8 percent-encoded), except that `/` stays as is:
- * `uploads/a b(1).jpg` → `uploads/a+b%281%29.jpg`.
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/%20/g, "+")
-    .replace(/%2F/g, "/")
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/**
- * S3 sequencers grow with every write to a key. These are the clock in microseconds (so they keep
- * growing across restarts of the local stack, where records in DynamoDB outlive the process),
- * bumped by one when two writes fall in the same microsecond: 18 upper-case hex digits, like S3's.
- */
-function sequencerSource(now: () => Date): () => string {
-  let last = 0n;
-  return () => {
-    const clock = BigInt(now().getTime()) * 1000n;
-    last = clock > last ? clock : last + 1n;
-    return last.toString(16).toUpperCase().padStart(18, "0");
+    journalDirectory: journal.directory,
   };
 }
 

@@ -4,7 +4,9 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import S3rver, { type S3rverContext, type S3rverEvent } from "s3rver";
 import s3rverAccount from "s3rver/lib/models/account.js";
+import { makeStoreAtomic } from "./atomic-store";
 import { corsConfigurationXml } from "./cors";
+import { type S3Logger, silentLogger } from "./logger";
 
 export interface S3BucketOptions {
   name: string;
@@ -28,6 +30,8 @@ export interface S3ServerOptions {
    * exists but not the signature; the gateway is what authenticates.
    */
   accessKeys?: readonly { accessKeyId: string; secretAccessKey: string }[];
+  /** Objects whose stored files a crash left unreadable are logged here. */
+  logger?: S3Logger;
 }
 
 export type ObjectEventName =
@@ -52,10 +56,14 @@ export interface S3ObjectEvent {
   eventTime: Date;
 }
 
-export type S3ObjectEventListener = (event: S3ObjectEvent) => void;
+/** The request is answered only after every listener's promise settled (a rejection answers 500). */
+export type S3ObjectEventListener = (event: S3ObjectEvent) => void | Promise<void>;
 
 export interface S3ObjectEvents {
-  /** Calls `listener` for every committed write or delete; returns a function that unsubscribes. */
+  /**
+   * Calls `listener` for every committed write or delete, before the request is answered;
+   * returns a function that unsubscribes.
+   */
   subscribe(listener: S3ObjectEventListener): () => void;
 }
 
@@ -81,6 +89,8 @@ interface RequestScope {
  * of copies and a usable sequencer, and carry a malformed ARN. So each event is captured here
  * together with the request that caused it (through AsyncLocalStorage, since s3rver emits it
  * without the request) and published only once the request succeeded, with what S3 would know.
+ * Listeners run before the response leaves, so a durable listener (the notification journal)
+ * makes every 2xx mean "the event is on disk". Objects are written atomically (atomic-store.ts).
  */
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const directory = join(options.dataDir, "objects");
@@ -100,6 +110,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     })),
   });
 
+  makeStoreAtomic(server.store, options.logger ?? silentLogger);
+
   const listeners = new Set<S3ObjectEventListener>();
   const scope = new AsyncLocalStorage<RequestScope>();
   server.on("event", (event: S3rverEvent) => {
@@ -114,7 +126,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     for (const raw of store.raw) {
       const event = describe(raw, store.ctx);
       if (!event) continue;
-      for (const listener of listeners) listener(event);
+      for (const listener of listeners) await listener(event);
     }
   });
 

@@ -32,6 +32,7 @@ declare module "s3rver" {
     constructor(options: S3rverOptions);
     proxy: boolean;
     middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[];
+    store: import("s3rver/lib/stores/filesystem.js").FilesystemStore;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }
@@ -52,4 +53,40 @@ declare module "s3rver/lib/models/account.js" {
   }
   const account: { DUMMY_ACCOUNT: AwsAccount };
   export default account;
+}
+
+declare module "s3rver/lib/models/object.js" {
+  export default class S3Object {
+    static ALLOWED_METADATA: string[];
+    constructor(bucket: string, key: string, content: unknown, metadata: Record<string, unknown>);
+    bucket: string;
+    key: string;
+    content: unknown;
+    metadata: Record<string, string>;
+    range?: { start: number; end: number };
+  }
+}
+
+/** The store methods atomic-store.ts replaces on the instance (s3rver's callers use only these). */
+declare module "s3rver/lib/stores/filesystem.js" {
+  import type S3Object from "s3rver/lib/models/object.js";
+
+  export interface FilesystemStore {
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    getMetadata(bucket: string, key: string): Promise<Record<string, string | number>>;
+    getObject(
+      bucket: string,
+      key: string,
+      options?: { start?: number; end?: number },
+    ): Promise<S3Object | null>;
+    putObject(object: S3Object): Promise<{ size: number; md5: string }>;
+    copyObject(
+      srcBucket: string,
+      srcKey: string,
+      destBucket: string,
+      destKey: string,
+      replacementMetadata: Record<string, unknown> | null,
+    ): Promise<Record<string, string | number>>;
+    deleteObject(bucket: string, key: string): Promise<void>;
+  }
 }

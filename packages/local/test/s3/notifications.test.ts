@@ -258,8 +258,10 @@ describe("delivery", () => {
         throw Object.assign(new Error("DynamoDB is down"), { code: "SERVICE_DOWN" });
       },
     });
-    const first = notifications.accept(objectEvent(1));
-    const second = notifications.accept(objectEvent(2));
+    const [first, second] = await Promise.all([
+      notifications.accept(objectEvent(1)),
+      notifications.accept(objectEvent(2)),
+    ]);
     await notifications.idle();
 
     expect(attempts).toBe(4);
@@ -296,7 +298,7 @@ describe("delivery", () => {
         finished.push(event.Records[0]!.s3.object.size);
       },
     });
-    for (let n = 1; n <= 5; n++) notifications.accept(objectEvent(n));
+    await Promise.all([1, 2, 3, 4, 5].map((n) => notifications.accept(objectEvent(n))));
     let finishedWhenIdle: number[] | undefined;
     const idle = notifications.idle().then(() => {
       finishedWhenIdle = [...finished];
@@ -319,9 +321,11 @@ describe("delivery", () => {
       },
     });
     await notifications.idle();
-    expect(notifications.accept({ ...objectEvent(1), eventName: "ObjectRemoved:Delete" })).toBeUndefined();
     expect(
-      notifications.accept({ ...objectEvent(1), key: `photos/${ownerA}/${photoId}/status.json` }),
+      await notifications.accept({ ...objectEvent(1), eventName: "ObjectRemoved:Delete" }),
+    ).toBeUndefined();
+    expect(
+      await notifications.accept({ ...objectEvent(1), key: `photos/${ownerA}/${photoId}/status.json` }),
     ).toBeUndefined();
     await notifications.idle();
     expect(calls).toBe(0);
