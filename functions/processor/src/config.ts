@@ -1,4 +1,10 @@
-import { ConfigError, claimLeaseSeconds, ProcessingConfig, parseConfig } from "@photogate/core";
+import {
+  ConfigError,
+  claimLeaseSeconds,
+  ProcessingConfig,
+  parseConfig,
+  ReconcileLimits,
+} from "@photogate/core";
 
 /**
  * The processor's run-time configuration, read once at cold start. The CDKTF stack sets
@@ -28,6 +34,8 @@ export interface ProcessorConfig {
    * timeout: a live run is never taken over, a crashed one waits longer.
    */
   leaseSeconds?: number;
+  /** Bounds of a reconciler run (PHOTOGATE_RECONCILE, JSON of core's ReconcileLimits). */
+  reconcile?: ReconcileLimits;
 }
 
 export const ENV = {
@@ -36,6 +44,7 @@ export const ENV = {
   bucket: "PHOTOGATE_BUCKET",
   maxAttempts: "PHOTOGATE_MAX_ATTEMPTS",
   leaseSeconds: "PHOTOGATE_CLAIM_LEASE_SECONDS",
+  reconcile: "PHOTOGATE_RECONCILE",
 } as const;
 
 export const DEFAULT_LEASE_SECONDS = claimLeaseSeconds({ timeoutSeconds: 900 });
@@ -69,6 +78,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `${ENV.leaseSeconds} must be a whole number of seconds from 1 to 3600, not "${rawLease}"`,
     );
   }
+  const rawReconcile = env[ENV.reconcile]?.trim();
+  let reconcile: ReconcileLimits | undefined;
+  if (rawReconcile) {
+    try {
+      reconcile = parseConfig(ReconcileLimits, JSON.parse(rawReconcile), ENV.reconcile);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(`${ENV.reconcile} is not valid JSON`, { cause: error });
+    }
+  }
   return {
     photoTable,
     processing: parseConfig(ProcessingConfig, json, ENV.processing),
@@ -76,5 +95,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(bucket ? { bucket } : {}),
     maxAttempts,
     leaseSeconds,
+    ...(reconcile ? { reconcile } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { createClients } from "./clients";
 import { loadConfig } from "./config";
 import { classifyInvocation } from "./invocation";
 import { handleReprocessRequest, processS3Event, type UploadOutcome } from "./process-upload";
+import { type ReconcileReport, reconcile } from "./reconcile";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every photo.
 const config = loadConfig();
@@ -14,11 +15,15 @@ const deps = {
 
 /**
  * S3 invokes this asynchronously with notifications; the admin API invokes it asynchronously
- * with `{ "action": "reprocess", "owner", "photoId" }`. Throwing makes Lambda retry the event
+ * with `{ "action": "reprocess", "owner", "photoId" }`; the schedule with `{ "action": "reconcile" }`.
+ * Throwing makes Lambda retry the event
  * and, after its retries, send it to the on-failure destination (the DLQ); content problems
  * never throw. A payload that is neither is refused with an INVALID_INVOCATION error.
  */
-export async function handler(event: unknown): Promise<UploadOutcome[]> {
+export async function handler(
+  event: unknown,
+  context?: { getRemainingTimeInMillis(): number },
+): Promise<UploadOutcome[] | ReconcileReport> {
   let invocation: ReturnType<typeof classifyInvocation>;
   try {
     invocation = classifyInvocation(event);
@@ -27,5 +32,11 @@ export async function handler(event: unknown): Promise<UploadOutcome[]> {
     throw error;
   }
   if (invocation.kind === "reprocess") return [await handleReprocessRequest(invocation.request, deps)];
+  if (invocation.kind === "reconcile") {
+    return reconcile(deps, {
+      limits: config.reconcile,
+      ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+    });
+  }
   return processS3Event(invocation.event, deps);
 }

@@ -21,5 +21,12 @@ export {
   SHARED_CACHE_CONTROL,
   unpublishPhoto,
 } from "./publish";
+export {
+  DEFAULT_RECONCILE_LIMITS,
+  type ReconcileOptions,
+  type ReconcileReport,
+  type RedriveCause,
+  reconcile,
+} from "./reconcile";
 export { decodeS3Key, padSequencer, parseS3Event, type UploadEvent } from "./s3-event";
 export { judgeFaces } from "./validate";

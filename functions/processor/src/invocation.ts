@@ -1,11 +1,15 @@
-import { ReprocessRequest } from "@photogate/core";
+import { ReconcileRequest, ReprocessRequest } from "@photogate/core";
 import { InvalidInvocationError } from "./errors";
 
-export type Invocation = { kind: "s3"; event: unknown } | { kind: "reprocess"; request: ReprocessRequest };
+export type Invocation =
+  | { kind: "s3"; event: unknown }
+  | { kind: "reprocess"; request: ReprocessRequest }
+  | { kind: "reconcile"; request: ReconcileRequest };
 
 /**
- * Tells the two payloads the function accepts apart: an S3 notification (or S3's test event),
- * and the admin API's `{ "action": "reprocess", "owner", "photoId" }`. Anything else is refused
+ * Tells the payloads the function accepts apart: an S3 notification (or S3's test event), the
+ * admin API's `{ "action": "reprocess", "owner", "photoId" }` and the schedule's
+ * `{ "action": "reconcile" }`. Anything else is refused
  * with a message that says what is accepted, rather than being read as an empty S3 event.
  */
 export function classifyInvocation(payload: unknown): Invocation {
@@ -13,12 +17,17 @@ export function classifyInvocation(payload: unknown): Invocation {
     throw new InvalidInvocationError("the payload is not a JSON object");
   }
   if ("action" in payload) {
-    const parsed = ReprocessRequest.safeParse(payload);
+    const parsed =
+      payload.action === "reconcile"
+        ? ReconcileRequest.safeParse(payload)
+        : ReprocessRequest.safeParse(payload);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
       throw new InvalidInvocationError(problems.join("; "));
     }
-    return { kind: "reprocess", request: parsed.data };
+    return parsed.data.action === "reconcile"
+      ? { kind: "reconcile", request: parsed.data }
+      : { kind: "reprocess", request: parsed.data };
   }
   if ("Records" in payload || "Event" in payload) return { kind: "s3", event: payload };
   throw new InvalidInvocationError(

@@ -134,3 +134,22 @@ export const ReprocessRequest = z
   })
   .strict();
 export type ReprocessRequest = z.infer<typeof ReprocessRequest>;
+
+/**
+ * The scheduled payload that makes the processor look for uploads nobody finished (lost
+ * notifications, runs whose lease ended) and re-drive them; EventBridge Scheduler sends it on
+ * AWS, the local stack calls the same code at start-up and periodically.
+ */
+export const ReconcileRequest = z.object({ action: z.literal("reconcile") }).strict();
+export type ReconcileRequest = z.infer<typeof ReconcileRequest>;
+
+/** Bounds of one reconciler run: how far back it trusts notifications, how much it lists and re-drives. */
+export const ReconcileLimits = z.object({
+  /** Uploads younger than this are left to their own notification. */
+  olderThanSeconds: z.number().int().nonnegative(),
+  /** At most this many keys of uploads/ are listed per run (the walk starts at a random owner). */
+  maxKeysPerRun: z.number().int().positive(),
+  /** At most this many photos are processed again per run; the rest wait for the next run. */
+  maxRedrivesPerRun: z.number().int().positive(),
+});
+export type ReconcileLimits = z.infer<typeof ReconcileLimits>;

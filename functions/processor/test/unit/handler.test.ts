@@ -60,10 +60,29 @@ describe("handler", () => {
     ["an upper-case owner", { action: "reprocess", owner: OWNER.toUpperCase(), photoId: PHOTO_ID }],
     ["an unknown action", { action: "delete", owner: OWNER, photoId: PHOTO_ID }],
     ["an extra field", { action: "reprocess", owner: OWNER, photoId: PHOTO_ID, bucket: "x" }],
+    ["a reconcile with fields", { action: "reconcile", owner: OWNER }],
   ])("refuses %s as INVALID_INVOCATION, touching nothing", async (_name, payload) => {
     const handler = await loadHandler();
     await expect(handler(payload)).rejects.toMatchObject({ code: "INVALID_INVOCATION" });
     expect([...s3.calls(), ...dynamo.calls(), ...rekognition.calls()]).toEqual([]);
+  });
+
+  it("runs the reconciler on the schedule's payload with the limits from the environment", async () => {
+    vi.stubEnv("PHOTOGATE_BUCKET", "photogate-dev-photos");
+    vi.stubEnv(
+      "PHOTOGATE_RECONCILE",
+      JSON.stringify({ olderThanSeconds: 60, maxKeysPerRun: 3, maxRedrivesPerRun: 1 }),
+    );
+    const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+    const { QueryCommand } = await import("@aws-sdk/lib-dynamodb");
+    dynamo.on(QueryCommand).resolves({ Items: [], ScannedCount: 0 });
+    s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+    const handler = await loadHandler();
+    const report = await handler({ action: "reconcile" }, { getRemainingTimeInMillis: () => 60_000 });
+    expect(report).toMatchObject({ listed: 0, found: [], coveredAll: true });
+    // The walk asks for no more keys than the configured bound.
+    const pages = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+    expect(pages.every((p) => p.Prefix === "uploads/" && (p.MaxKeys ?? 0) <= 3)).toBe(true);
   });
 
   it("refuses a reprocess request for a photo that has no record", async () => {
