@@ -24,6 +24,8 @@ const photoTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-photos`;
 const auditTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-audit`;
 const bucketArn = "arn:aws:s3:::t-photos-bucket";
 const processorArn = `arn:aws:lambda:${region}:${account}:function:t-processor`;
+const dlqArn = `arn:aws:sqs:${region}:${account}:t-processor-dlq`;
+const dlqUrl = `https://sqs.${region}.amazonaws.com/${account}/t-processor-dlq`;
 const functionName = `${env.namePrefix}-admin-api`;
 const logGroupArn = `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`;
 
@@ -36,6 +38,7 @@ const baseOptions: AdminApiOptions = {
   auditTable: { name: "t-audit", arn: auditTableArn },
   photoBucket: { name: "t-photos-bucket", arn: bucketArn },
   processor: { name: "t-processor", arn: processorArn },
+  deadLetterQueue: { url: dlqUrl, arn: dlqArn },
   corsAllowedOrigins: ["http://localhost:5173"],
   logRetentionDays: 30,
   presignSeconds: 120,
@@ -207,6 +210,7 @@ describe("AdminApi: function", () => {
       PHOTOGATE_BUCKET: "t-photos-bucket",
       PHOTOGATE_USER_POOL_ID: poolId,
       PHOTOGATE_PROCESSOR_FUNCTION: "t-processor",
+      PHOTOGATE_DLQ_URL: dlqUrl,
       PHOTOGATE_PRESIGN_SECONDS: "120",
     });
     expect(loadConfig(variables)).toMatchObject({
@@ -215,6 +219,7 @@ describe("AdminApi: function", () => {
       bucket: "t-photos-bucket",
       userPoolId: poolId,
       processorFunction: "t-processor",
+      deadLetterQueueUrl: dlqUrl,
       presignSeconds: 120,
     });
   });
@@ -302,6 +307,17 @@ describe("AdminApi: role policy", () => {
     );
   });
 
+  it("redrives the processor's DLQ only: receive, delete, visibility and attributes, nothing else", () => {
+    expect(grants("sqs:")).toEqual(
+      [
+        `sqs:ChangeMessageVisibility ${dlqArn}`,
+        `sqs:DeleteMessage ${dlqArn}`,
+        `sqs:GetQueueAttributes ${dlqArn}`,
+        `sqs:ReceiveMessage ${dlqArn}`,
+      ].sort(),
+    );
+  });
+
   it("invokes the processor only, and writes only its own log group", () => {
     expect(grants("lambda:")).toEqual([`lambda:InvokeFunction ${processorArn}`]);
     const logs = logGroups.find(([, c]) => c.name === `/aws/lambda/${functionName}`)!;
@@ -353,6 +369,10 @@ describe("AdminApi role, simulated", () => {
     ["cognito-idp:AdminDisableUser", poolArn],
     ["cognito-idp:AdminDeleteUser", poolArn],
     ["lambda:InvokeFunction", processorArn],
+    ["sqs:ReceiveMessage", dlqArn],
+    ["sqs:DeleteMessage", dlqArn],
+    ["sqs:ChangeMessageVisibility", dlqArn],
+    ["sqs:GetQueueAttributes", dlqArn],
     ["s3:GetObject", `${bucket}/uploads/${owner}/${photo}.jpg`],
     ["s3:GetObject", `${bucket}/photos/${owner}/${photo}/thumb-256.webp`],
     ["s3:PutObject", `${bucket}/photos/${owner}/${photo}/status.json`],
@@ -376,6 +396,11 @@ describe("AdminApi role, simulated", () => {
     ["cognito-idp:AdminSetUserPassword", poolArn],
     ["lambda:InvokeFunction", `arn:aws:lambda:${region}:${account}:function:someone-else`],
     ["lambda:UpdateFunctionCode", processorArn],
+    ["sqs:ReceiveMessage", `arn:aws:sqs:${region}:${account}:another-queue`],
+    ["sqs:DeleteMessage", `arn:aws:sqs:${region}:${account}:another-queue`],
+    ["sqs:SendMessage", dlqArn],
+    ["sqs:PurgeQueue", dlqArn],
+    ["sqs:DeleteQueue", dlqArn],
     ["s3:PutObject", `${bucket}/uploads/${owner}/${photo}.jpg`],
     ["s3:PutObject", `${bucket}/photos/${owner}/${photo}/display.webp`],
     ["s3:PutObject", `${bucket}/other.txt`],

@@ -367,6 +367,7 @@ describe("AdminSite wired to AdminApi and Identity (as PhotogateStack would)", (
       auditTable: { name: "audit", arn: arn("dynamodb:eu-west-1:1:table/audit") },
       photoBucket: { name: "photos", arn: arn("s3:::photos") },
       processor: { name: "processor", arn: arn("lambda:eu-west-1:1:function:processor") },
+      deadLetterQueue: { url: "https://sqs.eu-west-1.amazonaws.com/1/dlq", arn: arn("sqs:eu-west-1:1:dlq") },
       corsAllowedOrigins: ["http://localhost:5173"],
     });
     const site = new AdminSite(stack, "admin-site", {

@@ -40,8 +40,10 @@ export interface AdminApiOptions {
   photoTable: NamedResource;
   auditTable: NamedResource;
   photoBucket: NamedResource;
-  /** The processor, invoked by "reprocess". */
+  /** The processor, invoked by "reprocess" (asynchronously) and by redrive (synchronously). */
   processor: NamedResource;
+  /** The processor's DLQ (its on-failure destination), which admins redrive. */
+  deadLetterQueue: { url: string; arn: string };
   /**
    * Origins allowed to call the API cross-origin. Literal origins only (e.g. a local Vite dev
    * server): the deployed admin site reaches the API same-origin through its own distribution
@@ -154,6 +156,7 @@ export class AdminApi extends Construct {
           auditTableArn: options.auditTable.arn,
           bucketArn: options.photoBucket.arn,
           processorArn: options.processor.arn,
+          deadLetterQueueArn: options.deadLetterQueue.arn,
           logGroupArn: this.logGroup.arn,
         }),
       ),
@@ -180,6 +183,7 @@ export class AdminApi extends Construct {
           PHOTOGATE_BUCKET: options.photoBucket.name,
           PHOTOGATE_USER_POOL_ID: options.userPool.id,
           PHOTOGATE_PROCESSOR_FUNCTION: options.processor.name,
+          PHOTOGATE_DLQ_URL: options.deadLetterQueue.url,
           ...(options.presignSeconds === undefined
             ? {}
             : { PHOTOGATE_PRESIGN_SECONDS: String(options.presignSeconds) }),
@@ -291,6 +295,7 @@ export interface AdminApiPolicyTargets {
   auditTableArn: string;
   bucketArn: string;
   processorArn: string;
+  deadLetterQueueArn: string;
   logGroupArn: string;
 }
 
@@ -360,10 +365,23 @@ export function adminApiStatements(targets: AdminApiPolicyTargets): PolicyStatem
       ],
     },
     {
+      // Reprocess (an Event invocation) and redrive (RequestResponse, to know the result).
       Sid: "Reprocess",
       Effect: "Allow",
       Action: "lambda:InvokeFunction",
       Resource: targets.processorArn,
+    },
+    {
+      // Redrive: take a message, delete it once replayed, make a failed one visible again.
+      Sid: "RedriveDeadLetters",
+      Effect: "Allow",
+      Action: [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+      ],
+      Resource: targets.deadLetterQueueArn,
     },
     {
       Sid: "OwnLogs",

@@ -122,6 +122,10 @@ export class PhotogateStack extends TerraformStack {
         auditTable: { name: this.tables.auditTable.name, arn: this.tables.auditTable.arn },
         photoBucket: { name: this.storage.bucketId, arn: this.storage.bucketArn },
         processor: { name: this.processing.functionName, arn: this.processing.functionArn },
+        deadLetterQueue: {
+          url: this.processing.deadLetterQueue.url,
+          arn: this.processing.deadLetterQueue.arn,
+        },
         corsAllowedOrigins: [],
         pictureBaseUrl: `https://${edge.domainName}`,
       });
