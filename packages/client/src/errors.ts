@@ -49,21 +49,50 @@ export class VerdictReadError extends Error {
   }
 }
 
-/** No final verdict within the time allowed. `last` is the newest verdict seen, if any. */
+/** A read that failed in a way that may pass: a 5xx, a 429, or no answer at all (reset, refused, timed out). */
+export interface TransientFailure {
+  /** The HTTP status; absent when no response came. */
+  status?: number;
+  /** S3's or the edge's error code, the socket error code (`ECONNRESET`), or `HTTP_{status}`. */
+  code: string;
+  message: string;
+}
+
+/** What a wait for the verdict had seen when its time ran out. */
+export interface VerdictWaitState {
+  /** The newest verdict seen, if any. */
+  last: { status: string; version: number; final: boolean } | undefined;
+  /** Why the document was not there yet (`HTTP 404`, `S3 AccessDenied: ...`). */
+  lastMiss: string;
+  /** The last transient failure met on the way, if any. */
+  lastError: TransientFailure | undefined;
+}
+
+/** No final verdict within the time allowed. `last` is the newest verdict seen, `lastError` the last failure. */
 export class VerdictTimeoutError extends Error {
   readonly code = "VERDICT_TIMEOUT";
+  readonly last: VerdictWaitState["last"];
+  readonly lastError: TransientFailure | undefined;
 
   constructor(
     readonly key: string,
     readonly timeoutMs: number,
-    readonly last: { status: string; version: number; final: boolean } | undefined,
-    lastMiss: string,
+    seen: VerdictWaitState,
   ) {
+    const lastSeen = seen.last
+      ? `last seen: ${seen.last.status}, version ${seen.last.version}, not final`
+      : seen.lastMiss;
+    const lastError = seen.lastError ? `; last error: ${describeFailure(seen.lastError)}` : "";
     super(
-      `No final verdict at ${key} after ${Math.round(timeoutMs / 100) / 10} s (${
-        last ? `last seen: ${last.status}, version ${last.version}, not final` : lastMiss
-      }). The processor may be behind or down; try again later.`,
+      `No final verdict at ${key} after ${Math.round(timeoutMs / 100) / 10} s (${lastSeen}${lastError}). ` +
+        "The processor may be behind or down; try again later.",
     );
     this.name = "VerdictTimeoutError";
+    this.last = seen.last;
+    this.lastError = seen.lastError;
   }
+}
+
+function describeFailure(failure: TransientFailure): string {
+  return `${failure.status === undefined ? "no response" : `HTTP ${failure.status}`} ${failure.code}: ${failure.message}`;
 }

@@ -1,3 +1,5 @@
 export * from "./errors";
 export * from "./identity-pool-credentials";
+export * from "./photo-transport";
 export * from "./photo-upload";
+export * from "./wait-for-verdict";
