@@ -89,9 +89,13 @@ export interface IdentityPoolCredentialProviderOptions extends IdentityPoolLogin
   now?: () => number;
 }
 
-/** A credential provider: `new S3Client({ credentials: provider })`. */
+/**
+ * A credential provider: `withCredentialRefresh(new S3Client({ credentials: provider }))`.
+ * `forceRefresh` (what the SDK passes when asked to) fetches new credentials even if the cached
+ * ones have not reached their expiry: AWS may have stopped honouring them sooner.
+ */
 export interface IdentityPoolCredentialProvider {
-  (): Promise<IdentityPoolCredentials>;
+  (options?: { forceRefresh?: boolean }): Promise<IdentityPoolCredentials>;
   /** Forgets the cached credentials and identity id (call it on sign-out). */
   clear(): void;
 }
@@ -99,8 +103,8 @@ export interface IdentityPoolCredentialProvider {
 const DEFAULT_REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 
 /**
- * Caches identity-pool credentials and renews them shortly before they expire. Concurrent
- * callers share one request; the identity id is looked up once and reused.
+ * Caches identity-pool credentials and renews them shortly before they expire, or when forced.
+ * Concurrent callers share one request; the identity id is looked up once and reused.
  */
 export function identityPoolCredentialProvider(
   options: IdentityPoolCredentialProviderOptions,
@@ -128,8 +132,9 @@ export function identityPoolCredentialProvider(
     return credentials;
   };
 
-  const provider = (async () => {
-    if (cached && cached.expiration.getTime() - margin > now()) return cached;
+  const provider = (async (providerOptions?: { forceRefresh?: boolean }) => {
+    const fresh = cached && cached.expiration.getTime() - margin > now();
+    if (fresh && !providerOptions?.forceRefresh) return cached;
     inFlight ??= refresh().finally(() => {
       inFlight = undefined;
     });

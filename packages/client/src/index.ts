@@ -1,3 +1,4 @@
+export * from "./credential-refresh";
 export * from "./errors";
 export * from "./identity-pool-credentials";
 export * from "./photo-transport";

@@ -264,6 +264,20 @@ describe("identityPoolCredentialProvider", () => {
     expect(await provider()).toBe(first);
   });
 
+  it("fetches new credentials for the known identity when forced, though the cached ones look fresh", async () => {
+    const { provider } = setup();
+    const first = await provider();
+    const [forced, again] = await Promise.all([
+      provider({ forceRefresh: true }),
+      provider({ forceRefresh: true }),
+    ]);
+    expect(forced.accessKeyId).not.toBe(first.accessKeyId);
+    expect(again).toBe(forced);
+    expect(await provider()).toBe(forced);
+    expect(cognito.commandCalls(GetCredentialsForIdentityCommand)).toHaveLength(2);
+    expect(cognito.commandCalls(GetIdCommand)).toHaveLength(1);
+  });
+
   it("shares one request between concurrent callers", async () => {
     const { provider } = setup();
     const [a, b, c] = await Promise.all([provider(), provider(), provider()]);
