@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/admin/build";
+import { daysToDeprecation, LAMBDA_RUNTIMES, type LambdaRuntime } from "@photogate/core";
 import { bundleFunction, repoRoot } from "./lib/bundle";
 import { functionBundles } from "./lib/functions";
 
@@ -75,6 +76,7 @@ function countBlocks(blocks: Blocks | undefined): number {
 async function printSummary(): Promise<void> {
   const manifest = JSON.parse(await readFile(join(outdir, "manifest.json"), "utf8")) as Manifest;
   console.log("\nstack                              backend  resources  data sources");
+  const functions: string[] = [];
   for (const [name, stack] of Object.entries(manifest.stacks)) {
     const config = JSON.parse(await readFile(join(outdir, stack.synthesizedStackPath), "utf8")) as {
       resource?: Blocks;
@@ -82,10 +84,23 @@ async function printSummary(): Promise<void> {
       terraform?: { backend?: Record<string, unknown> };
     };
     const backend = Object.keys(config.terraform?.backend ?? {})[0] ?? "none";
+    const lambdas = Object.values(config.resource?.aws_lambda_function ?? {}) as Array<{
+      function_name: string;
+      runtime: LambdaRuntime;
+    }>;
+    for (const fn of lambdas) {
+      const runtime = fn.runtime;
+      const days = daysToDeprecation(runtime, new Date());
+      functions.push(
+        `${fn.function_name.padEnd(34)} ${runtime}  deprecated ${LAMBDA_RUNTIMES[runtime].deprecation} (in ${days} days)`,
+      );
+    }
     console.log(
       `${name.padEnd(34)} ${backend.padEnd(8)} ${String(countBlocks(config.resource)).padStart(9)} ${String(countBlocks(config.data)).padStart(13)}`,
     );
   }
+  // The app already refused any runtime within 90 days of deprecation; this shows the margin.
+  console.log(`\nLambda functions\n${functions.join("\n")}`);
   console.log(`\nTerraform JSON in ${outdir}/stacks/*/cdk.tf.json`);
 }
 
