@@ -18,6 +18,7 @@ function serviceOf(type: string): string | undefined {
     ["aws_cloudwatch_log_", "logs"],
     ["aws_cloudwatch_metric_alarm", "cloudwatch"],
     ["aws_caller_identity", "sts"],
+    ["aws_scheduler_", "scheduler"],
   ];
   return prefixes.find(([prefix]) => type.startsWith(prefix))?.[1];
 }

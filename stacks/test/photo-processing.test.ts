@@ -9,6 +9,7 @@ import {
   onlyResource,
   parse,
   parsePolicy,
+  resourceWhere,
   useTestRuntimePolicy,
 } from "./support";
 
@@ -33,8 +34,12 @@ const synth = parse(json);
 const fn = onlyResource(synth, "aws_lambda_function");
 const queue = onlyResource(synth, "aws_sqs_queue");
 const logGroup = onlyResource(synth, "aws_cloudwatch_log_group");
-const role = onlyResource(synth, "aws_iam_role");
-const rolePolicy = onlyResource(synth, "aws_iam_role_policy");
+const role = resourceWhere(synth, "aws_iam_role", (c) => c.name === "t-processor-role");
+const rolePolicy = resourceWhere(
+  synth,
+  "aws_iam_role_policy",
+  (c) => c.role === `\${aws_iam_role.${role.name}.id}`,
+);
 const statements = parsePolicy(rolePolicy.config.policy).Statement;
 const queueArn = `\${aws_sqs_queue.${queue.name}.arn}`;
 
@@ -61,10 +66,16 @@ describe("PhotoProcessing function", () => {
     const variables = fn.config.environment.variables;
     expect(Object.keys(variables).sort()).toEqual([
       "PHOTOGATE_BUCKET",
+      "PHOTOGATE_CLAIM_LEASE_SECONDS",
       "PHOTOGATE_MAX_ATTEMPTS",
       "PHOTOGATE_PHOTO_TABLE",
       "PHOTOGATE_PROCESSING",
+      "PHOTOGATE_RECONCILE",
     ]);
+    // The lease outlives the function's timeout, so a live run is never taken over.
+    expect(Number(variables.PHOTOGATE_CLAIM_LEASE_SECONDS)).toBeGreaterThan(processor.timeoutSeconds);
+    const { scheduleMinutes: _, ...limits } = processor.reconcile;
+    expect(JSON.parse(variables.PHOTOGATE_RECONCILE)).toEqual(limits);
     expect(variables.PHOTOGATE_PHOTO_TABLE).toBe("t-photos");
     expect(JSON.parse(variables.PHOTOGATE_PROCESSING)).toEqual(defaultProcessing);
     // Terraform's replace() of the bucket ARN: the name, known only once the bucket exists.
@@ -113,6 +124,50 @@ describe("PhotoProcessing function", () => {
   });
 });
 
+describe("PhotoProcessing reconciler schedule", () => {
+  const schedule = onlyResource(synth, "aws_scheduler_schedule");
+  const schedulerRole = resourceWhere(
+    synth,
+    "aws_iam_role",
+    (c) => c.name === "t-processor-reconcile-schedule",
+  );
+  const schedulerPolicy = resourceWhere(
+    synth,
+    "aws_iam_role_policy",
+    (c) => c.role === `\${aws_iam_role.${schedulerRole.name}.id}`,
+  );
+
+  it("invokes the processor with the reconcile payload at the configured rate", () => {
+    expect(schedule.config).toMatchObject({
+      schedule_expression: `rate(${processor.reconcile.scheduleMinutes} minutes)`,
+      flexible_time_window: { mode: "OFF" },
+      target: {
+        arn: `\${aws_lambda_function.${fn.name}.arn}`,
+        role_arn: `\${aws_iam_role.${schedulerRole.name}.arn}`,
+      },
+    });
+    expect(JSON.parse(schedule.config.target.input)).toEqual({ action: "reconcile" });
+  });
+
+  it("runs as a role EventBridge Scheduler of this account assumes, allowed to invoke only the processor", () => {
+    const trust = parsePolicy(schedulerRole.config.assume_role_policy).Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0]).toMatchObject({
+      Principal: { Service: "scheduler.amazonaws.com" },
+      Action: "sts:AssumeRole",
+    });
+    expect(trust[0]!.Condition?.StringEquals?.["aws:SourceAccount"]).toMatch(/aws_caller_identity/);
+    expect(parsePolicy(schedulerPolicy.config.policy).Statement).toEqual([
+      {
+        Sid: "InvokeProcessor",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: `\${aws_lambda_function.${fn.name}.arn}`,
+      },
+    ]);
+  });
+});
+
 describe("PhotoProcessing role", () => {
   it("can be assumed by Lambda only", () => {
     const trust = parsePolicy(role.config.assume_role_policy);
@@ -123,7 +178,8 @@ describe("PhotoProcessing role", () => {
 
   it("has one inline policy and no managed policy attachments", () => {
     expect(synth.resource.aws_iam_role_policy_attachment).toBeUndefined();
-    expect(Object.keys(synth.resource.aws_iam_role_policy ?? {})).toHaveLength(1);
+    const policies = Object.values(synth.resource.aws_iam_role_policy ?? {}) as { role: string }[];
+    expect(policies.filter((p) => p.role === `\${aws_iam_role.${role.name}.id}`)).toHaveLength(1);
   });
 
   it("grants only Allow statements and no wildcard actions", () => {
@@ -157,20 +213,22 @@ describe("PhotoProcessing role", () => {
       `s3:GetObject ${bucketArn}/photos/*`,
       `s3:GetObject ${bucketArn}/uploads/*`,
       `s3:ListBucket ${bucketArn}`,
+      `s3:ListBucket ${bucketArn}`,
       `s3:PutObject ${bucketArn}/photos/*`,
       `s3:PutObject ${bucketArn}/shared/*`,
     ]);
-    const list = s3.find((s) => asList(s.Action).includes("s3:ListBucket"));
-    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": "shared/*" } });
+    const lists = s3.filter((s) => asList(s.Action).includes("s3:ListBucket"));
+    expect(lists.map((l) => l.Condition)).toEqual([
+      { StringLike: { "s3:prefix": "shared/*" } },
+      { StringLike: { "s3:prefix": "uploads/*" } },
+    ]);
   });
 
-  it("touches DynamoDB items of the photo table only, without delete or scan", () => {
+  it("touches DynamoDB items of the photo table only, without delete or scan; queries only the status index", () => {
     const dynamo = statements.filter((s) => asList(s.Action).some((a) => a.startsWith("dynamodb:")));
-    expect(dynamo.flatMap((s) => asList(s.Resource))).toEqual([tableArn]);
-    expect(dynamo.flatMap((s) => asList(s.Action)).sort()).toEqual([
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
+    expect(dynamo.map((s) => [asList(s.Action).sort(), asList(s.Resource)])).toEqual([
+      [["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]],
+      [["dynamodb:Query"], [`${tableArn}/index/byStatus`]],
     ]);
   });
 

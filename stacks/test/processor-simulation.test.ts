@@ -87,6 +87,9 @@ describe("processor role, simulated", () => {
     ["dynamodb:GetItem", photoTable],
     ["dynamodb:PutItem", photoTable],
     ["dynamodb:UpdateItem", photoTable],
+    // the reconciler: records by BatchGet, `processing` claims from the status index
+    ["dynamodb:BatchGetItem", photoTable],
+    ["dynamodb:Query", `${photoTable}/index/byStatus`],
     ["rekognition:DetectFaces", "*"],
     ["rekognition:DetectModerationLabels", "*"],
     ["sqs:SendMessage", dlq],
@@ -111,6 +114,8 @@ describe("processor role, simulated", () => {
     ["dynamodb:DeleteItem", photoTable],
     ["dynamodb:Scan", photoTable],
     ["dynamodb:Query", photoTable],
+    ["dynamodb:Query", `${photoTable}/index/byOwner`],
+    ["dynamodb:BatchWriteItem", photoTable],
     ["rekognition:IndexFaces", `arn:aws:rekognition:${env.region}:${account}:collection/faces`],
     ["sqs:ReceiveMessage", dlq],
     ["sqs:SendMessage", `arn:aws:sqs:${env.region}:${account}:someone-elses-queue`],
@@ -121,11 +126,13 @@ describe("processor role, simulated", () => {
     expect(await decide(action, resource)).not.toBe("Allowed");
   });
 
-  it("may list one photo's shared/ folder (to unpublish it) and no other prefix", async () => {
+  it("may list one photo's shared/ folder (to unpublish it) and uploads/ (to reconcile), no other prefix", async () => {
     const list = (prefix: string) =>
       decide("s3:ListBucket", bucket, true, rolePolicy, { "s3:prefix": prefix });
     expect(await list(`shared/${owner}/${photo}/`)).toBe("Allowed");
-    for (const prefix of ["", "shared", `photos/${owner}/`, `uploads/${owner}/`, "photos/", "uploads/"]) {
+    expect(await list("uploads/")).toBe("Allowed");
+    expect(await list(`uploads/${owner}/`)).toBe("Allowed");
+    for (const prefix of ["", "shared", `photos/${owner}/`, "photos/", "upload", "photos/uploads/"]) {
       expect(await list(prefix), prefix).not.toBe("Allowed");
     }
   });

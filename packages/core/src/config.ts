@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { LAMBDA_RUNTIME_IDS } from "./runtimes";
+import { ReconcileLimits } from "./verdict";
 
 /**
  * One typed config for every environment. The stacks synthesize from it, the processor
@@ -99,6 +100,10 @@ export const EnvironmentConfig = z.object({
     maxRetryAttempts: z.number().int().min(0).max(2),
     maxEventAgeSeconds: z.number().int().min(60).max(21600),
     dlqRetentionDays: z.number().int().min(1).max(14),
+    /** The reconciler: how often it runs, and the bounds of one run (see ReconcileLimits). */
+    reconcile: ReconcileLimits.extend({
+      scheduleMinutes: z.number().int().min(1).max(1440),
+    }),
   }),
   stateBackend: StateBackend,
   processing: ProcessingConfig,
@@ -147,6 +152,9 @@ const baseProcessor: EnvironmentConfig["processor"] = {
   maxRetryAttempts: 2,
   maxEventAgeSeconds: 6 * 3600,
   dlqRetentionDays: 14,
+  // Every 5 minutes, uploads older than 10 minutes (Lambda's retries of a failed event take
+  // up to ~3 minutes); 5,000 keys listed and 20 photos processed at most per run.
+  reconcile: { scheduleMinutes: 5, olderThanSeconds: 600, maxKeysPerRun: 5000, maxRedrivesPerRun: 20 },
 };
 
 export const environments: Record<EnvironmentName, EnvironmentConfig> = {

@@ -1,15 +1,21 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import {
+  claimLeaseSeconds,
   type EnvironmentConfig,
   PHOTOS_PREFIX,
   type ProcessingConfig,
+  type photoTable,
   REGIONAL_RUNTIME,
+  type ReconcileLimits,
+  type ReconcileRequest,
   SHARED_PREFIX,
   UPLOADS_PREFIX,
 } from "@photogate/core";
@@ -44,6 +50,9 @@ export class PhotoProcessing extends Construct {
   readonly rolePolicy: IamRolePolicy;
   readonly deadLetterQueue: SqsQueue;
   readonly logGroup: CloudwatchLogGroup;
+  /** Runs the reconciler: invokes the processor with `{ "action": "reconcile" }` on a rate. */
+  readonly reconcileSchedule: SchedulerSchedule;
+  readonly schedulerRole: IamRole;
 
   constructor(scope: Construct, id: string, options: PhotoProcessingOptions) {
     super(scope, id);
@@ -103,6 +112,13 @@ export class PhotoProcessing extends Construct {
           PHOTOGATE_BUCKET: Fn.replace(options.bucketArn, "arn:aws:s3:::", ""),
           // A failure before the last attempt publishes a verdict that is not final.
           PHOTOGATE_MAX_ATTEMPTS: String(processor.maxRetryAttempts + 1),
+          // A claim outlives any run Lambda has not killed yet; after it, others may take over.
+          PHOTOGATE_CLAIM_LEASE_SECONDS: String(claimLeaseSeconds(processor)),
+          PHOTOGATE_RECONCILE: JSON.stringify({
+            olderThanSeconds: processor.reconcile.olderThanSeconds,
+            maxKeysPerRun: processor.reconcile.maxKeysPerRun,
+            maxRedrivesPerRun: processor.reconcile.maxRedrivesPerRun,
+          } satisfies ReconcileLimits),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],
@@ -114,6 +130,46 @@ export class PhotoProcessing extends Construct {
       maximumEventAgeInSeconds: processor.maxEventAgeSeconds,
       // The S3 event lands here after the last retry, so no upload is silently lost.
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+    });
+
+    // EventBridge Scheduler (not a CloudWatch Events rule): a role it assumes, scoped to this
+    // account, that may invoke this one function; a synchronous-looking target is still an
+    // asynchronous invoke, so a failed run is retried by the scheduler's own policy.
+    const account = new DataAwsCallerIdentity(this, "account");
+    this.schedulerRole = new IamRole(this, "scheduler-role", {
+      name: `${options.functionName}-reconcile-schedule`,
+      assumeRolePolicy: policyJson([
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+        },
+      ]),
+    });
+    new IamRolePolicy(this, "scheduler-role-policy", {
+      name: "invoke-processor",
+      role: this.schedulerRole.id,
+      policy: policyJson([
+        {
+          Sid: "InvokeProcessor",
+          Effect: "Allow",
+          Action: "lambda:InvokeFunction",
+          Resource: this.function.arn,
+        },
+      ]),
+    });
+    this.reconcileSchedule = new SchedulerSchedule(this, "reconcile-schedule", {
+      name: `${options.functionName}-reconcile`,
+      description: "Re-drives uploads no run will finish (lost notifications, expired processing leases).",
+      scheduleExpression: `rate(${processor.reconcile.scheduleMinutes} minute${processor.reconcile.scheduleMinutes === 1 ? "" : "s"})`,
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: this.function.arn,
+        roleArn: this.schedulerRole.arn,
+        input: JSON.stringify({ action: "reconcile" } satisfies ReconcileRequest),
+        retryPolicy: { maximumRetryAttempts: 0 },
+      },
     });
 
     const alarmActions = options.alarmActions ?? [];
@@ -159,6 +215,8 @@ export class PhotoProcessing extends Construct {
     return this.role.arn;
   }
 }
+
+const STATUS_INDEX: keyof typeof photoTable.indexes = "byStatus";
 
 export interface ProcessorPolicyTargets {
   bucketArn: string;
@@ -207,10 +265,26 @@ export function processorStatements(targets: ProcessorPolicyTargets): PolicyStat
       Condition: { StringLike: { "s3:prefix": `${SHARED_PREFIX}*` } },
     },
     {
+      // The reconciler walks uploads/ (a bounded number of keys per run) to find objects whose
+      // notification was lost. Only that prefix is listable.
+      Sid: "ListUploadsToReconcile",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: targets.bucketArn,
+      Condition: { StringLike: { "s3:prefix": `${UPLOADS_PREFIX}*` } },
+    },
+    {
       Sid: "PhotoRecords",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"],
       Resource: targets.photoTableArn,
+    },
+    {
+      // The reconciler reads `processing` records (claims whose lease may have ended) by status.
+      Sid: "FindStaleClaims",
+      Effect: "Allow",
+      Action: "dynamodb:Query",
+      Resource: `${targets.photoTableArn}/index/${STATUS_INDEX}`,
     },
     {
       // DetectFaces and DetectModerationLabels on image bytes have no resource to name:

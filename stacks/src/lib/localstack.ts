@@ -13,6 +13,9 @@ export const LOCALSTACK_SERVICES = [
   "sts",
   "cloudwatch",
   "logs",
+  // The reconciler's schedule: created on LocalStack, but its community edition does not fire
+  // schedules, so there the reconciler runs by invoking the processor with {"action":"reconcile"}.
+  "scheduler",
 ] as const;
 
 /**
