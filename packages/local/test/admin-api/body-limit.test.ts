@@ -1,10 +1,9 @@
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
-import { Agent, createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, request } from "node:http";
 import { type AdminApiDeps, createLogger } from "@photogate/admin-api";
 import type { ErrorBody } from "@photogate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminApiServer, MAX_BODY_BYTES, startAdminApiServer } from "../../src/admin-api/server";
+import { startTestTokenIssuer, type TestTokenIssuer } from "../test-token-issuer";
 
 /**
  * The local admin API's body limit, which is API Gateway's HTTP API payload limit (10 MB):
@@ -15,46 +14,24 @@ const CLIENT_ID = "admin-app-client";
 const SUB = "3f2b8c1d-5e6a-4b7c-8d9e-0f1a2b3c4d5e";
 const MB = 1024 * 1024;
 
-let jwks: Server;
+let issuer: TestTokenIssuer;
 let api: AdminApiServer;
 let token: string;
 
-function jwt(privateKey: KeyObject, claims: Record<string, unknown>): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  const input = `${part({ alg: "RS256", kid: "k1", typ: "JWT" })}.${part(claims)}`;
-  return `${input}.${sign("sha256", Buffer.from(input), privateKey).toString("base64url")}`;
-}
-
 beforeAll(async () => {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const jwk = { ...publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" };
-  jwks = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/pool`;
+  issuer = await startTestTokenIssuer();
   api = await startAdminApiServer({
     region: "us-east-1",
-    userPool: { issuer, jwksUri: `${issuer}/.well-known/jwks.json`, adminClientId: CLIENT_ID },
+    userPool: { issuer: issuer.issuer, jwksUri: issuer.jwksUri, adminClientId: CLIENT_ID },
     // Requests here fail validation before any route touches AWS.
     deps: { log: createLogger(() => {}) } as unknown as AdminApiDeps,
   });
-  const now = Math.floor(Date.now() / 1000);
-  token = jwt(privateKey, {
-    iss: issuer,
-    sub: SUB,
-    aud: CLIENT_ID,
-    token_use: "id",
-    "cognito:groups": ["support"],
-    iat: now,
-    exp: now + 3600,
-  });
+  token = issuer.token({ sub: SUB, aud: CLIENT_ID, token_use: "id", "cognito:groups": ["support"] });
 });
 
 afterAll(async () => {
   await api?.close();
-  jwks?.closeAllConnections();
-  await new Promise((resolve) => jwks?.close(resolve));
+  await issuer?.close();
 });
 
 /** A JSON body of exactly `bytes` bytes. */
