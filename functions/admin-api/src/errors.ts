@@ -71,11 +71,12 @@ export class UserNotFoundError extends AdminApiError {
 }
 
 export class PhotoInProgressError extends AdminApiError {
-  constructor(status: string) {
+  /** Seconds until the processing run's lease ends; after that, reprocess or reject takes over. */
+  constructor(readonly secondsLeft: number) {
     super(
       "PHOTO_IN_PROGRESS",
       409,
-      `The photo is ${status}: wait for the processor's verdict before overriding it`,
+      `The photo is being processed; its lease ends in ${secondsLeft} s. Wait for the verdict, or try again after that to take it over.`,
     );
   }
 }

@@ -2,6 +2,7 @@ import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   auditTarget,
+  leaseState,
   type Page,
   type PhotoDetail,
   type PhotoListQuery,
@@ -158,11 +159,16 @@ export async function reviewPhoto(
   review: Review,
 ): Promise<PhotoRecord> {
   const before = await loadPhoto(deps, owner, photoId);
-  if (before.status === "pending" || before.status === "processing")
-    throw new PhotoInProgressError(before.status);
-  if (review.status === "approved" && before.status === "failed") {
+  const now = (deps.now ?? (() => new Date()))();
+  const lease = leaseState(before, now);
+  if (lease.held) throw new PhotoInProgressError(lease.secondsLeft);
+  // A photo whose processing died (its lease ended) has no verdict and no images: support may
+  // reject it, or reprocess it, but there is nothing to approve.
+  if (review.status === "approved" && (before.status === "failed" || before.status === "processing")) {
     throw new ConflictError(
-      "Processing of this photo failed, so it has no derived images: reprocess it first",
+      before.status === "failed"
+        ? "Processing of this photo failed, so it has no derived images: reprocess it first"
+        : "Processing of this photo stopped before it had derived images: reprocess it first",
     );
   }
   // Approving replaces the measured reasons (they stay in the audit entry's `before`);
@@ -172,9 +178,12 @@ export async function reviewPhoto(
     new UpdateCommand({
       TableName: deps.config.photoTable,
       Key: photoKey(owner, photoId),
+      // Removing the claim fences off a processing run whose lease ended: its late verdict
+      // write is conditioned on its claimId and now fails instead of overwriting this review.
       UpdateExpression:
-        "SET #status = :status, #reasons = :reasons, #reviewedBy = :reviewedBy ADD #verdictVersion :one REMOVE #failure",
-      ConditionExpression: "#status = :before AND #sourceSequencer = :seq",
+        "SET #status = :status, #reasons = :reasons, #reviewedBy = :reviewedBy ADD #verdictVersion :one REMOVE #failure, #claimId, #leaseExpiresAt",
+      ConditionExpression:
+        "#status = :before AND #sourceSequencer = :seq AND (attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt <= :now)",
       ExpressionAttributeNames: {
         "#status": "status",
         "#reasons": "reasons",
@@ -182,6 +191,8 @@ export async function reviewPhoto(
         "#verdictVersion": "verdictVersion",
         "#failure": "failure",
         "#sourceSequencer": "sourceSequencer",
+        "#claimId": "claimId",
+        "#leaseExpiresAt": "leaseExpiresAt",
       },
       ExpressionAttributeValues: {
         ":status": review.status,
@@ -190,6 +201,7 @@ export async function reviewPhoto(
         ":one": 1,
         ":before": before.status,
         ":seq": before.sourceSequencer,
+        ":now": now.toISOString(),
       },
       ReturnValues: "ALL_NEW",
     }),
@@ -212,8 +224,9 @@ export async function reprocessPhoto(
   photoId: string,
 ): Promise<{ owner: string; photoId: string; queued: true }> {
   const record = await loadPhoto(deps, owner, photoId);
-  // The processor refuses a photo it is processing now; say so here rather than fail unseen.
-  if (record.status === "processing") throw new PhotoInProgressError(record.status);
+  // The processor refuses a photo under a live lease; say so here rather than fail unseen.
+  const lease = leaseState(record, (deps.now ?? (() => new Date()))());
+  if (lease.held) throw new PhotoInProgressError(lease.secondsLeft);
   await deps.invokeProcessor({ action: "reprocess", owner, photoId });
   await writeAudit(deps, ctx, {
     action: "photo.reprocess",

@@ -169,7 +169,7 @@ export function errorMessage(error: unknown): string {
     case "CANNOT_TARGET_SELF":
       return "You cannot do this to your own account.";
     case "PHOTO_IN_PROGRESS":
-      return "The photo is being processed right now. Try again when it has finished.";
+      return error.message || "The photo is being processed right now. Try again when it has finished.";
     case "TOO_MANY_REQUESTS":
       return "Too many requests. Wait a moment and try again.";
     case "INTERNAL":

@@ -242,15 +242,19 @@ describe("approve and reject", () => {
       event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { rawBody: "{" }),
     )) as ErrorAnswer;
     expect(badJson.body.error.fields?.map((f) => f.path)).toContain("body");
-    dynamo
-      .on(GetCommand)
-      .resolvesOnce({ Item: record({ status: "processing" }) })
-      .resolves({ Item: record() });
+    const leased = record({
+      status: "processing",
+      claimId: "run-1",
+      claimedBy: "s3-event",
+      leaseExpiresAt: new Date(NOW.getTime() + 42_000).toISOString(),
+    });
+    dynamo.on(GetCommand).resolvesOnce({ Item: leased }).resolves({ Item: record() });
     const busy = (await call(
       deps,
       event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: { reason: "ok" } }),
     )) as ErrorAnswer;
     expect(busy).toMatchObject({ status: 409, body: { error: { code: "PHOTO_IN_PROGRESS" } } });
+    expect(busy.body.error.message).toMatch(/lease ends in 42 s/);
     dynamo.on(UpdateCommand).rejects(awsError("ConditionalCheckFailedException"));
     const raced = (await call(
       deps,
@@ -259,6 +263,61 @@ describe("approve and reject", () => {
     expect(raced).toMatchObject({ status: 409, body: { error: { code: "CONFLICT" } } });
     expect(deps.published).toHaveLength(0);
     expect(auditWrites()).toHaveLength(0);
+  });
+});
+
+describe("photos stuck in processing", () => {
+  const stuck = (leaseEndsInMs: number) =>
+    record({
+      status: "processing",
+      reasons: [],
+      claimId: "dead-run",
+      claimedBy: "s3-event",
+      claimedAt: new Date(NOW.getTime() - 120_000).toISOString(),
+      leaseExpiresAt: new Date(NOW.getTime() + leaseEndsInMs).toISOString(),
+    });
+
+  it("reprocess answers 409 with the time left under a live lease, and takes over once it ended", async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: stuck(30_000) })
+      .resolves({ Item: stuck(-1) });
+    const deps = testDeps();
+    const busy = (await call(deps, event("POST", `/photos/${OWNER}/${PHOTO}/reprocess`))) as ErrorAnswer;
+    expect(busy).toMatchObject({ status: 409, body: { error: { code: "PHOTO_IN_PROGRESS" } } });
+    expect(busy.body.error.message).toMatch(/lease ends in 30 s/);
+    expect(deps.invoked).toEqual([]);
+    const taken = await call(deps, event("POST", `/photos/${OWNER}/${PHOTO}/reprocess`));
+    expect(taken).toMatchObject({ status: 202 });
+    expect(deps.invoked).toEqual([{ action: "reprocess", owner: OWNER, photoId: PHOTO }]);
+  });
+
+  it("after the lease ended support may reject (fencing off the dead run) but not approve", async () => {
+    dynamo.on(GetCommand).resolves({ Item: stuck(-1) });
+    dynamo.on(UpdateCommand).callsFake((input) => ({
+      Attributes: {
+        ...stuck(-1),
+        status: "rejected",
+        reasons: input.ExpressionAttributeValues[":reasons"],
+        verdictVersion: 1,
+      },
+    }));
+    const deps = testDeps();
+    const approve = (await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: { reason: "looks fine" } }),
+    )) as ErrorAnswer;
+    expect(approve).toMatchObject({ status: 409, body: { error: { code: "CONFLICT" } } });
+    expect(approve.body.error.message).toMatch(/reprocess it first/);
+    const reject = await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { reason: "unreadable", code: "CORRUPT" } }),
+    );
+    expect(reject).toMatchObject({ status: 200 });
+    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.UpdateExpression).toMatch(/REMOVE .*#claimId/);
+    expect(update.ConditionExpression).toContain("#leaseExpiresAt <= :now");
+    expect(update.ExpressionAttributeValues?.[":now"]).toBe(NOW.toISOString());
   });
 });
 
