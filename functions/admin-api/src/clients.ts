@@ -5,9 +5,8 @@ import {
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { lambdaReplay, sqsDeadLetters } from "@photogate/processor/redrive";
+import { awsDeadLetters } from "@photogate/processor/redrive";
 import type { DeadLetters } from "./dead-letters";
 import type { ProcessorInvoker } from "./deps";
 
@@ -66,14 +65,9 @@ export function lambdaProcessorInvoker(
  * Gateway integration gives up after 30 s and the function after its timeout, so a request starts
  * replays for a few seconds only; what is left waits, untouched, for the next request.
  */
-export function awsDeadLetters(
-  queueUrl: string,
-  functionName: string,
-  clients: { sqs?: SQSClient; lambda?: LambdaClient } = {},
-): DeadLetters {
-  const sqs = clients.sqs ?? new SQSClient({});
-  const replay = lambdaReplay(functionName, clients.lambda ?? new LambdaClient({}));
-  return { source: () => sqsDeadLetters(queueUrl, sqs), replay, budgetMs: 8_000, concurrency: 3 };
+export function awsRedrive(queueUrl: string, functionName: string): DeadLetters {
+  const { source, replay } = awsDeadLetters({ queueUrl, functionName });
+  return { source, replay, budgetMs: 8_000, concurrency: 3 };
 }
 
 export type { LambdaClientConfig };

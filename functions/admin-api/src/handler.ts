@@ -1,7 +1,7 @@
 import { createLogger } from "@photogate/core";
 import { publishVerdict } from "@photogate/processor/publish";
 import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
-import { awsDeadLetters, createClients, lambdaProcessorInvoker } from "./clients";
+import { awsRedrive, createClients, lambdaProcessorInvoker } from "./clients";
 import { loadConfig } from "./config";
 import type { AdminApiDeps } from "./deps";
 
@@ -14,7 +14,7 @@ const deps: AdminApiDeps = {
   config,
   log,
   invokeProcessor: lambdaProcessorInvoker(config.processorFunction),
-  deadLetters: awsDeadLetters(config.deadLetterQueueUrl, config.processorFunction),
+  deadLetters: awsRedrive(config.deadLetterQueueUrl, config.processorFunction),
   publisher: {
     publishVerdict: (record) => publishVerdict({ s3: clients.s3, bucket: config.bucket, log }, record),
   },

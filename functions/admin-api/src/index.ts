@@ -1,7 +1,7 @@
 export { createLogger, type LogEntry, type Logger } from "@photogate/core";
 export { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
 export { authorise, type Caller, callerFrom, parseGroupsClaim } from "./auth";
-export { type AdminApiClients, awsDeadLetters, createClients, lambdaProcessorInvoker } from "./clients";
+export { type AdminApiClients, awsRedrive, createClients, lambdaProcessorInvoker } from "./clients";
 export { type AdminApiConfig, ENV, loadConfig } from "./config";
 export type { DeadLetters } from "./dead-letters";
 export type { AdminApiDeps, ProcessorInvoker, RequestContext, VerdictPublisher } from "./deps";

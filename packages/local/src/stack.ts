@@ -348,6 +348,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       // On AWS the admin API invokes the processor function asynchronously; here it calls it.
       reprocess: (request) => handleReprocessRequest(request, processorDeps),
+      // Replays go the way S3's notifications go, through the same delivery.
+      deadLetterFile: notifications.deadLetterFile,
+      replayDeadLetter: (payload) => deliver(payload as S3Event, processor),
       pictureBaseUrl: edge.url,
       log: log.child({ component: "admin-api" }),
     });

@@ -1,3 +1,4 @@
+export { type AwsDeadLetters, awsDeadLetters, queueUrlByName } from "./aws-dead-letters";
 export { describeDeadLetterPayload } from "./dead-letter-payload";
 export { lambdaReplay } from "./lambda-replay";
 export {

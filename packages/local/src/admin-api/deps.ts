@@ -7,6 +7,7 @@ import {
   type ProcessorInvoker,
 } from "@photogate/admin-api";
 import { publishVerdict } from "@photogate/processor/publish";
+import { deadLetterFile } from "../redrive/dead-letter-file";
 import { addLocalCognitoShims } from "./cognito-shims";
 
 export interface LocalAdminDepsOptions {
@@ -22,6 +23,10 @@ export interface LocalAdminDepsOptions {
    * logged, as Lambda would send it to the processor's DLQ.
    */
   reprocess: (request: Parameters<ProcessorInvoker>[0]) => Promise<unknown>;
+  /** The notifier's dead-letter file (`<dataDir>/dlq.jsonl`), which admins redrive. */
+  deadLetterFile: string;
+  /** Runs the processor on a dead-lettered event and resolves when it succeeded, like a notification delivery. */
+  replayDeadLetter: (payload: unknown) => Promise<unknown>;
   presignSeconds?: number;
   /** Origin serving shared/ (the edge proxy), for the `picture` attribute. */
   pictureBaseUrl?: string;
@@ -57,6 +62,15 @@ export function createLocalAdminDeps(options: LocalAdminDepsOptions): LocalAdmin
       pictureBaseUrl: options.pictureBaseUrl,
     },
     log,
+    deadLetters: {
+      source: () => deadLetterFile(options.deadLetterFile),
+      replay: async (payload) => {
+        await options.replayDeadLetter(payload);
+      },
+      // The local API has no 30 s integration limit, but a person is waiting on the button.
+      budgetMs: 20_000,
+      concurrency: 2,
+    },
     publisher: {
       publishVerdict: (record) => publishVerdict({ s3: clients.s3, bucket: names.bucket, log }, record),
     },

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -32,6 +32,9 @@ const message = (id: string, body = recordText): Message => ({
   Body: body,
   Attributes: { SentTimestamp: "1741944662200" },
 });
+
+/** Lambda's response payload (the SDK types it as a blob adapter; the bytes are what matter). */
+const payload = (text: string) => new TextEncoder().encode(text) as InvokeCommandOutput["Payload"];
 
 const sqs = mockClient(SQSClient);
 const lambda = mockClient(LambdaClient);
@@ -73,7 +76,7 @@ describe("sqsDeadLetters + lambdaReplay", () => {
       .resolvesOnce({ Messages: [message("m1")] })
       .resolves({ Messages: [] });
     sqs.on(DeleteMessageCommand).resolves({});
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: new TextEncoder().encode("[]") });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload("[]") });
 
     const summary = await redriveDeadLetters(
       sqsDeadLetters(QUEUE, new SQSClient({ region: "eu-west-1" })),
@@ -102,9 +105,7 @@ describe("sqsDeadLetters + lambdaReplay", () => {
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       FunctionError: "Unhandled",
-      Payload: new TextEncoder().encode(
-        JSON.stringify({ errorType: "Error", errorMessage: "table is gone" }),
-      ),
+      Payload: payload(JSON.stringify({ errorType: "Error", errorMessage: "table is gone" })),
     });
 
     const summary = await redriveDeadLetters(
