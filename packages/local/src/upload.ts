@@ -5,6 +5,7 @@ import {
   uploadPhoto,
   type WaitForVerdictOptions,
   waitForVerdict as waitForVerdictDocument,
+  withCredentialRefresh,
 } from "@photogate/client";
 import { PhotogateError, type UploadExtension, type VerdictDocument } from "@photogate/core";
 
@@ -59,9 +60,13 @@ export async function uploadDirect(
   }
 }
 
-/** An S3 client for the local gateway (path-style; checksums only when S3 requires them). */
+/**
+ * An S3 client for the local gateway (path-style; checksums only when S3 requires them). With a
+ * credential provider, credentials the gateway no longer honours (a restart forgets every
+ * session) are fetched anew once per request.
+ */
 export function localS3Client(url: string, region: string, credentials: Credentials): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     endpoint: url,
     region,
     credentials,
@@ -69,6 +74,7 @@ export function localS3Client(url: string, region: string, credentials: Credenti
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
+  return typeof credentials === "function" ? withCredentialRefresh(client) : client;
 }
 
 /** How to read status.json: through the edge with the access token, or S3 with identity-pool credentials. */
