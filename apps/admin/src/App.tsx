@@ -14,6 +14,7 @@ const PhotosPage = lazy(() => import("./pages/PhotosPage"));
 const PhotoDetailPage = lazy(() => import("./pages/PhotoDetailPage"));
 const QueuePage = lazy(() => import("./pages/QueuePage"));
 const AuditPage = lazy(() => import("./pages/AuditPage"));
+const DeadLettersPage = lazy(() => import("./pages/DeadLettersPage"));
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 function PageLoading() {
@@ -42,6 +43,7 @@ export function App() {
           <Route path="/photos/:owner/:photoId" component={PhotoDetailPage} />
           <Route path="/queue" component={QueuePage} />
           <Route path="/audit" component={AuditPage} />
+          <Route path="/dead-letters" component={DeadLettersPage} />
           <Route component={NotFoundPage} />
         </Switch>
       </Suspense>

@@ -9,6 +9,7 @@ const NAV = [
   { href: "/photos", label: "Photos" },
   { href: "/queue", label: "Moderation" },
   { href: "/audit", label: "Audit log" },
+  { href: "/dead-letters", label: "Dead letters", adminsOnly: true },
 ] as const;
 
 export function Shell({ children }: { children: ReactNode }) {
@@ -23,7 +24,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <Logo />
         </Link>
         <nav className="shell-nav" aria-label="Main">
-          {NAV.map((item) => {
+          {NAV.filter((item) => !("adminsOnly" in item) || role === "admins").map((item) => {
             const active = location === item.href || location.startsWith(`${item.href}/`);
             return (
               <Link
