@@ -22,6 +22,7 @@ import {
   resourcesOf,
   resourceWhere,
   type Synthesized,
+  useTestRuntimePolicy,
 } from "./support";
 
 const env = environments.dev;
@@ -355,6 +356,7 @@ describe("AdminSite wired to AdminApi and Identity (as PhotogateStack would)", (
   function wiredStack() {
     const app = Testing.app();
     const stack = new TerraformStack(app, "admin-wiring");
+    useTestRuntimePolicy(stack);
     createAwsProvider(stack, env);
     const arn = (kind: string) => `arn:aws:${kind}`;
     const identity = new Identity(stack, "identity", { env, bucketArn: arn("s3:::photos") });
