@@ -2,7 +2,7 @@ import { CognitoIdentityClient, DescribeIdentityPoolCommand } from "@aws-sdk/cli
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withCredentialRefresh } from "../src/credential-refresh";
-import { json, type ScriptedServer, startScriptedServer } from "./support";
+import { json, type ScriptedServer, startScriptedServer, xmlError } from "./support";
 
 /**
  * withCredentialRefresh on real SDK clients against a real server that refuses the first
@@ -61,9 +61,7 @@ function refuseFirstWithS3(code: string) {
   server.requests = [];
   server.answer = (_req, res) => {
     if (server.requests.length === 1) {
-      res
-        .writeHead(code === "InvalidAccessKeyId" ? 403 : 400, { "content-type": "application/xml" })
-        .end(`<Error><Code>${code}</Code><Message>${code}</Message></Error>`);
+      xmlError(code === "InvalidAccessKeyId" ? 403 : 400, code)(res);
     } else res.writeHead(200, { "content-type": "text/plain" }).end("the object");
   };
 }
@@ -107,10 +105,7 @@ describe("withCredentialRefresh", () => {
 
   it("retries only once: a second refusal reaches the caller", async () => {
     server.requests = [];
-    server.answer = (_req, res) =>
-      res
-        .writeHead(400, { "content-type": "application/xml" })
-        .end("<Error><Code>ExpiredToken</Code></Error>");
+    server.answer = (_req, res) => xmlError(400, "ExpiredToken")(res);
     const credentials = countingProvider();
     await expect(getObject(s3(credentials.provider))).rejects.toMatchObject({ name: "ExpiredToken" });
     expect(signedWith()).toEqual(["ASIA1", "ASIA2"]);
@@ -118,10 +113,7 @@ describe("withCredentialRefresh", () => {
 
   it("does not refresh on AccessDenied: new credentials would not change a policy's answer", async () => {
     server.requests = [];
-    server.answer = (_req, res) =>
-      res
-        .writeHead(403, { "content-type": "application/xml" })
-        .end("<Error><Code>AccessDenied</Code></Error>");
+    server.answer = (_req, res) => xmlError(403, "AccessDenied")(res);
     const credentials = countingProvider();
     await expect(getObject(s3(credentials.provider))).rejects.toMatchObject({ name: "AccessDenied" });
     expect(signedWith()).toEqual(["ASIA1"]);
@@ -132,9 +124,7 @@ describe("withCredentialRefresh", () => {
     server.requests = [];
     server.answer = (req, res) =>
       req.headers.authorization?.includes("Credential=ASIA1/")
-        ? res
-            .writeHead(403, { "content-type": "application/xml" })
-            .end("<Error><Code>InvalidAccessKeyId</Code></Error>")
+        ? xmlError(403, "InvalidAccessKeyId")(res)
         : res.writeHead(200).end("ok");
     const credentials = countingProvider();
     const client = s3(credentials.provider);

@@ -89,3 +89,11 @@ export const json = (
 /** What S3 behind CloudFront answers for a key that is not written yet (no ListBucket). */
 export const s3Missing = (res: ServerResponse) =>
   res.writeHead(403, { "content-type": "application/xml" }).end("<Error><Code>AccessDenied</Code></Error>");
+
+/** An error answered the way S3 does, in XML, with `{code} for the test` as its message. */
+export const xmlError =
+  (status: number, code: string, headers: Record<string, string> = {}) =>
+  (res: ServerResponse) =>
+    res
+      .writeHead(status, { "content-type": "application/xml", ...headers })
+      .end(`<Error><Code>${code}</Code><Message>${code} for the test</Message></Error>`);

@@ -9,6 +9,7 @@ import {
   PHOTO,
   type ScriptedServer,
   STATUS_PATH,
+  xmlError as s3Error,
   s3Missing,
   startScriptedServer,
   verdict,
@@ -39,13 +40,6 @@ function script(...steps: Step[]) {
 
 const reset: Step = (res) => res.socket?.destroy();
 const final: Step = (res) => json(res, 200, verdict(2, "approved"));
-const s3Error = (status: number, code: string, headers: Record<string, string> = {}): Step => {
-  return (res) =>
-    res
-      .writeHead(status, { "content-type": "application/xml", ...headers })
-      .end(`<Error><Code>${code}</Code><Message>${code} for the test</Message></Error>`);
-};
-
 const cloudfront = (accessToken: string | (() => string) = () => "access-token") => ({
   kind: "cloudfront" as const,
   baseUrl: server.url,

@@ -2,9 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/clie
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialStore, type Session } from "../../src/credentials";
-import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
-import { type S3Server, startS3Server } from "../../src/s3/s3-server";
-import { bucket, bucketArn, ownerA, ownerB, photoId, region, s3Client, tempDir } from "./support";
+import { bucket, ownerA, ownerB, photoId, s3Client, startGatewayOverS3rver } from "./support";
 
 /**
  * URLs made by the real `@aws-sdk/s3-request-presigner` with identity-pool session credentials,
@@ -14,9 +12,7 @@ const service = { accessKeyId: "AKIAPHOTOGATESERVICE", secretAccessKey: "service
 const keyA = `uploads/${ownerA}/${photoId}.jpg`;
 const keyB = `uploads/${ownerB}/${photoId}.jpg`;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let server: S3Server;
-let gateway: S3Gateway;
+let local: Awaited<ReturnType<typeof startGatewayOverS3rver>>;
 let clock = new Date();
 let store: CredentialStore;
 let sessionA: Session;
@@ -24,28 +20,18 @@ let asA: S3Client;
 let asService: S3Client;
 
 beforeAll(async () => {
-  dir = await tempDir();
-  server = await startS3Server({ dataDir: dir.path, buckets: [{ name: bucket }], silent: true });
   store = new CredentialStore(service, () => clock);
-  gateway = await startS3Gateway({
-    upstreamUrl: server.url,
-    credentials: store,
-    bucketArns: [bucketArn],
-    region,
-    now: () => clock,
-  });
+  local = await startGatewayOverS3rver(store, () => clock);
   sessionA = store.issue("us-east-1:identity-of-a", { owner: ownerA });
-  asA = s3Client(gateway.url, sessionA);
-  asService = s3Client(gateway.url, service);
+  asA = s3Client(local.gateway.url, sessionA);
+  asService = s3Client(local.gateway.url, service);
   await asService.send(new PutObjectCommand({ Bucket: bucket, Key: keyB, Body: "b's photo" }));
 });
 
 afterAll(async () => {
   asA.destroy();
   asService.destroy();
-  await gateway.close();
-  await server.close();
-  await dir.remove();
+  await local.close();
 });
 
 const presignPut = (s3: S3Client, key: string, expiresIn = 300) =>

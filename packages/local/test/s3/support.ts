@@ -2,6 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
+import type { CredentialStore } from "../../src/credentials";
+import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
+import { startS3Server } from "../../src/s3/s3-server";
 
 export const region = "us-east-1";
 export const bucket = "photogate-test-photos";
@@ -51,4 +54,28 @@ export async function failure(promise: Promise<unknown>): Promise<{ name: string
     return { name: e.name, status: e.$metadata?.httpStatusCode };
   }
   throw new Error("expected the request to fail, and it succeeded");
+}
+
+/** s3rver with the test bucket in a temporary folder, behind the gateway checking `store`. */
+export async function startGatewayOverS3rver(
+  store: CredentialStore,
+  now?: () => Date,
+): Promise<{ gateway: S3Gateway; close(): Promise<void> }> {
+  const dir = await tempDir();
+  const server = await startS3Server({ dataDir: dir.path, buckets: [{ name: bucket }], silent: true });
+  const gateway = await startS3Gateway({
+    upstreamUrl: server.url,
+    credentials: store,
+    bucketArns: [bucketArn],
+    region,
+    ...(now ? { now } : {}),
+  });
+  return {
+    gateway,
+    close: async () => {
+      await gateway.close();
+      await server.close();
+      await dir.remove();
+    },
+  };
 }
