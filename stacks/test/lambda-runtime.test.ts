@@ -1,18 +1,6 @@
 import { type EnvironmentConfig, environments, RuntimeDeprecationError } from "@photogate/core";
-import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { buildApp } from "../src/app";
-import { PhotogateStack } from "../src/stacks/photogate-stack";
-import {
-  environment,
-  fixtureBundleDir,
-  fixtureSiteDir,
-  parse,
-  resourcesOf,
-  stateDir,
-  synthStack,
-  TEST_LOCALSTACK_URL,
-} from "./support";
+import { environment, parse, resourcesOf, synthStack } from "./support";
 
 /** Every Lambda function of a synthesized stack: name → runtime. */
 function runtimes(json: string): Record<string, unknown> {
@@ -22,18 +10,7 @@ function runtimes(json: string): Record<string, unknown> {
 }
 
 function synthAt(env: EnvironmentConfig, today: Date, warnings: string[] = []): string {
-  const stacks = buildApp(Testing.app(), {
-    environments: [env],
-    bundleDir: () => fixtureBundleDir,
-    stateDir,
-    adminSiteDir: fixtureSiteDir,
-    localstackUrl: TEST_LOCALSTACK_URL,
-    today,
-    warn: (message) => warnings.push(message),
-  });
-  const stack = stacks.find((s): s is PhotogateStack => s instanceof PhotogateStack);
-  if (!stack) throw new Error(`no PhotogateStack for ${env.name}`);
-  return Testing.synth(stack);
+  return synthStack(env, { today, warn: (message) => warnings.push(message) }).json;
 }
 
 function synthError(env: EnvironmentConfig, today: Date): RuntimeDeprecationError {

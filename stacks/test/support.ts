@@ -115,7 +115,11 @@ export function environment(name: string): EnvironmentConfig {
   return loadEnvironment(name);
 }
 
-export function synthStack(env: EnvironmentConfig): {
+/** `today` and `warn` reach the runtime guard; the fixed TEST_TODAY and no log by default. */
+export function synthStack(
+  env: EnvironmentConfig,
+  runtime: { today?: Date; warn?: (message: string) => void } = {},
+): {
   stack: PhotogateStack;
   json: string;
   synth: Synthesized;
@@ -127,7 +131,8 @@ export function synthStack(env: EnvironmentConfig): {
     stateDir,
     adminSiteDir: fixtureSiteDir,
     localstackUrl: TEST_LOCALSTACK_URL,
-    today: TEST_TODAY,
+    today: runtime.today ?? TEST_TODAY,
+    warn: runtime.warn,
   });
   const stack = stacks.find((s): s is PhotogateStack => s instanceof PhotogateStack);
   if (!stack) throw new Error(`no PhotogateStack for ${env.name}`);
