@@ -8,20 +8,18 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import {
-  auditTable,
-  type EnvironmentConfig,
-  PHOTOS_PREFIX,
-  photoTable,
-  REGIONAL_RUNTIME,
-  SHARED_PREFIX,
-  type TableSchema,
-  UPLOADS_PREFIX,
-} from "@photogate/core";
+import { type EnvironmentConfig, REGIONAL_RUNTIME } from "@photogate/core";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
-import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../lib/policy-document";
+import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
+import { adminApiStatements } from "../policies/function-policies";
+
+export {
+  ADMIN_COGNITO_ACTIONS,
+  type AdminApiPolicyTargets,
+  adminApiStatements,
+} from "../policies/function-policies";
 
 /** A resource this construct grants access to, by name (for the function) and ARN (for IAM). */
 export interface NamedResource {
@@ -64,24 +62,6 @@ export interface AdminApiOptions {
   timeoutSeconds?: number;
   architecture?: "arm64" | "x86_64";
 }
-
-/** The Cognito admin calls the API makes, and nothing else (no cognito-idp:*). */
-export const ADMIN_COGNITO_ACTIONS = [
-  "cognito-idp:ListUsers",
-  "cognito-idp:AdminGetUser",
-  "cognito-idp:AdminListGroupsForUser",
-  "cognito-idp:AdminDisableUser",
-  "cognito-idp:AdminEnableUser",
-  "cognito-idp:AdminResetUserPassword",
-  // With MessageAction RESEND: the "resend invite" action.
-  "cognito-idp:AdminCreateUser",
-  "cognito-idp:AdminUserGlobalSignOut",
-  "cognito-idp:AdminAddUserToGroup",
-  "cognito-idp:AdminRemoveUserFromGroup",
-  "cognito-idp:AdminDeleteUser",
-  // Sets `picture` (profile photo).
-  "cognito-idp:AdminUpdateUserAttributes",
-] as const;
 
 const DEFAULT_THROTTLE = { rateLimit: 20, burstLimit: 40 };
 
@@ -287,107 +267,4 @@ export class AdminApi extends Construct {
 
 export function cognitoIssuerUrl(region: string, userPoolId: string): string {
   return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
-}
-
-export interface AdminApiPolicyTargets {
-  userPoolArn: string;
-  photoTableArn: string;
-  auditTableArn: string;
-  bucketArn: string;
-  processorArn: string;
-  deadLetterQueueArn: string;
-  logGroupArn: string;
-}
-
-/** A table and each of its indexes by name (from core's schema), with no `index/*` wildcard. */
-function tableAndIndexes(tableArn: string, schema: TableSchema): string[] {
-  return [tableArn, ...Object.keys(schema.indexes).map((index) => `${tableArn}/index/${index}`)];
-}
-
-/** The admin API's permissions; every statement names the one resource (or prefix) it needs. */
-export function adminApiStatements(targets: AdminApiPolicyTargets): PolicyStatement[] {
-  const bucket = targets.bucketArn;
-  return [
-    {
-      Sid: "ManageUsersOfThisPool",
-      Effect: "Allow",
-      Action: [...ADMIN_COGNITO_ACTIONS],
-      Resource: targets.userPoolArn,
-    },
-    {
-      // Moderation (approve/reject are updates), detail, deletion; lists are Queries on the
-      // base table (by owner) and its indexes (by status). No Scan, no batch writes.
-      Sid: "PhotoRecords",
-      Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      Resource: tableAndIndexes(targets.photoTableArn, photoTable),
-    },
-    {
-      // Append-only: the API writes entries and lists them, and cannot update or delete one,
-      // so a compromised or buggy admin API cannot rewrite what admins did.
-      Sid: "AppendAndReadAudit",
-      Effect: "Allow",
-      Action: ["dynamodb:PutItem", "dynamodb:Query"],
-      Resource: tableAndIndexes(targets.auditTableArn, auditTable),
-    },
-    {
-      // Presigned GETs are signed with this role, so the role itself must be able to read.
-      Sid: "PresignImageReads",
-      Effect: "Allow",
-      Action: "s3:GetObject",
-      Resource: [`${bucket}/${UPLOADS_PREFIX}*`, `${bucket}/${PHOTOS_PREFIX}*`],
-    },
-    {
-      // Manual approve/reject rewrites status.json; approval copies photos/ images to shared/
-      // (CopyObject: GetObject on the source above, PutObject on the target here).
-      Sid: "WriteStatusAndShared",
-      Effect: "Allow",
-      Action: "s3:PutObject",
-      Resource: [`${bucket}/${PHOTOS_PREFIX}*/status.json`, `${bucket}/${SHARED_PREFIX}*`],
-    },
-    {
-      // Deleting or re-publishing a photo lists its photos/ and shared/ folders (copies made
-      // under an earlier thumbnail config have names nothing else knows). Those prefixes only.
-      Sid: "ListPhotoFolders",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: bucket,
-      Condition: { StringLike: { "s3:prefix": [`${PHOTOS_PREFIX}*`, `${SHARED_PREFIX}*`] } },
-    },
-    {
-      Sid: "DeletePhotos",
-      Effect: "Allow",
-      Action: "s3:DeleteObject",
-      Resource: [
-        `${bucket}/${UPLOADS_PREFIX}*`,
-        `${bucket}/${PHOTOS_PREFIX}*`,
-        `${bucket}/${SHARED_PREFIX}*`,
-      ],
-    },
-    {
-      // Reprocess (an Event invocation) and redrive (RequestResponse, to know the result).
-      Sid: "Reprocess",
-      Effect: "Allow",
-      Action: "lambda:InvokeFunction",
-      Resource: targets.processorArn,
-    },
-    {
-      // Redrive: take a message, delete it once replayed, make a failed one visible again.
-      Sid: "RedriveDeadLetters",
-      Effect: "Allow",
-      Action: [
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:ChangeMessageVisibility",
-        "sqs:GetQueueAttributes",
-      ],
-      Resource: targets.deadLetterQueueArn,
-    },
-    {
-      Sid: "OwnLogs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      Resource: `${targets.logGroupArn}:*`,
-    },
-  ];
 }

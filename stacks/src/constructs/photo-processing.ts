@@ -10,19 +10,18 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import {
   claimLeaseSeconds,
   type EnvironmentConfig,
-  PHOTOS_PREFIX,
   type ProcessingConfig,
-  type photoTable,
   REGIONAL_RUNTIME,
   type ReconcileLimits,
   type ReconcileRequest,
-  SHARED_PREFIX,
-  UPLOADS_PREFIX,
 } from "@photogate/core";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
-import { type PolicyStatement, policyJson, serviceTrustPolicy } from "../lib/policy-document";
+import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
+import { processorStatements } from "../policies/function-policies";
+
+export { type ProcessorPolicyTargets, processorStatements } from "../policies/function-policies";
 
 export interface PhotoProcessingOptions {
   functionName: string;
@@ -214,97 +213,4 @@ export class PhotoProcessing extends Construct {
   get roleArn(): string {
     return this.role.arn;
   }
-}
-
-const STATUS_INDEX: keyof typeof photoTable.indexes = "byStatus";
-
-export interface ProcessorPolicyTargets {
-  bucketArn: string;
-  photoTableArn: string;
-  deadLetterQueueArn: string;
-  logGroupArn: string;
-}
-
-/** The processor's permissions; every statement names the one resource (or prefix) it needs. */
-export function processorStatements(targets: ProcessorPolicyTargets): PolicyStatement[] {
-  return [
-    {
-      Sid: "ReadUploads",
-      Effect: "Allow",
-      Action: "s3:GetObject",
-      Resource: `${targets.bucketArn}/${UPLOADS_PREFIX}*`,
-    },
-    {
-      // Derived images and status.json.
-      Sid: "WriteDerivatives",
-      Effect: "Allow",
-      Action: "s3:PutObject",
-      Resource: `${targets.bucketArn}/${PHOTOS_PREFIX}*`,
-    },
-    {
-      // Shared copies are made with CopyObject from photos/, which reads the source: the
-      // processor reads back only what it wrote.
-      Sid: "ReadDerivativesToShare",
-      Effect: "Allow",
-      Action: "s3:GetObject",
-      Resource: `${targets.bucketArn}/${PHOTOS_PREFIX}*`,
-    },
-    {
-      Sid: "PublishShared",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:DeleteObject"],
-      Resource: `${targets.bucketArn}/${SHARED_PREFIX}*`,
-    },
-    {
-      // Unpublishing lists one photo's shared/ folder rather than guessing file names, so
-      // copies made under an earlier thumbnail config are removed too. Nothing else is listable.
-      Sid: "ListShared",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: targets.bucketArn,
-      Condition: { StringLike: { "s3:prefix": `${SHARED_PREFIX}*` } },
-    },
-    {
-      // The reconciler walks uploads/ (a bounded number of keys per run) to find objects whose
-      // notification was lost. Only that prefix is listable.
-      Sid: "ListUploadsToReconcile",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: targets.bucketArn,
-      Condition: { StringLike: { "s3:prefix": `${UPLOADS_PREFIX}*` } },
-    },
-    {
-      Sid: "PhotoRecords",
-      Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"],
-      Resource: targets.photoTableArn,
-    },
-    {
-      // The reconciler reads `processing` records (claims whose lease may have ended) by status.
-      Sid: "FindStaleClaims",
-      Effect: "Allow",
-      Action: "dynamodb:Query",
-      Resource: `${targets.photoTableArn}/index/${STATUS_INDEX}`,
-    },
-    {
-      // DetectFaces and DetectModerationLabels on image bytes have no resource to name:
-      // Rekognition only accepts "*" for them. These two actions are the only "*" resource.
-      Sid: "AnalyseImages",
-      Effect: "Allow",
-      Action: ["rekognition:DetectFaces", "rekognition:DetectModerationLabels"],
-      Resource: "*",
-    },
-    {
-      Sid: "DeadLetters",
-      Effect: "Allow",
-      Action: "sqs:SendMessage",
-      Resource: targets.deadLetterQueueArn,
-    },
-    {
-      Sid: "OwnLogs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      Resource: `${targets.logGroupArn}:*`,
-    },
-  ];
 }
