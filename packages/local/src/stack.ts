@@ -19,6 +19,7 @@ import { ensureAdminBuild, startAdminSite } from "./admin-site";
 import { provisionUserPool, seedUsers, userPoolProviderName } from "./cognito/provision";
 import { startUserPoolEmulator } from "./cognito/user-pool-emulator";
 import { CredentialStore, type ServiceCredentials } from "./credentials";
+import { endDeadLeases } from "./dead-leases";
 import { ensureTables, startDynamoServer } from "./dynamodb";
 import { startEdgeProxy } from "./edge/edge-proxy";
 import {
@@ -333,8 +334,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const processor: LocalProcessor = {
       process: (event, overrides) => processS3Event(event, { ...processorDeps, ...overrides }),
     };
+    const redelivered = await notifications.redeliverPending((events) =>
+      endDeadLeases(processorDeps.dynamo, names.photoTable, events, processorLog),
+    );
     processorReady(processor);
-    const redelivered = await notifications.redeliverPending();
 
     const adminDeps = createLocalAdminDeps({
       region,

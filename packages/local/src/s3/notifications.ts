@@ -40,8 +40,11 @@ export interface S3Notifications {
   accept(event: S3ObjectEvent): Promise<S3Event | undefined>;
   /** Accepts every event `events` publishes from now on; returns the unsubscribe function. */
   connect(events: S3ObjectEvents): () => void;
-  /** Queues every notification an earlier run left undelivered in the journal; resolves with how many. */
-  redeliverPending(): Promise<number>;
+  /**
+   * Queues every notification an earlier run left undelivered in the journal; resolves with how
+   * many. `prepare` sees them first (the local stack ends the dead run's leases there).
+   */
+  redeliverPending(prepare?: (events: S3Event[]) => Promise<unknown>): Promise<number>;
   /** Resolves when every delivery accepted so far has succeeded or reached the dead-letter file. */
   idle(): Promise<void>;
   /**
@@ -222,8 +225,9 @@ export function createS3Notifications(options: S3NotificationsOptions): S3Notifi
   return {
     accept,
     connect: (events) => events.subscribe((event) => accept(event).then(() => undefined)),
-    async redeliverPending() {
+    async redeliverPending(prepare) {
       const entries = await journal.pending();
+      if (entries.length && prepare) await prepare(entries.map((entry) => entry.event));
       for (const entry of entries) enqueue(entry);
       if (entries.length) log.info("notification.redelivering", { pending: entries.length });
       return entries.length;
