@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -37,6 +37,18 @@ export interface AwsJsonServerOptions {
   internalErrorType: string;
   /** Headers added to every successful answer. */
   responseHeaders?: Record<string, string>;
+  /**
+   * Authenticates and authorises a call before it runs (SigV4 and IAM); throws the AwsJsonError
+   * to answer with. Without it the server does not authenticate.
+   */
+  authorize?: (request: SignedJsonRequest, operation: string) => Promise<void>;
+}
+
+export interface SignedJsonRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
 export interface AwsJsonServer {
@@ -86,6 +98,10 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
       ? operations[target.slice(targetPrefix.length)]
       : undefined;
     const raw = await readBody(request, options);
+    await options.authorize?.(
+      { method: request.method, url: request.url ?? "/", headers: request.headers, body: raw },
+      target.slice(targetPrefix.length),
+    );
     if (!operation) {
       const served = Object.keys(operations)
         .map((name) => targetPrefix + name)

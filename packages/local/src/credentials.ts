@@ -28,8 +28,23 @@ export interface ServiceCredentials {
   secretAccessKey: string;
 }
 
+/**
+ * Long-lived keys of one of the local functions (the processor, the admin API), standing in for
+ * the execution role Lambda gives it: calls signed with them are held to `policy`, the statements
+ * the stacks synthesize for that role.
+ */
+export interface RoleCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The role's name on AWS, e.g. `photogate-local-processor-role`. */
+  roleName: string;
+  /** IAM policy document (`{ Version, Statement }`) with every ARN resolved. */
+  policy: unknown;
+}
+
 export class CredentialStore {
   private readonly sessions = new Map<string, Session>();
+  private readonly roles = new Map<string, RoleCredentials>();
 
   constructor(
     readonly service: ServiceCredentials,
@@ -64,6 +79,16 @@ export class CredentialStore {
 
   isExpired(session: Session): boolean {
     return session.expiration.getTime() <= this.now().getTime();
+  }
+
+  /** Registers a function role's keys; signing with them is held to the role's policy. */
+  addRole(role: RoleCredentials): RoleCredentials {
+    this.roles.set(role.accessKeyId, role);
+    return role;
+  }
+
+  findRole(accessKeyId: string): RoleCredentials | undefined {
+    return this.roles.get(accessKeyId);
   }
 
   isService(accessKeyId: string): boolean {

@@ -21,6 +21,7 @@ import { startUserPoolEmulator } from "./cognito/user-pool-emulator";
 import { CredentialStore, type ServiceCredentials } from "./credentials";
 import { endDeadLeases } from "./dead-leases";
 import { ensureTables, startDynamoServer } from "./dynamodb";
+import { startDynamoGateway } from "./dynamodb-gateway";
 import { startEdgeProxy } from "./edge/edge-proxy";
 import {
   DEFAULT_BASE_PORT,
@@ -32,6 +33,8 @@ import {
   portsFrom,
   writeEndpoints,
 } from "./endpoints";
+import { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "./iam/json-authorizer";
+import { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
 import { startIdentityEndpoint } from "./identity/identity-endpoint";
 import { nameBasedUuid } from "./ids";
 import { type Progress, silentProgress } from "./progress";
@@ -173,6 +176,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Last to go on stop: scripts then see at once that nothing is running.
     stops.push(() => rm(join(dataDir, ENDPOINTS_FILE), { force: true }));
 
+    const credentials = new CredentialStore(service);
+    // SigV4 and IAM for the JSON services (DynamoDB, Rekognition): the roles' synthesized policies.
+    const authorizer = createJsonAuthorizer({ sessionRoles: identityPoolRoles(env) });
     const [s3, dynamo, userPool, rekognition] = await Promise.all([
       progress.step("S3 (s3rver)", async () => {
         const server = await startS3Server({
@@ -189,19 +195,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return server;
       }),
       progress.step("DynamoDB (dynalite) and the photo and audit tables", async () => {
-        const server = await startDynamoServer({
-          dataDir: join(dataDir, "dynamodb"),
+        const server = await startDynamoServer({ dataDir: join(dataDir, "dynamodb"), port: 0, host });
+        stops.push(() => server.close());
+        // dynalite checks no signature: only the gateway (SigV4 + IAM) is published.
+        const gateway = await startDynamoGateway({
+          upstreamUrl: server.url,
+          credentials,
+          authorizer,
+          region,
+          accountId: LOCAL_ACCOUNT_ID,
           port: ports.dynamodb,
           host,
         });
-        stops.push(() => server.close());
-        const client = new DynamoDBClient({ endpoint: server.url, region, credentials: service });
+        stops.push(() => gateway.close());
+        const client = new DynamoDBClient({ endpoint: gateway.url, region, credentials: service });
         try {
           await ensureTables(client, env);
         } finally {
           client.destroy();
         }
-        return server;
+        return gateway;
       }),
       progress.step("user pool (cognito-local), groups, clients and users", async () => {
         const emulator = await startUserPoolEmulator({
@@ -232,14 +245,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
       }),
       progress.step("Rekognition-compatible endpoint (loading the face and moderation models)", async () => {
-        const endpoint = await startRekognitionEndpoint({ port: ports.rekognition, host });
+        const endpoint = await startRekognitionEndpoint({
+          port: ports.rekognition,
+          host,
+          auth: { credentials, authorizer, region },
+        });
         stops.push(() => endpoint.close());
         return endpoint;
       }),
     ]);
 
-    const credentials = new CredentialStore(service);
     const { pool } = userPool;
+    // Each function signs with its own role's keys, held to the statements the stacks give it.
+    const roles = localFunctionRoles(env, pool.userPoolId);
+    credentials.addRole(roles.processor);
+    credentials.addRole(roles.adminApi);
+    const processorKeys = keysOf(roles.processor);
     const providerName = userPoolProviderName(region, pool.userPoolId);
     const identityPoolId = `${region}:${nameBasedUuid(`${names.identityPool}/${pool.userPoolId}`)}`;
 
@@ -312,8 +333,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           requestChecksumCalculation: "WHEN_REQUIRED",
           responseChecksumValidation: "WHEN_REQUIRED",
         },
-        dynamo: { endpoint: dynamo.url, region, credentials: service },
-        rekognition: { endpoint: rekognition.url, region, credentials: service },
+        dynamo: { endpoint: dynamo.url, region, credentials: processorKeys },
+        rekognition: { endpoint: rekognition.url, region, credentials: processorKeys },
       }),
       config: {
         photoTable: names.photoTable,
@@ -343,6 +364,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       urls: { cognitoIdp: userPool.url, dynamodb: dynamo.url, s3: gateway.url },
       credentials: service,
+      roleCredentials: keysOf(roles.adminApi),
       names: {
         photoTable: names.photoTable,
         auditTable: names.auditTable,
@@ -442,4 +464,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopWithin(0);
     throw error;
   }
+}
+
+/** A role's access key pair, as an SDK client takes it. */
+function keysOf(role: ServiceCredentials): ServiceCredentials {
+  return { accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey };
 }

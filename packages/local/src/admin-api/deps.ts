@@ -16,6 +16,11 @@ export interface LocalAdminDepsOptions {
   urls: { cognitoIdp: string; dynamodb: string; s3: string };
   /** The local services' own key (SERVICE_CREDENTIALS): the S3 gateway lets it through. */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * The admin API role's keys (held to `adminApiStatements`), for DynamoDB; S3 and the user pool
+   * still get `credentials`. Default: `credentials`.
+   */
+  roleCredentials?: { accessKeyId: string; secretAccessKey: string };
   names: { photoTable: string; auditTable: string; bucket: string; userPoolId: string };
   /**
    * Runs the real processor on a reprocess request (`handleReprocessRequest` with the local
@@ -48,7 +53,7 @@ export function createLocalAdminDeps(options: LocalAdminDepsOptions): LocalAdmin
   const clients = createClients({
     forcePathStyle: true,
     cognito: { endpoint: urls.cognitoIdp, region, credentials },
-    dynamo: { endpoint: urls.dynamodb, region, credentials },
+    dynamo: { endpoint: urls.dynamodb, region, credentials: options.roleCredentials ?? credentials },
     // The S3 gateway checks presigned URLs as S3 does, so the app's images load through it.
     s3: { endpoint: urls.s3, region, credentials },
   });

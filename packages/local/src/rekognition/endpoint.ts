@@ -6,6 +6,9 @@ import type {
   DetectModerationLabelsResponse,
 } from "@aws-sdk/client-rekognition";
 import { startAwsJsonServer } from "../aws-json-server";
+import type { CredentialStore } from "../credentials";
+import type { JsonAuthorizer } from "../iam/json-authorizer";
+import { verifyJsonSignature } from "../iam/json-sigv4";
 import { decodeImage, MAX_IMAGE_BYTES } from "./decode-image";
 import { RekognitionError } from "./errors";
 import { toFaceDetail } from "./face-details";
@@ -21,8 +24,14 @@ import {
 export interface RekognitionEndpointOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** Loopback only: the endpoint does not authenticate callers. */
+  /** Loopback only. */
   host?: "127.0.0.1";
+  /**
+   * SigV4 and IAM as on AWS: calls must be signed for `rekognition` by a key the store knows and
+   * are held to the caller's policy (`rekognition:DetectFaces` on `*`, …). Without it (model tests,
+   * benchmarks) the endpoint does not authenticate.
+   */
+  auth?: { credentials: CredentialStore; authorizer: JsonAuthorizer; region: string };
 }
 
 export interface RekognitionEndpoint {
@@ -36,7 +45,10 @@ export interface RekognitionEndpoint {
 }
 
 const TARGET_PREFIX = "RekognitionService.";
-/** Base64 of a 5 MB image plus the JSON around it; larger bodies are drained, not buffered. */
+/**
+ * Base64 of a 5 MB image plus the JSON around it; larger bodies are drained, not buffered (their
+ * image is over 5 MB whatever the JSON around it). The 5 MB limit itself is checked on the decoded bytes.
+ */
 const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
 /** Past this much draining the connection is cut: no client of a 5 MB API sends that much. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
@@ -61,9 +73,8 @@ const ATTRIBUTES = new Set<Attribute>([
 /**
  * A Rekognition-compatible endpoint for local runs: `DetectFaces` and `DetectModerationLabels`
  * over Rekognition's JSON 1.1 protocol, answered by on-device models (Human's face mesh and
- * nsfwjs). Requests are SigV4-signed by the SDK; any credentials are accepted, since the
- * endpoint listens on loopback only and does not authenticate. Models load once here, and
- * detections run one at a time so memory stays flat.
+ * nsfwjs). With `auth`, requests are SigV4-checked and authorised as on AWS. Models load once
+ * here, and detections run one at a time so memory stays flat.
  */
 export async function startRekognitionEndpoint(
   options: RekognitionEndpointOptions = {},
@@ -128,10 +139,11 @@ export async function startRekognitionEndpoint(
     tooLarge: (bytes) =>
       new RekognitionError(
         "ImageTooLargeException",
-        `Request body is ${bytes} bytes; inline images are limited to ${MAX_IMAGE_BYTES} bytes.`,
+        `Request body is ${bytes} bytes, so its image is over the ${MAX_IMAGE_BYTES} bytes Rekognition accepts inline.`,
       ),
     internalErrorType: "InternalServerError",
     responseHeaders: { "x-photogate-moderation-model": MODERATION_MODEL_NAME },
+    ...(options.auth ? { authorize: authorizeWith(options.auth) } : {}),
   });
   return { url: server.url, modelUrls: faces.modelUrls, loadMs, close: server.close };
 }
@@ -159,7 +171,17 @@ function imageBytes(image: unknown): Buffer {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(Bytes)) {
     throw new RekognitionError("SerializationException", "Image.Bytes is not valid base64.");
   }
+  // decodeImage refuses more than 5 MB of decoded bytes
+  // (https://docs.aws.amazon.com/rekognition/latest/APIReference/API_Image.html).
   return Buffer.from(Bytes, "base64");
+}
+
+function authorizeWith(auth: NonNullable<RekognitionEndpointOptions["auth"]>) {
+  return async (request: Parameters<typeof verifyJsonSignature>[0], operation: string) => {
+    const caller = await verifyJsonSignature(request, { ...auth, service: "rekognition" });
+    // DetectFaces and DetectModerationLabels on image bytes have no resource but "*".
+    await auth.authorizer.authorize(caller, [{ action: `rekognition:${operation}`, resource: "*" }]);
+  };
 }
 
 function parseAttributes(value: unknown): Attribute[] | undefined {
