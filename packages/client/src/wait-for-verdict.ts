@@ -46,7 +46,7 @@ type VerdictRead =
   | { kind: "verdict"; verdict: VerdictDocument }
   /** Not written yet: S3 answers 403 (no ListBucket) or 404. */
   | { kind: "missing"; miss: string }
-  | { kind: "failed"; failure: TransientFailure; retryAfterMs?: number };
+  | { kind: "failed"; failure: TransientFailure; retryAfterMs?: number; cutByDeadline?: boolean };
 
 /**
  * Polls `photos/{owner}/{photoId}/status.json` until it holds a final verdict (approved,
@@ -81,7 +81,7 @@ export async function waitForVerdict(
     const result = await read(deadline - now(), options.signal);
     let pause: number;
     if (result.kind === "failed") {
-      seen.lastError = result.failure;
+      if (!(result.cutByDeadline && seen.lastError)) seen.lastError = result.failure;
       failures += 1;
       // Full jitter: clients that met the same outage do not all come back at the same instant.
       pause = random() * Math.min(2 * maxDelay, initialDelay * 2 ** failures);
@@ -126,8 +126,11 @@ function verdictReader(transport: PhotoTransport, key: string, requestTimeoutMs:
       return { kind: "verdict", verdict: parsed.data };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted)
-        return { kind: "failed", failure: { code: "TIMEOUT", message: "the last request timed out" } };
+      if (timeout.aborted) {
+        // Cut by the deadline itself, it says less than the failures before it: keep those.
+        const failure = { code: "TIMEOUT", message: "the last request timed out" };
+        return { kind: "failed", failure, cutByDeadline: requestTimeoutMs >= remainingMs };
+      }
       throw error;
     }
   };
