@@ -12,6 +12,7 @@ export {
 export { ensureTables, startDynamoServer } from "./dynamodb";
 export { startEdgeProxy } from "./edge/edge-proxy";
 export * from "./endpoints";
+export { type FinalRecord, type PhotoRef, waitForFinalRecords } from "./final-records";
 export { startIdentityEndpoint } from "./identity/identity-endpoint";
 export { localRekognitionClient } from "./rekognition/client";
 export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "./rekognition/decode-image";
@@ -31,4 +32,6 @@ export {
   SERVICE_CREDENTIALS,
   startLocalStack,
 } from "./stack";
+export { type StackProcess, StackProcessError, startStackProcess } from "./stack-process";
 export * from "./upload";
+export { type AcceptedUpload, type UploadBurstResult, uploadBurst } from "./upload-burst";

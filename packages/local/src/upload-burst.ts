@@ -1,8 +1,7 @@
-import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
-import { identityPoolCredentialProvider, type PhotoTransport, uploadPhoto } from "@photogate/client";
+import { type PhotoTransport, uploadPhoto } from "@photogate/client";
 import type { LocalEndpoints } from "./endpoints";
 import { findUser, signInLocalUser } from "./seed";
-import { localS3Client } from "./upload";
+import { localIdentityPoolCredentials, localS3Client } from "./upload";
 
 export interface UploadBurstOptions {
   endpoints: LocalEndpoints;
@@ -44,15 +43,7 @@ export async function uploadBurst(options: UploadBurstOptions): Promise<UploadBu
       ? localS3Client(
           endpoints.urls.s3,
           endpoints.region,
-          identityPoolCredentialProvider({
-            client: new CognitoIdentityClient({
-              endpoint: endpoints.urls.cognitoIdentity,
-              region: endpoints.region,
-            }),
-            identityPoolId: endpoints.identityPoolId,
-            userPoolProvider: endpoints.userPool.providerName,
-            idToken: () => tokens.idToken,
-          }),
+          localIdentityPoolCredentials(endpoints, () => tokens.idToken),
         )
       : undefined;
   const transport: PhotoTransport = s3

@@ -1,5 +1,7 @@
+import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import {
+  identityPoolCredentialProvider,
   type PhotoTransport,
   PhotoUploadError,
   uploadPhoto,
@@ -8,6 +10,7 @@ import {
   withCredentialRefresh,
 } from "@photogate/client";
 import { PhotogateError, type UploadExtension, type VerdictDocument } from "@photogate/core";
+import type { LocalEndpoints } from "./endpoints";
 
 /** Static credentials or a provider (e.g. identity-pool credentials that refresh). */
 export type Credentials = NonNullable<S3ClientConfig["credentials"]>;
@@ -75,6 +78,19 @@ export function localS3Client(url: string, region: string, credentials: Credenti
     responseChecksumValidation: "WHEN_REQUIRED",
   });
   return typeof credentials === "function" ? withCredentialRefresh(client) : client;
+}
+
+/** A signed-in user's identity-pool credentials from the local stack's identity endpoint (they refresh). */
+export function localIdentityPoolCredentials(
+  endpoints: Pick<LocalEndpoints, "urls" | "region" | "identityPoolId" | "userPool">,
+  idToken: () => string | Promise<string>,
+): Credentials {
+  return identityPoolCredentialProvider({
+    client: new CognitoIdentityClient({ endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region }),
+    identityPoolId: endpoints.identityPoolId,
+    userPoolProvider: endpoints.userPool.providerName,
+    idToken,
+  });
 }
 
 /** How to read status.json: through the edge with the access token, or S3 with identity-pool credentials. */

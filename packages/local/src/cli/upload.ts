@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
-import { identityPoolCredentialProvider } from "@photogate/client";
 import { isUploadExtension } from "@photogate/core";
 import { DEFAULT_DATA_DIR, readEndpoints } from "../endpoints";
 import { createProgress } from "../progress";
 import { findUser, signInLocalUser } from "../seed";
-import { uploadDirect, uploadThroughEdge, waitForVerdict } from "../upload";
+import { localIdentityPoolCredentials, uploadDirect, uploadThroughEdge, waitForVerdict } from "../upload";
 import { fail, parseCommandLine, runMain } from "./args";
 
 const USAGE = `Usage: pnpm upload <photo file> [--user demo] [--direct] [--timeout 60]
@@ -52,15 +50,7 @@ runMain(async () => {
 
   const s3 = { url: endpoints.urls.s3, region: endpoints.region, bucket: endpoints.bucket };
   const credentials = values.direct
-    ? identityPoolCredentialProvider({
-        client: new CognitoIdentityClient({
-          endpoint: endpoints.urls.cognitoIdentity,
-          region: endpoints.region,
-        }),
-        identityPoolId: endpoints.identityPoolId,
-        userPoolProvider: endpoints.userPool.providerName,
-        idToken: () => tokens.idToken,
-      })
+    ? localIdentityPoolCredentials(endpoints, () => tokens.idToken)
     : undefined;
   const key = credentials
     ? await progress.step("uploading straight to S3 with identity-pool credentials", () =>

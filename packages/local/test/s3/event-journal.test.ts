@@ -5,29 +5,8 @@ import type { S3Event } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createEventJournal } from "../../src/s3/event-journal";
 import { createS3Notifications } from "../../src/s3/notifications";
-import type { S3ObjectEvent } from "../../src/s3/s3-server";
 import { startS3Server } from "../../src/s3/s3-server";
-import { bucket, ownerA, photoId, region, s3Client, tempDir } from "./support";
-
-function objectEvent(n: number): S3ObjectEvent {
-  return {
-    eventName: "ObjectCreated:Put",
-    bucket,
-    key: `uploads/${ownerA}/${photoId.slice(0, -1)}${n}.jpg`,
-    size: n,
-    eTag: `${n}`.padStart(32, "0"),
-    sourceIp: "127.0.0.1",
-    eventTime: new Date(),
-  };
-}
-
-function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
+import { bucket, gate, objectEvent, ownerA, photoId, region, s3Client, tempDir } from "./support";
 
 const entriesIn = async (directory: string) =>
   (await readdir(directory)).filter((name) => name.endsWith(".json"));

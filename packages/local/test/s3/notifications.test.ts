@@ -15,8 +15,8 @@ import { createLogger, decodeS3Key, parseS3Event } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createS3Notifications, type DeadLetter, encodeS3EventKey } from "../../src/s3/notifications";
-import { type S3ObjectEvent, type S3Server, startS3Server } from "../../src/s3/s3-server";
-import { bucket, ownerA, photoId, region, s3Client, tempDir } from "./support";
+import { type S3Server, startS3Server } from "../../src/s3/s3-server";
+import { bucket, gate, objectEvent, ownerA, photoId, region, s3Client, tempDir } from "./support";
 
 const md5 = (body: string | Buffer) => createHash("md5").update(body).digest("hex");
 
@@ -185,28 +185,6 @@ describe("notifications from s3rver writes", () => {
     }
   });
 });
-
-/** Object events as s3-server.ts publishes them, for the delivery tests that need no server. */
-function objectEvent(n: number): S3ObjectEvent {
-  return {
-    eventName: "ObjectCreated:Put",
-    bucket,
-    key: `uploads/${ownerA}/${photoId}-${n}.jpg`,
-    size: n,
-    eTag: md5(String(n)),
-    sourceIp: "127.0.0.1",
-    eventTime: new Date(),
-  };
-}
-
-/** A promise and the function that resolves it. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
 
 describe("delivery", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

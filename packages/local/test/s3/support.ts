@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { CredentialStore } from "../../src/credentials";
 import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
+import type { S3ObjectEvent } from "../../src/s3/s3-server";
 import { startS3Server } from "../../src/s3/s3-server";
 
 export const region = "us-east-1";
@@ -78,4 +80,26 @@ export async function startGatewayOverS3rver(
       await dir.remove();
     },
   };
+}
+
+/** Object events as s3-server.ts publishes them, for the delivery tests that need no server. */
+export function objectEvent(n: number): S3ObjectEvent {
+  return {
+    eventName: "ObjectCreated:Put",
+    bucket,
+    key: `uploads/${ownerA}/${photoId}-${n}.jpg`,
+    size: n,
+    eTag: createHash("md5").update(String(n)).digest("hex"),
+    sourceIp: "127.0.0.1",
+    eventTime: new Date(),
+  };
+}
+
+/** A promise and the function that resolves it. */
+export function gate(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }
