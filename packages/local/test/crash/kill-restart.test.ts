@@ -63,6 +63,7 @@ describe("an operator stops the local stack mid-burst, then starts it again", ()
     expect(burst.accepted.length).toBeGreaterThanOrEqual(STOP_AFTER);
     expect(records.missing).toEqual([]);
     expect(records.final).toHaveLength(burst.accepted.length);
-    expect(second.redelivered).toBe(exit.report!.pending);
+    // A delivery in flight at the drain's deadline may still finish before the emulators stop.
+    expect(second.redelivered).toBeLessThanOrEqual(exit.report!.pending);
   }, 420_000);
 });
