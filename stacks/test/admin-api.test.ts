@@ -283,6 +283,7 @@ describe("AdminApi: role policy", () => {
       ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"].flatMap((a) => [
         `${a} ${photoTableArn}`,
         `${a} ${photoTableArn}/index/byOwner`,
+        `${a} ${photoTableArn}/index/byReview`,
         `${a} ${photoTableArn}/index/byStatus`,
       ]),
     );

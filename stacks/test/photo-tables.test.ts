@@ -34,17 +34,18 @@ describe("PhotoTables", () => {
     expect(photos.range_key).toBe("photoId");
   });
 
-  it("has the moderation-queue and per-owner indexes, newest first by createdAt", () => {
+  it("has the status, per-owner and (sparse) review-queue indexes, by createdAt", () => {
     const indexes = [...photos.global_secondary_index].sort((a, b) => a.name.localeCompare(b.name));
     expect(indexes).toEqual([
       { name: "byOwner", hash_key: "owner", range_key: "createdAt", projection_type: "ALL" },
+      { name: "byReview", hash_key: "reviewQueue", range_key: "createdAt", projection_type: "ALL" },
       { name: "byStatus", hash_key: "status", range_key: "createdAt", projection_type: "ALL" },
     ]);
   });
 
   it("defines each key attribute once, as a string", () => {
     const names = photos.attribute.map((a: { name: string }) => a.name).sort();
-    expect(names).toEqual(["createdAt", "owner", "photoId", "status"]);
+    expect(names).toEqual(["createdAt", "owner", "photoId", "reviewQueue", "status"]);
     expect(photos.attribute.every((a: { type: string }) => a.type === "S")).toBe(true);
   });
 

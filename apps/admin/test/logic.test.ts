@@ -12,9 +12,21 @@ import {
   changedFields,
   describeMeasurement,
   faceBoxPercent,
+  formatAge,
   formatMeasure,
+  parseTypedDate,
+  readableValue,
+  toCsv,
 } from "../src/logic/format";
-import { currentToken, firstPage, hasPrevious, nextPage, previousPage } from "../src/logic/pager";
+import {
+  currentToken,
+  firstPage,
+  hasPrevious,
+  nextPage,
+  pagerFromParam,
+  pagerToParam,
+  previousPage,
+} from "../src/logic/pager";
 import { queueCommand, selectionAfterRemoval } from "../src/logic/queue-keys";
 import { fakeJwt } from "./jwt";
 
@@ -82,8 +94,15 @@ describe("moderation queue keys", () => {
     expect(queueCommand({ key: "a", inEditableField: true }, 0, 3)).toBeUndefined();
     expect(queueCommand({ key: "r", ctrlKey: true }, 0, 3)).toBeUndefined();
     expect(queueCommand({ key: "r", metaKey: true }, 0, 3)).toBeUndefined();
-    expect(queueCommand({ key: "x" }, 0, 3)).toBeUndefined();
+    expect(queueCommand({ key: "q" }, 0, 3)).toBeUndefined();
     expect(queueCommand({ key: "a" }, 0, 0)).toBeUndefined();
+  });
+
+  it("leaves Enter and Space to a focused link or button; on a card they open and mark", () => {
+    expect(queueCommand({ key: "Enter", onControl: true }, 0, 3)).toBeUndefined();
+    expect(queueCommand({ key: " ", onControl: true }, 0, 3)).toBeUndefined();
+    expect(queueCommand({ key: " " }, 1, 3)).toEqual({ type: "mark", index: 1 });
+    expect(queueCommand({ key: "x", onControl: true }, 2, 3)).toEqual({ type: "mark", index: 2 });
   });
 
   it("keeps the selection on the photo that took the removed one's place", () => {
@@ -91,6 +110,45 @@ describe("moderation queue keys", () => {
     expect(selectionAfterRemoval(2, 0, 4)).toBe(1);
     expect(selectionAfterRemoval(3, 3, 3)).toBe(2);
     expect(selectionAfterRemoval(0, 0, 0)).toBe(0);
+  });
+});
+
+describe("what people type and read", () => {
+  it("reads dates as typed, day first, and refuses impossible ones", () => {
+    expect(parseTypedDate("27/11/2026")).toBe("2026-11-27");
+    expect(parseTypedDate(" 2026-11-27 ")).toBe("2026-11-27");
+    expect(parseTypedDate("1.2.2026")).toBe("2026-02-01");
+    expect(parseTypedDate("27 Nov 2026")).toBe("2026-11-27");
+    expect(parseTypedDate("31/02/2026")).toBeUndefined();
+    expect(parseTypedDate("11/27/2026")).toBeUndefined();
+    expect(parseTypedDate("yesterday")).toBeUndefined();
+  });
+
+  it("shows before/after values as words, not JSON", () => {
+    expect(readableValue([{ code: "BLURRY", message: "too soft" }])).toBe("Blurry: too soft");
+    expect(readableValue([])).toBe("none");
+    expect(readableValue(false)).toBe("no");
+    expect(readableValue({ groups: ["support"] })).toBe("groups: support");
+    expect(changedFields({ enabled: true }, { enabled: false, reason: "spam" })).toEqual([
+      { field: "enabled", from: "yes", to: "no" },
+      { field: "reason", from: "—", to: "spam" },
+    ]);
+  });
+
+  it("writes CSV with quotes doubled, and ages in minutes, hours, days", () => {
+    expect(toCsv([["a", 'say "hi"'], ["b,c", ""]])).toBe('"a","say ""hi"""\r\n"b,c",""');
+    const now = new Date("2026-11-27T12:00:00Z");
+    expect(formatAge("2026-11-27T11:55:00Z", now)).toBe("5 min");
+    expect(formatAge("2026-11-27T09:00:00Z", now)).toBe("3 h");
+    expect(formatAge("2026-11-20T12:00:00Z", now)).toBe("7 d");
+  });
+
+  it("keeps the pages seen in the URL and reads them back", () => {
+    const state = nextPage(nextPage(firstPage, "t1"), "t2");
+    expect(pagerToParam(state)).toBe("t1.t2");
+    expect(pagerFromParam("t1.t2")).toEqual(state);
+    expect(pagerToParam(firstPage)).toBeUndefined();
+    expect(pagerFromParam("bad!token")).toEqual(firstPage);
   });
 });
 
@@ -150,7 +208,7 @@ describe("audit entries", () => {
         { enabled: false, status: "CONFIRMED", extra: "x" },
       ),
     ).toEqual([
-      { field: "enabled", from: "true", to: "false" },
+      { field: "enabled", from: "yes", to: "no" },
       { field: "extra", from: "—", to: "x" },
       { field: "n", from: "1", to: "—" },
     ]);

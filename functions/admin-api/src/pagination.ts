@@ -64,6 +64,8 @@ export interface PartitionPageQuery {
   /** The list's kind in its page tokens, and the key shape a returning token must have. */
   kind: string;
   position: z.ZodType<Record<string, string>>;
+  /** Oldest first (the review queue); newest first otherwise. */
+  oldestFirst?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function queryPartitionPage(
     KeyConditionExpression: "#pk = :pk",
     ExpressionAttributeNames: { "#pk": query.partitionKey },
     ExpressionAttributeValues: { ":pk": query.value },
-    ScanIndexForward: false,
+    ScanIndexForward: query.oldestFirst === true,
     Limit: query.limit,
   };
   if (query.nextToken) {

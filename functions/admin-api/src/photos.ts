@@ -2,6 +2,7 @@ import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   auditTarget,
+  CANNED_REPLIES,
   leaseState,
   type Page,
   type PhotoDetail,
@@ -10,17 +11,23 @@ import {
   type PhotoSummary,
   photoPrefix,
   photoTable,
+  REVIEW_CLAIM_SECONDS,
+  REVIEW_COUNT_CAP,
+  REVIEW_QUEUE_OPEN,
   type Reason,
+  type ReviewClaimResult,
+  type ReviewCount,
   sharedPrefix,
   VersionedPhotoRecord,
 } from "@photogate/core";
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
+import { emailsOf } from "./emails";
 import { ConflictError, PhotoInProgressError, PhotoNotFoundError } from "./errors";
 import { keyOf, queryPartitionPage, readItems } from "./pagination";
 import { signedGet } from "./urls";
 
-const { byStatus, byOwner } = photoTable.indexes;
+const { byStatus, byOwner, byReview } = photoTable.indexes;
 const statusPosition = keyOf([
   byStatus.partitionKey,
   byStatus.sortKey,
@@ -29,17 +36,26 @@ const statusPosition = keyOf([
 ]);
 // byOwner shares the table's partition key, so its LastEvaluatedKey has three attributes.
 const ownerPosition = keyOf([byOwner.partitionKey, byOwner.sortKey, photoTable.sortKey]);
+const reviewPosition = keyOf([
+  byReview.partitionKey,
+  byReview.sortKey,
+  photoTable.partitionKey,
+  photoTable.sortKey,
+]);
 
-/** Photos of one status (the moderation queue) or of one owner, newest first. */
+/** Photos of one status or of one owner, newest first; or the review queue, oldest first. */
 export async function listPhotos(
   deps: AdminApiDeps,
   ctx: RequestContext,
   query: PhotoListQuery,
 ): Promise<Page<PhotoSummary>> {
-  const [kind, index, value, position] = query.status
-    ? (["photos.status", "byStatus", query.status, statusPosition] as const)
-    : (["photos.owner", "byOwner", query.owner as string, ownerPosition] as const);
+  const [kind, index, value, position] = query.queue
+    ? (["photos.review", "byReview", REVIEW_QUEUE_OPEN, reviewPosition] as const)
+    : query.status
+      ? (["photos.status", "byStatus", query.status, statusPosition] as const)
+      : (["photos.owner", "byOwner", query.owner as string, ownerPosition] as const);
   const page = await queryPartitionPage(deps.dynamo, {
+    oldestFirst: index === "byReview",
     table: deps.config.photoTable,
     index,
     partitionKey: photoTable.indexes[index].partitionKey,
@@ -50,8 +66,12 @@ export async function listPhotos(
     position,
   });
   const records = readRecords(ctx, page.items);
+  const emails = await emailsOf(
+    deps,
+    records.map((r) => r.owner),
+  );
   return {
-    items: await Promise.all(records.map((r) => summarise(deps, ctx, r))),
+    items: await Promise.all(records.map((r) => summarise(deps, ctx, r, emails.get(r.owner)))),
     ...(page.nextToken ? { nextToken: page.nextToken } : {}),
   };
 }
@@ -90,15 +110,21 @@ export async function summarise(
   deps: AdminApiDeps,
   ctx: RequestContext,
   r: PhotoRecord,
+  ownerEmail?: string,
 ): Promise<PhotoSummary> {
   const smallest = [...r.thumbnails].sort((a, b) => a.size - b.size)[0];
+  const claimLive = r.reviewClaim && r.reviewClaim.until > ctx.at.toISOString();
   return {
     owner: r.owner,
     photoId: r.photoId,
     status: r.status,
     createdAt: r.createdAt,
+    needsReview: r.reviewQueue === REVIEW_QUEUE_OPEN,
+    ...(ownerEmail ? { ownerEmail } : {}),
     ...(r.processedAt ? { processedAt: r.processedAt } : {}),
     ...(r.reviewedBy ? { reviewedBy: r.reviewedBy } : {}),
+    ...(r.reviewedAt ? { reviewedAt: r.reviewedAt } : {}),
+    ...(claimLive ? { reviewClaim: r.reviewClaim } : {}),
     ...(r.width === undefined ? {} : { width: r.width }),
     ...(r.height === undefined ? {} : { height: r.height }),
     reasonCodes: r.reasons.map((reason) => reason.code),
@@ -125,14 +151,20 @@ export async function getPhoto(
   photoId: string,
 ): Promise<PhotoDetail> {
   const record = await loadPhoto(deps, owner, photoId);
-  const [original, display, thumbnails] = await Promise.all([
+  const [original, display, thumbnails, emails] = await Promise.all([
     signedGet(deps, record.uploadKey, ctx.at),
     record.display ? signedGet(deps, record.display.key, ctx.at) : undefined,
     Promise.all(
       record.thumbnails.map(async (t) => ({ size: t.size, ...(await signedGet(deps, t.key, ctx.at)) })),
     ),
+    emailsOf(deps, [owner]),
   ]);
-  return { ...record, urls: { original, ...(display ? { display } : {}), thumbnails } };
+  const ownerEmail = emails.get(owner);
+  return {
+    ...record,
+    ...(ownerEmail ? { ownerEmail } : {}),
+    urls: { original, ...(display ? { display } : {}), thumbnails },
+  };
 }
 
 /** The part of a record an override changes: what the audit entry keeps as before/after. */
@@ -142,14 +174,25 @@ const reviewState = (r: PhotoRecord) => ({
   ...(r.reviewedBy ? { reviewedBy: r.reviewedBy } : {}),
 });
 
+/**
+ * A review. `note` is internal (the audit log only); `message` is what the owner reads in
+ * status.json when the photo is rejected (the canned reply for the code when not given).
+ */
 export type Review =
   | { status: "approved"; note: string }
-  | { status: "rejected"; note: string; code: Reason["code"] };
+  | { status: "rejected"; note: string; message?: string | undefined; code?: Reason["code"] | undefined };
+
+/** The code a rejection shows when support picks none: the photo's current one, else MODERATION. */
+export function defaultRejectCode(r: PhotoRecord): Reason["code"] {
+  return r.reasons[0]?.code ?? r.automatic?.reasons[0]?.code ?? "MODERATION";
+}
 
 /**
  * Support's override of the processor's verdict. The record changes only if nobody changed it
  * since it was read (same status, same upload), the verdict counter goes up in the same write
- * (so the status.json it publishes supersedes the processor's), then the bucket follows.
+ * (so the status.json it publishes supersedes the processor's), then the bucket follows. The
+ * processor's own verdict is kept (`automatic`, set once) so the page shows it and Undo restores it;
+ * the photo leaves the review queue and any claim on it ends.
  */
 export async function reviewPhoto(
   deps: AdminApiDeps,
@@ -171,33 +214,50 @@ export async function reviewPhoto(
         : "Processing of this photo stopped before it had derived images: reprocess it first",
     );
   }
-  // Approving replaces the measured reasons (they stay in the audit entry's `before`);
-  // rejecting records support's reason in the code the owner's client shows.
-  const reasons: Reason[] = review.status === "approved" ? [] : [{ code: review.code, message: review.note }];
+  // Approving replaces the measured reasons (kept in `automatic` and the audit entry's `before`);
+  // rejecting publishes the message to the user under the chosen code. The internal note is
+  // never part of the record, so it cannot reach status.json.
+  let reasons: Reason[] = [];
+  if (review.status === "rejected") {
+    const code = review.code ?? defaultRejectCode(before);
+    reasons = [{ code, message: review.message ?? CANNED_REPLIES[code][0] ?? code }];
+  }
+  const automatic =
+    before.automatic ??
+    (before.status === "approved" || before.status === "rejected"
+      ? { status: before.status, reasons: before.reasons }
+      : undefined);
   const result = await deps.dynamo.send(
     new UpdateCommand({
       TableName: deps.config.photoTable,
       Key: photoKey(owner, photoId),
       // Removing the claim fences off a processing run whose lease ended: its late verdict
       // write is conditioned on its claimId and now fails instead of overwriting this review.
-      UpdateExpression:
-        "SET #status = :status, #reasons = :reasons, #reviewedBy = :reviewedBy ADD #verdictVersion :one REMOVE #failure, #claimId, #leaseExpiresAt",
+      UpdateExpression: `SET #status = :status, #reasons = :reasons, #reviewedBy = :reviewedBy, #reviewedAt = :reviewedAt${
+        automatic ? ", #automatic = :automatic" : ""
+      } ADD #verdictVersion :one REMOVE #failure, #claimId, #leaseExpiresAt, #reviewQueue, #reviewClaim`,
       ConditionExpression:
         "#status = :before AND #sourceSequencer = :seq AND (attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt <= :now)",
       ExpressionAttributeNames: {
         "#status": "status",
         "#reasons": "reasons",
         "#reviewedBy": "reviewedBy",
+        "#reviewedAt": "reviewedAt",
+        ...(automatic ? { "#automatic": "automatic" } : {}),
         "#verdictVersion": "verdictVersion",
         "#failure": "failure",
         "#sourceSequencer": "sourceSequencer",
         "#claimId": "claimId",
         "#leaseExpiresAt": "leaseExpiresAt",
+        "#reviewQueue": "reviewQueue",
+        "#reviewClaim": "reviewClaim",
       },
       ExpressionAttributeValues: {
         ":status": review.status,
         ":reasons": reasons,
         ":reviewedBy": ctx.caller.sub,
+        ":reviewedAt": now.toISOString(),
+        ...(automatic ? { ":automatic": automatic } : {}),
         ":one": 1,
         ":before": before.status,
         ":seq": before.sourceSequencer,
@@ -215,6 +275,120 @@ export async function reviewPhoto(
     after: { ...reviewState(after), note: review.note },
   });
   return after;
+}
+
+/**
+ * Undo of a review: the processor's verdict comes back (status and reasons, and the photo goes
+ * back into the review queue if it was rejected), published like any verdict.
+ */
+export async function restoreVerdict(
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  owner: string,
+  photoId: string,
+): Promise<PhotoRecord> {
+  const before = await loadPhoto(deps, owner, photoId);
+  const automatic = before.automatic;
+  if (!automatic)
+    throw new ConflictError("This photo has no automatic verdict to restore: nobody overrode it");
+  const queue = automatic.status === "rejected";
+  const result = await deps.dynamo.send(
+    new UpdateCommand({
+      TableName: deps.config.photoTable,
+      Key: photoKey(owner, photoId),
+      UpdateExpression: `SET #status = :status, #reasons = :reasons${queue ? ", #reviewQueue = :open" : ""} ADD #verdictVersion :one REMOVE #automatic, #reviewedBy, #reviewedAt, #reviewClaim${queue ? "" : ", #reviewQueue"}`,
+      ConditionExpression: "#status = :before AND #sourceSequencer = :seq AND attribute_exists(#automatic)",
+      ExpressionAttributeNames: {
+        "#status": "status",
+        "#reasons": "reasons",
+        "#reviewQueue": "reviewQueue",
+        "#verdictVersion": "verdictVersion",
+        "#automatic": "automatic",
+        "#reviewedBy": "reviewedBy",
+        "#reviewedAt": "reviewedAt",
+        "#reviewClaim": "reviewClaim",
+        "#sourceSequencer": "sourceSequencer",
+      },
+      ExpressionAttributeValues: {
+        ":status": automatic.status,
+        ":reasons": automatic.reasons,
+        ...(queue ? { ":open": REVIEW_QUEUE_OPEN } : {}),
+        ":one": 1,
+        ":before": before.status,
+        ":seq": before.sourceSequencer,
+      },
+      ReturnValues: "ALL_NEW",
+    }),
+  );
+  const after = VersionedPhotoRecord.parse(result.Attributes);
+  await deps.publisher.publishVerdict(after);
+  await writeAudit(deps, ctx, {
+    action: "photo.restore",
+    target: auditTarget.photo(owner, photoId),
+    before: reviewState(before),
+    after: reviewState(after),
+  });
+  return after;
+}
+
+/**
+ * Takes (or renews) the caller's claim on a photo for REVIEW_CLAIM_SECONDS, unless another
+ * reviewer holds a live one: then theirs comes back with `mine: false`, for the app to show.
+ */
+export async function claimReview(
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  owner: string,
+  photoId: string,
+): Promise<ReviewClaimResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const email = (await emailsOf(deps, [ctx.caller.sub])).get(ctx.caller.sub);
+  const claim = {
+    by: ctx.caller.sub,
+    ...(email ? { email } : {}),
+    until: new Date(now.getTime() + REVIEW_CLAIM_SECONDS * 1000).toISOString(),
+  };
+  try {
+    await deps.dynamo.send(
+      new UpdateCommand({
+        TableName: deps.config.photoTable,
+        Key: photoKey(owner, photoId),
+        UpdateExpression: "SET #reviewClaim = :claim",
+        ConditionExpression:
+          "attribute_exists(#photoId) AND (attribute_not_exists(#reviewClaim) OR #reviewClaim.#until <= :now OR #reviewClaim.#by = :me)",
+        ExpressionAttributeNames: {
+          "#photoId": photoTable.sortKey,
+          "#reviewClaim": "reviewClaim",
+          "#until": "until",
+          "#by": "by",
+        },
+        ExpressionAttributeValues: { ":claim": claim, ":now": now.toISOString(), ":me": ctx.caller.sub },
+      }),
+    );
+    return { owner, photoId, reviewClaim: claim, mine: true };
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    const record = await loadPhoto(deps, owner, photoId);
+    if (!record.reviewClaim) throw new ConflictError("The photo changed while claiming it: try again");
+    return { owner, photoId, reviewClaim: record.reviewClaim, mine: false };
+  }
+}
+
+/** How many photos wait for review, counted up to REVIEW_COUNT_CAP (one bounded query). */
+export async function reviewCount(deps: AdminApiDeps): Promise<ReviewCount> {
+  const result = await deps.dynamo.send(
+    new QueryCommand({
+      TableName: deps.config.photoTable,
+      IndexName: "byReview",
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": byReview.partitionKey },
+      ExpressionAttributeValues: { ":pk": REVIEW_QUEUE_OPEN },
+      Select: "COUNT",
+      Limit: REVIEW_COUNT_CAP,
+    }),
+  );
+  const count = result.Count ?? 0;
+  return { count, capped: result.LastEvaluatedKey !== undefined && count >= REVIEW_COUNT_CAP };
 }
 
 export async function reprocessPhoto(

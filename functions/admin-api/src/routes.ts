@@ -3,7 +3,16 @@ import type { z } from "zod";
 import { listAudit } from "./audit";
 import { listDeadLetters, redrive } from "./dead-letters";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { deletePhoto, getPhoto, listPhotos, reprocessPhoto, reviewPhoto } from "./photos";
+import {
+  claimReview,
+  deletePhoto,
+  getPhoto,
+  listPhotos,
+  reprocessPhoto,
+  restoreVerdict,
+  reviewCount,
+  reviewPhoto,
+} from "./photos";
 import { setProfilePicture } from "./profile";
 import { deleteUser, getUser, resetPassword, searchUsers, setSupportMembership, userAction } from "./users";
 
@@ -27,13 +36,16 @@ type Implementation<N extends AdminRouteName> = (
 export const implementations: { [N in AdminRouteName]: Implementation<N> } = {
   searchUsers: (deps, _ctx, { query }) => searchUsers(deps, query),
   getUser: (deps, ctx, { params }) => getUser(deps, ctx, params.sub),
-  disableUser: (deps, ctx, { params }) => userAction(deps, ctx, params.sub, "disable"),
+  disableUser: (deps, ctx, { params, body }) => userAction(deps, ctx, params.sub, "disable", body?.reason),
   enableUser: (deps, ctx, { params }) => userAction(deps, ctx, params.sub, "enable"),
   resetPassword: (deps, ctx, { params }) => resetPassword(deps, ctx, params.sub),
   signOutUser: (deps, ctx, { params }) => userAction(deps, ctx, params.sub, "sign-out"),
   addToSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, true),
   removeFromSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, false),
   deleteUser: (deps, ctx, { params }) => deleteUser(deps, ctx, params.sub),
+  reviewCount: (deps) => reviewCount(deps),
+  claimReview: (deps, ctx, { params }) => claimReview(deps, ctx, params.owner, params.photoId),
+  restoreVerdict: (deps, ctx, { params }) => restoreVerdict(deps, ctx, params.owner, params.photoId),
   listPhotos: (deps, ctx, { query }) => listPhotos(deps, ctx, query),
   getPhoto: (deps, ctx, { params }) => getPhoto(deps, ctx, params.owner, params.photoId),
   approvePhoto: (deps, ctx, { params, body }) =>
@@ -41,7 +53,8 @@ export const implementations: { [N in AdminRouteName]: Implementation<N> } = {
   rejectPhoto: (deps, ctx, { params, body }) =>
     reviewPhoto(deps, ctx, params.owner, params.photoId, {
       status: "rejected",
-      note: body.reason,
+      note: body.note,
+      message: body.message,
       code: body.code,
     }),
   reprocessPhoto: (deps, ctx, { params }) => reprocessPhoto(deps, ctx, params.owner, params.photoId),

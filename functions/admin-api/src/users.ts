@@ -11,6 +11,7 @@ import {
   AdminUserGlobalSignOutCommand,
   type AttributeType,
   ListUsersCommand,
+  ListUsersInGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import {
   auditTarget,
@@ -73,15 +74,24 @@ async function forUser<T>(sub: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Users by prefix of one field (`by`: Cognito's own `^=` filter, paged by Cognito), or, without
+ * `by`, a contains-search over e-mail, name, username and sub with state and group filters and a
+ * sort. Cognito has no contains filter, so that one reads the whole directory (60 users a call)
+ * and remembers it for DIRECTORY_TTL_MS per warm instance; any user action here forgets it.
+ */
 export async function searchUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Page<UserSummary>> {
+  if (query.q !== undefined && /["\\]/.test(query.q)) {
+    // The value goes inside double quotes in Cognito's filter language, which has no escaping.
+    throw new InvalidRequestError([{ path: "query.q", message: 'must not contain " or \\' }]);
+  }
+  if (query.by === undefined && (query.q !== undefined || query.state || query.group || query.sort)) {
+    return findUsers(deps, query);
+  }
   let filter: string | undefined;
   if (query.q !== undefined) {
-    // The value goes inside double quotes in Cognito's filter language, which has no escaping.
-    if (/["\\]/.test(query.q)) {
-      throw new InvalidRequestError([{ path: "query.q", message: 'must not contain " or \\' }]);
-    }
     // Subs and this pool's usernames are lower-case; emails are stored as typed, usually lower-case.
-    filter = `${FILTER_ATTRIBUTE[query.by]} ^= "${query.q.toLowerCase()}"`;
+    filter = `${FILTER_ATTRIBUTE[query.by ?? "email"]} ^= "${query.q.toLowerCase()}"`;
   }
   const bound = filter ?? "";
   const paginationToken = query.nextToken
@@ -98,6 +108,89 @@ export async function searchUsers(deps: AdminApiDeps, query: UserSearchQuery): P
   return {
     items: (result.Users ?? []).map(summaryOf),
     ...(result.PaginationToken ? { nextToken: encodePageToken("users", bound, result.PaginationToken) } : {}),
+  };
+}
+
+const DIRECTORY_TTL_MS = 30_000;
+let directory: { at: number; pool: string; users: (UserSummary & { name: string })[] } | undefined;
+
+/** Forgets the remembered directory: after a change, the next search reads Cognito again. */
+export function forgetDirectory(): void {
+  directory = undefined;
+}
+
+async function allUsers(deps: AdminApiDeps): Promise<(UserSummary & { name: string })[]> {
+  const now = Date.now();
+  if (directory && directory.pool === deps.config.userPoolId && now - directory.at < DIRECTORY_TTL_MS)
+    return directory.users;
+  const users: (UserSummary & { name: string })[] = [];
+  let token: string | undefined;
+  do {
+    const page = await deps.cognito.send(
+      new ListUsersCommand({
+        UserPoolId: deps.config.userPoolId,
+        Limit: 60,
+        ...(token ? { PaginationToken: token } : {}),
+      }),
+    );
+    for (const u of page.Users ?? []) {
+      const a = attributesOf(u);
+      users.push({ ...summaryOf(u), name: [a.name, a.given_name, a.family_name].filter(Boolean).join(" ") });
+    }
+    token = page.PaginationToken;
+  } while (token);
+  directory = { at: now, pool: deps.config.userPoolId, users };
+  return users;
+}
+
+async function membersOf(deps: AdminApiDeps, group: string): Promise<Set<string>> {
+  const subs = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await deps.cognito.send(
+      new ListUsersInGroupCommand({
+        UserPoolId: deps.config.userPoolId,
+        GroupName: group,
+        Limit: 60,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    for (const u of page.Users ?? []) subs.add(summaryOf(u).sub);
+    token = page.NextToken;
+  } while (token);
+  return subs;
+}
+
+async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Page<UserSummary>> {
+  const bound = JSON.stringify([query.q ?? "", query.state ?? "", query.group ?? "", query.sort ?? ""]);
+  const offset = query.nextToken
+    ? Number(decodePageToken(query.nextToken, "users.find", bound, z.string().regex(/^\d{1,7}$/)))
+    : 0;
+  const [users, members] = await Promise.all([
+    allUsers(deps),
+    query.group ? membersOf(deps, query.group) : undefined,
+  ]);
+  const needle = query.q?.toLowerCase();
+  const matches = users.filter(
+    (u) =>
+      (!needle || [u.email, u.username, u.sub, u.name].some((v) => v?.toLowerCase().includes(needle))) &&
+      (!query.state ||
+        (query.state === "disabled"
+          ? !u.enabled
+          : query.state === "unconfirmed"
+            ? u.enabled && u.status !== "CONFIRMED"
+            : u.enabled)) &&
+      (!members || members.has(u.sub)),
+  );
+  const sort = query.sort ?? "email";
+  const field = sort.replace(/^-/, "") === "created" ? "createdAt" : "email";
+  const direction = sort.startsWith("-") ? -1 : 1;
+  matches.sort((a, b) => direction * (a[field] ?? a.username).localeCompare(b[field] ?? b.username));
+  const page = matches.slice(offset, offset + query.limit).map(({ name: _name, ...summary }) => summary);
+  const next = offset + query.limit;
+  return {
+    items: page,
+    ...(next < matches.length ? { nextToken: encodePageToken("users.find", bound, String(next)) } : {}),
   };
 }
 
@@ -156,6 +249,7 @@ export async function userAction(
   ctx: RequestContext,
   sub: string,
   action: UserAction,
+  reason?: string,
 ): Promise<{ user: UserSummary }> {
   if (action === "disable" && sub === ctx.caller.sub) throw new CannotTargetSelfError("disable");
   const spec = simpleActions[action];
@@ -163,8 +257,14 @@ export async function userAction(
   // Narrowed per action by the table above; send() cannot take the union, so widen once here.
   const command = spec.command(deps.config.userPoolId, sub) as AdminDisableUserCommand;
   await forUser(sub, () => deps.cognito.send(command));
+  forgetDirectory();
   const after = spec.after(before);
-  await writeAudit(deps, ctx, { action: spec.audit, target: auditTarget.user(sub), before, after });
+  await writeAudit(deps, ctx, {
+    action: spec.audit,
+    target: auditTarget.user(sub),
+    before,
+    after: reason ? { ...after, reason } : after,
+  });
   return { user: after };
 }
 
@@ -216,6 +316,7 @@ export async function setSupportMembership(
         ),
   );
   const after = await groupsOf(deps, sub);
+  forgetDirectory();
   await writeAudit(deps, ctx, {
     action: member ? "user.add-to-support" : "user.remove-from-support",
     target: auditTarget.user(sub),
@@ -254,6 +355,7 @@ export async function deleteUser(
   await forUser(sub, () =>
     deps.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool, Username: sub })),
   );
+  forgetDirectory();
   await writeAudit(deps, ctx, {
     action: "user.delete",
     target: auditTarget.user(sub),

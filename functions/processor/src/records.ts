@@ -11,6 +11,7 @@ import {
   PhotoRecord,
   type PhotoStatus,
   photoTable,
+  REVIEW_QUEUE_OPEN,
   type Reason,
   type Thumbnail,
   VERDICT_VERSION_ATTRIBUTE,
@@ -276,11 +277,16 @@ export async function completeRecord(
   verdict: Verdict,
   processedAt: string,
 ): Promise<VersionedPhotoRecord | undefined> {
-  const a = assignments({ ...verdict, processedAt });
+  // A rejection waits for a person's review (the sparse byReview index); a new automatic verdict
+  // also ends any earlier manual review of this photo.
+  const review = verdict.status === "rejected" ? { reviewQueue: REVIEW_QUEUE_OPEN } : {};
+  const a = assignments({ ...verdict, ...review, processedAt });
   const absent = (["width", "height", "format", "display", "face"] as const).filter(
     (f) => verdict[f] === undefined,
   );
-  const remove = removals([...absent, "failure", "claimId", "leaseExpiresAt"], a.names);
+  const reviewFields = ["reviewedBy", "reviewedAt", "automatic", "reviewClaim"];
+  if (verdict.status !== "rejected") reviewFields.push("reviewQueue");
+  const remove = removals([...absent, "failure", "claimId", "leaseExpiresAt", ...reviewFields], a.names);
   return updateOwnedRecord(doc, table, upload, claim, `SET ${a.set} REMOVE ${remove}`, a);
 }
 

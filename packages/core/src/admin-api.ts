@@ -109,10 +109,16 @@ export const PhotoSummary = PhotoRecord.pick({
   createdAt: true,
   processedAt: true,
   reviewedBy: true,
+  reviewedAt: true,
+  reviewClaim: true,
   width: true,
   height: true,
 }).extend({
   reasonCodes: z.array(ReasonCode),
+  /** The owner's e-mail (from the user pool); absent when the owner is gone or has none. */
+  ownerEmail: z.string().optional(),
+  /** Waiting for a person's review (in the review queue). */
+  needsReview: z.boolean(),
   /** The smallest thumbnail, presigned; absent until the processor made one. */
   thumbnail: SignedUrl.optional(),
 });
@@ -130,6 +136,7 @@ export type UserDetail = z.infer<typeof UserDetail>;
 // Photos
 
 export const PhotoDetail = PhotoRecord.extend({
+  ownerEmail: z.string().optional(),
   urls: z.object({
     original: SignedUrl,
     display: SignedUrl.optional(),
@@ -138,27 +145,77 @@ export const PhotoDetail = PhotoRecord.extend({
 });
 export type PhotoDetail = z.infer<typeof PhotoDetail>;
 
-/** Photo lists: the moderation queue (by status) or one owner's photos, newest first. */
+/**
+ * Photo lists: by status or one owner's photos (newest first), or the review queue
+ * (`queue=review`: photos needing a person's review, oldest first).
+ */
 export const PhotoListQuery = PageQuery.extend({
   status: PhotoStatus.optional(),
   owner: Uuid.optional(),
-}).refine((q) => (q.status === undefined) !== (q.owner === undefined), {
-  message: "give exactly one of status or owner",
+  queue: z.literal("review").optional(),
+}).refine((q) => [q.status, q.owner, q.queue].filter((v) => v !== undefined).length === 1, {
+  message: "give exactly one of status, owner or queue",
   path: ["status"],
 });
 export type PhotoListQuery = z.infer<typeof PhotoListQuery>;
 
+/** The review queue's size for the nav; counting stops at `REVIEW_COUNT_CAP` (`capped: true`). */
+export const REVIEW_COUNT_CAP = 1000;
+export const ReviewCount = z.object({ count: z.number().int().nonnegative(), capped: z.boolean() });
+export type ReviewCount = z.infer<typeof ReviewCount>;
+
+/** How long a reviewer's claim on a photo lasts unless renewed (selecting it again renews it). */
+export const REVIEW_CLAIM_SECONDS = 300;
+export const ReviewClaimResult = z.object({
+  owner: z.string(),
+  photoId: z.string(),
+  reviewClaim: z.object({ by: z.string(), email: z.string().optional(), until: z.string() }),
+  /** False when someone else holds a live claim: the claim returned is theirs. */
+  mine: z.boolean(),
+});
+export type ReviewClaimResult = z.infer<typeof ReviewClaimResult>;
+
 const ReviewNote = z.string().trim().min(1, "say why").max(500);
 
+/** `reason` is the internal note: audit log only, never published. */
 export const ApproveBody = z.object({ reason: ReviewNote });
 export type ApproveBody = z.infer<typeof ApproveBody>;
 
 export const RejectBody = z.object({
-  reason: ReviewNote,
-  /** The code the owner's client shows; MODERATION when support does not pick one. */
-  code: ReasonCode.default("MODERATION"),
+  /** Internal note: kept in the audit log only, never published to the owner. */
+  note: ReviewNote,
+  /** The message to the user, published in status.json; the canned reply for the code when absent. */
+  message: z.string().trim().min(1, "write the message to the user").max(500).optional(),
+  /** The code the owner's client shows; the photo's current code when absent (else MODERATION). */
+  code: ReasonCode.optional(),
 });
 export type RejectBody = z.infer<typeof RejectBody>;
+
+/**
+ * Canned messages to the user, per reason code (the first is the default). Written for the
+ * photo's owner: what was wrong and what to do. The app offers them; the API uses the first.
+ */
+export const CANNED_REPLIES: Record<ReasonCode, readonly string[]> = {
+  NO_FACE: ["We could not find a face in this photo. Please upload a photo that shows your face clearly."],
+  MULTIPLE_FACES: ["This photo shows more than one person. Please upload a photo of just yourself."],
+  SUNGLASSES: ["Please take off your sunglasses and upload a new photo."],
+  EYES_CLOSED: ["Your eyes seem closed in this photo. Please upload one with your eyes open."],
+  FACE_TOO_SMALL: ["Your face is too small in this photo. Please upload a closer photo."],
+  POSE: ["Please face the camera straight on and upload a new photo."],
+  BLURRY: ["This photo is too blurry. Please upload a sharper photo."],
+  MODERATION: [
+    "This photo does not meet our content rules. Please upload a different photo.",
+    "This photo cannot be used as a profile photo. Please upload a photo of yourself.",
+  ],
+  UNSUPPORTED_FORMAT: ["We cannot read this file type. Please upload a JPEG, PNG or WebP photo."],
+  CORRUPT: ["This file seems damaged. Please upload the photo again."],
+  TOO_LARGE: ["This photo is too large. Please upload a smaller photo."],
+  TOO_SMALL: ["This photo is too small. Please upload a larger photo."],
+};
+
+/** Why a user was disabled: kept in the audit log with the action. */
+export const DisableBody = z.object({ reason: ReviewNote }).or(z.undefined());
+export type DisableBody = z.infer<typeof DisableBody>;
 
 // ---------------------------------------------------------------------------------------------
 // Audit
@@ -185,18 +242,31 @@ export const AUDIT_ACTIONS = [
   "photo.reprocess",
   "photo.delete",
   "photo.set-profile-picture",
+  "photo.restore",
   "dead-letters.redrive",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-/** What the API returns for an audit entry (the stored AuditEntry with its action typed). */
-export const AuditItem = AuditEntry.extend({ action: AuditAction });
+/** What the API returns for an audit entry: the stored entry, action typed, people as e-mails. */
+export const AuditItem = AuditEntry.extend({
+  action: AuditAction,
+  actorEmail: z.string().optional(),
+  /** The target user's e-mail, or the target photo's owner's. */
+  targetEmail: z.string().optional(),
+});
 export type AuditItem = z.infer<typeof AuditItem>;
 
+/** Longest date range one audit query may span (the byDay index is walked day by day). */
+export const MAX_AUDIT_RANGE_DAYS = 31;
+
 export const AuditQuery = PageQuery.extend({
-  /** The acting admin's sub. */
-  actor: Uuid.optional(),
+  /** The acting admin: sub or e-mail. */
+  actor: z
+    .string()
+    .trim()
+    .refine((v) => isUuid(v) || /^[^\s@]+@[^\s@]+$/.test(v), "must be an e-mail address or a user's sub")
+    .optional(),
   /** `user/{sub}` or `photo/{owner}/{photoId}`. */
   target: z
     .string()
@@ -206,11 +276,25 @@ export const AuditQuery = PageQuery.extend({
     )
     .optional(),
   /** UTC day, YYYY-MM-DD; today when neither actor nor target is given. */
-  day: z.iso.date().optional(),
-}).refine((q) => [q.actor, q.target, q.day].filter((v) => v !== undefined).length <= 1, {
-  message: "filter by at most one of actor, target or day",
-  path: ["actor"],
-});
+  day: z.iso.date("must be a date as YYYY-MM-DD").optional(),
+  /** A UTC date range, YYYY-MM-DD, both ends included; with or instead of actor or target. */
+  from: z.iso.date("must be a date as YYYY-MM-DD").optional(),
+  to: z.iso.date("must be a date as YYYY-MM-DD").optional(),
+  /** Only entries of this action. */
+  action: AuditAction.optional(),
+})
+  .refine((q) => [q.actor, q.target, q.day].filter((v) => v !== undefined).length <= 1, {
+    message: "filter by at most one of actor, target or day",
+    path: ["actor"],
+  })
+  .refine((q) => q.day === undefined || (q.from === undefined && q.to === undefined), {
+    message: "give either day or a from/to range",
+    path: ["day"],
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
 // ---------------------------------------------------------------------------------------------
@@ -280,10 +364,17 @@ const NoParams = z.object({});
 const NoQuery = z.object({});
 const NoBody = z.undefined().or(z.object({}).strict());
 
+export const USER_STATES = ["enabled", "disabled", "unconfirmed"] as const;
+export const USER_SORTS = ["email", "-email", "created", "-created"] as const;
+
 export const UserSearchQuery = PageQuery.extend({
-  /** Prefix to match; everyone (in Cognito's order) when absent. */
+  /** Text to find; everyone when absent. */
   q: z.string().trim().min(1).max(256).optional(),
-  by: UserSearchField.default("email"),
+  /** A field to match by prefix (Cognito's own filter); absent: contains, over e-mail, name, username and sub. */
+  by: UserSearchField.optional(),
+  state: z.enum(USER_STATES).optional(),
+  group: AdminGroup.optional(),
+  sort: z.enum(USER_SORTS).optional(),
 });
 export type UserSearchQuery = z.infer<typeof UserSearchQuery>;
 
@@ -349,6 +440,7 @@ export const adminRoutes = {
     path: "/users/{sub}/disable",
     audit: "user.disable",
     params: SubParams,
+    body: DisableBody,
     response: UserActionResult,
   }),
   enableUser: route({
@@ -399,6 +491,27 @@ export const adminRoutes = {
     audit: "user.delete",
     params: SubParams,
     response: DeletedUserResult,
+  }),
+  reviewCount: route({
+    ...get,
+    path: "/review/count",
+    params: NoParams,
+    query: NoQuery,
+    response: ReviewCount,
+  }),
+  claimReview: route({
+    ...action,
+    path: "/photos/{owner}/{photoId}/claim",
+    audit: undefined,
+    params: PhotoParams,
+    response: ReviewClaimResult,
+  }),
+  restoreVerdict: route({
+    ...action,
+    path: "/photos/{owner}/{photoId}/restore",
+    audit: "photo.restore",
+    params: PhotoParams,
+    response: PhotoRecord,
   }),
   listPhotos: route({
     ...get,

@@ -81,6 +81,9 @@ export const ModerationLabel = z.object({
 });
 export type ModerationLabel = z.infer<typeof ModerationLabel>;
 
+/** The value of `reviewQueue` while a photo waits for review (the `byReview` index is sparse). */
+export const REVIEW_QUEUE_OPEN = "open";
+
 /** Why processing could not finish (infrastructure, not the photo's content). */
 export const Failure = z.object({ code: z.string(), message: z.string() });
 export type Failure = z.infer<typeof Failure>;
@@ -103,6 +106,17 @@ export const PhotoRecord = z.object({
   processedAt: z.string().optional(),
   attempts: z.number().int().nonnegative(),
   reviewedBy: z.string().optional(),
+  /** When support last reviewed it (approved or rejected by hand). */
+  reviewedAt: z.string().optional(),
+  /**
+   * Present (always REVIEW_QUEUE_OPEN) while the photo needs a person's review: the sparse key of
+   * the `byReview` index. The processor sets it with a rejection; a review removes it.
+   */
+  reviewQueue: z.literal("open").optional(),
+  /** The processor's verdict before support overrode it: what the photo page keeps showing and Undo restores. */
+  automatic: z.object({ status: z.enum(["approved", "rejected"]), reasons: z.array(Reason) }).optional(),
+  /** A reviewer working on it now (the queue shows it to the others); ends at `until`. */
+  reviewClaim: z.object({ by: z.string(), email: z.string().optional(), until: z.string() }).optional(),
   failure: Failure.optional(),
   /** S3 event identity of the upload this record describes: ETag and zero-padded sequencer. */
   sourceETag: z.string(),

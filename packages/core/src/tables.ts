@@ -10,6 +10,11 @@ export const photoTable = {
     byStatus: { partitionKey: "status", sortKey: "createdAt" },
     /** One owner's photos, newest first. */
     byOwner: { partitionKey: "owner", sortKey: "createdAt" },
+    /**
+     * Sparse: only photos waiting for a person's review carry `reviewQueue`, so this index is
+     * the review queue itself (oldest first) and a reviewed photo leaves it by losing the key.
+     */
+    byReview: { partitionKey: "reviewQueue", sortKey: "createdAt" },
   },
 } as const;
 

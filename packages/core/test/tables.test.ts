@@ -18,7 +18,7 @@ describe("createTableInput", () => {
 
   it("defines each key attribute once, even when indexes share it", () => {
     const photo = createTableInput(photoTable, "t").AttributeDefinitions.map((a) => a.AttributeName);
-    expect(photo.sort()).toEqual(["createdAt", "owner", "photoId", "status"]);
+    expect(photo.sort()).toEqual(["createdAt", "owner", "photoId", "reviewQueue", "status"]);
     const audit = createTableInput(auditTable, "t").AttributeDefinitions.map((a) => a.AttributeName);
     expect(audit.sort()).toEqual(["actor", "day", "sortKey", "target"]);
   });

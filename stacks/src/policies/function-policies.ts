@@ -109,6 +109,7 @@ export const ADMIN_COGNITO_ACTIONS = [
   "cognito-idp:ListUsers",
   "cognito-idp:AdminGetUser",
   "cognito-idp:AdminListGroupsForUser",
+  "cognito-idp:ListUsersInGroup",
   "cognito-idp:AdminDisableUser",
   "cognito-idp:AdminEnableUser",
   "cognito-idp:AdminResetUserPassword",

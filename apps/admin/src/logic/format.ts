@@ -93,6 +93,7 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   "photo.reprocess": "Reprocessed photo",
   "photo.delete": "Deleted photo",
   "photo.set-profile-picture": "Set profile picture",
+  "photo.restore": "Restored automatic verdict",
   "dead-letters.redrive": "Redrove dead letters",
 };
 
@@ -120,7 +121,7 @@ export function changedFields(
 ): { field: string; from: string; to: string }[] {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
   if (!isObject(before) || !isObject(after)) return [];
-  const show = (v: unknown) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
+  const show = readableValue;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return keys
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
@@ -149,4 +150,68 @@ export function formatDay(iso: string | undefined, now = new Date()): string {
     month: "short",
     ...(sameYear ? {} : { year: "numeric" }),
   });
+}
+
+/** How long something has waited: "5 min", "3 h", "2 d". */
+export function formatAge(iso: string | undefined, now = new Date()): string {
+  if (!iso) return "—";
+  const ms = now.getTime() - new Date(iso).getTime();
+  if (Number.isNaN(ms)) return "—";
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+/**
+ * A date as people type it, to YYYY-MM-DD: "2026-11-27", "27/11/2026", "27.11.2026",
+ * "27-11-2026" (day first, as in en-GB), "27 Nov 2026". Undefined when it is not a real date.
+ */
+export function parseTypedDate(text: string): string | undefined {
+  const t = text.trim();
+  const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+  let y: number;
+  let m: number;
+  let d: number;
+  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  if (match) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else if ((match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t)))
+    [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else if ((match = /^(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{4})$/i.exec(t))) {
+    const month = months.indexOf(match[2]!.toLowerCase());
+    if (month < 0) return undefined;
+    [d, m, y] = [Number(match[1]), month + 1, Number(match[3])];
+  } else return undefined;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+/** A value of an audit entry's before/after as a person reads it (not JSON). */
+export function readableValue(value: unknown): string {
+  if (value === undefined || value === null) return "—";
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "none";
+    return value
+      .map((v) =>
+        typeof v === "object" && v !== null && "code" in v
+          ? `${REASON_LABELS[(v as Reason).code] ?? String((v as Reason).code)}${(v as Reason).message ? `: ${(v as Reason).message}` : ""}`
+          : readableValue(v),
+      )
+      .join("; ");
+  }
+  if (typeof value === "object")
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${readableValue(v)}`)
+      .join(", ");
+  return String(value);
+}
+
+/** Rows as CSV (RFC 4180): every field quoted, quotes doubled, CRLF line ends. */
+export function toCsv(rows: readonly (readonly string[])[]): string {
+  return rows.map((row) => row.map((f) => `"${f.replaceAll('"', '""')}"`).join(",")).join("\r\n");
 }

@@ -29,3 +29,15 @@ export function previousPage(state: PagerState): PagerState {
 export function hasPrevious(state: PagerState): boolean {
   return state.page > 0;
 }
+
+/** The pager in the URL (`pages=`): the tokens of the pages seen so far, the last one current. */
+export function pagerToParam(state: PagerState): string | undefined {
+  const tokens = state.tokens.slice(1, state.page + 1);
+  return tokens.length > 0 ? tokens.join(".") : undefined;
+}
+
+export function pagerFromParam(param: string | null): PagerState {
+  if (!param) return firstPage;
+  const tokens = param.split(".").filter((t) => /^[A-Za-z0-9_-]+$/.test(t));
+  return { tokens: [undefined, ...tokens], page: tokens.length };
+}

@@ -1,12 +1,14 @@
 /**
- * The moderation queue's keyboard: j/k (or the arrow keys) move, a approves, r rejects, o or
- * Enter opens the photo. Pure, so it is tested without a browser.
+ * The moderation queue's keyboard: j/k (or the arrow keys) move, a approves, r rejects, o (or
+ * Enter on a card) opens the photo, x (or Space on a card) marks it for a bulk action. Enter and
+ * Space on a focused link or button are left to that control. Pure, so it is tested without a browser.
  */
 export type QueueCommand =
   | { type: "select"; index: number }
   | { type: "approve"; index: number }
   | { type: "reject"; index: number }
-  | { type: "open"; index: number };
+  | { type: "open"; index: number }
+  | { type: "mark"; index: number };
 
 export interface KeyInput {
   key: string;
@@ -15,6 +17,8 @@ export interface KeyInput {
   metaKey?: boolean;
   /** Typing in a field (the reason box) must not move or act. */
   inEditableField?: boolean;
+  /** Focus is on a link or button: Enter and Space are that control's own, never the queue's. */
+  onControl?: boolean;
 }
 
 export function queueCommand(input: KeyInput, selected: number, count: number): QueueCommand | undefined {
@@ -35,8 +39,13 @@ export function queueCommand(input: KeyInput, selected: number, count: number): 
     case "r":
       return { type: "reject", index };
     case "o":
-    case "Enter":
       return { type: "open", index };
+    case "Enter":
+      return input.onControl ? undefined : { type: "open", index };
+    case "x":
+      return { type: "mark", index };
+    case " ":
+      return input.onControl ? undefined : { type: "mark", index };
     default:
       return undefined;
   }

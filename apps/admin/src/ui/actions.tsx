@@ -1,5 +1,5 @@
-import { Alert, Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
-import { REASON_CODES, type ReasonCode } from "@photogate/core";
+import { Alert, Button, Group, Modal, NativeSelect, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { CANNED_REPLIES, REASON_CODES, type ReasonCode } from "@photogate/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useCallback, useState } from "react";
 import { errorMessage } from "../api/client";
@@ -13,8 +13,18 @@ import { useToast } from "./toasts";
  */
 
 export interface ActionInput {
+  /** The internal note (audit log only). */
   reason: string;
   code: ReasonCode;
+  /** The message to the user (reject): published in status.json. */
+  message: string;
+}
+
+/** What the toast's Undo does, for actions that can be taken back. */
+export interface UndoRequest {
+  label: string;
+  run(): Promise<unknown>;
+  success: string;
 }
 
 export interface ActionRequest<T = unknown> {
@@ -24,6 +34,8 @@ export interface ActionRequest<T = unknown> {
   onSuccess?(result: T): void;
   /** Queries of what the action deleted: dropped, not re-read (that would only answer 404). */
   removes?: readonly (readonly unknown[])[];
+  /** Offered in the success toast for a short while. */
+  undo?: UndoRequest;
 }
 
 export interface ConfirmRequest<T = unknown> extends ActionRequest<T> {
@@ -33,8 +45,10 @@ export interface ConfirmRequest<T = unknown> extends ActionRequest<T> {
   color?: "red" | "blue" | "green" | "orange";
   /** Asks for a reason (approve / reject); its initial text. */
   reason?: { label: string; initial: string };
-  /** Asks for the reason code the owner's client shows (reject). */
-  withCode?: boolean;
+  /** Asks for the reason code the owner's client shows and the message to the user (reject). */
+  withCode?: { initial: ReasonCode };
+  /** What the action is about (the photo and its owner), shown at the top of the dialog. */
+  subject?: ReactNode;
 }
 
 function useFinish() {
@@ -42,9 +56,26 @@ function useFinish() {
   const queryClient = useQueryClient();
   return useCallback(
     async <T,>(request: ActionRequest<T>, result: T) => {
+      const undo = request.undo;
       toast({
         color: "green",
         title: typeof request.success === "string" ? request.success : request.success(result),
+        ...(undo
+          ? {
+              action: {
+                label: undo.label,
+                run: async () => {
+                  try {
+                    await undo.run();
+                    toast({ color: "blue", title: undo.success });
+                  } catch (error) {
+                    toast({ color: "red", title: "Undo did not work", message: errorMessage(error) });
+                  }
+                  await queryClient.invalidateQueries();
+                },
+              },
+            }
+          : {}),
       });
       const removed = request.removes ?? [];
       request.onSuccess?.(result);
@@ -71,7 +102,7 @@ export function useAction() {
     async <T,>(key: string, request: ActionRequest<T>) => {
       setRunning(key);
       try {
-        const result = await request.run({ reason: "", code: "MODERATION" });
+        const result = await request.run({ reason: "", code: "MODERATION", message: "" });
         await finish(request, result);
       } catch (error) {
         toast({ color: "red", title: "That did not work", message: errorMessage(error) });
@@ -92,13 +123,16 @@ export function useConfirm(): [ReactNode, Confirm] {
   const [request, setRequest] = useState<ConfirmRequest<unknown> | undefined>();
   const [reason, setReason] = useState("");
   const [code, setCode] = useState<ReasonCode>("MODERATION");
+  const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
 
   const ask = useCallback(<T,>(next: ConfirmRequest<T>) => {
     setRequest(next as ConfirmRequest<unknown>);
     setReason(next.reason?.initial ?? "");
-    setCode("MODERATION");
+    const initialCode = next.withCode?.initial ?? "MODERATION";
+    setCode(initialCode);
+    setMessage(CANNED_REPLIES[initialCode][0] ?? "");
     setError(undefined);
     setBusy(false);
   }, []);
@@ -111,13 +145,17 @@ export function useConfirm(): [ReactNode, Confirm] {
     event.preventDefault();
     if (!request) return;
     if (request.reason && reason.trim() === "") {
-      setError("Say why: the reason is kept in the audit log.");
+      setError("Say why: the note is kept in the audit log.");
+      return;
+    }
+    if (request.withCode && message.trim() === "") {
+      setError("Write the message the user will read, or pick a canned reply.");
       return;
     }
     setBusy(true);
     setError(undefined);
     try {
-      const result = await request.run({ reason: reason.trim(), code });
+      const result = await request.run({ reason: reason.trim(), code, message: message.trim() });
       setRequest(undefined);
       await finish(request, result);
     } catch (e) {
@@ -136,13 +174,47 @@ export function useConfirm(): [ReactNode, Confirm] {
       title={request?.title}
       centered
       closeOnEscape={!busy}
+      closeButtonProps={{ "aria-label": "Close dialog" }}
     >
       {request && (
         <form onSubmit={submit}>
           <Stack>
+            {request.subject && <div className="dialog-subject">{request.subject}</div>}
             <Text size="sm" component="div">
               {request.message}
             </Text>
+            {request.withCode && (
+              <>
+                <NativeSelect
+                  label="Reason code shown to the user"
+                  value={code}
+                  onChange={(e) => {
+                    const next = e.currentTarget.value as ReasonCode;
+                    setCode(next);
+                    setMessage(CANNED_REPLIES[next][0] ?? "");
+                  }}
+                  data={REASON_CODES.map((c) => ({ value: c, label: `${REASON_LABELS[c]} (${c})` }))}
+                />
+                <NativeSelect
+                  label="Canned reply"
+                  value={CANNED_REPLIES[code].includes(message) ? message : ""}
+                  onChange={(e) => e.currentTarget.value && setMessage(e.currentTarget.value)}
+                  data={[
+                    { value: "", label: "— your own words —" },
+                    ...CANNED_REPLIES[code].map((r) => ({ value: r, label: r })),
+                  ]}
+                />
+                <Textarea
+                  label="Message to the user (published with the verdict)"
+                  value={message}
+                  onChange={(e) => setMessage(e.currentTarget.value)}
+                  maxLength={500}
+                  autosize
+                  minRows={2}
+                  required
+                />
+              </>
+            )}
             {request.reason && (
               <TextInput
                 label={request.reason.label}
@@ -151,14 +223,6 @@ export function useConfirm(): [ReactNode, Confirm] {
                 maxLength={500}
                 data-autofocus
                 required
-              />
-            )}
-            {request.withCode && (
-              <NativeSelect
-                label="Reason code shown to the user"
-                value={code}
-                onChange={(e) => setCode(e.currentTarget.value as ReasonCode)}
-                data={REASON_CODES.map((c) => ({ value: c, label: `${REASON_LABELS[c]} (${c})` }))}
               />
             )}
             {error && (

@@ -1,4 +1,4 @@
-import { Notification } from "@mantine/core";
+import { Button, Notification } from "@mantine/core";
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from "react";
 
 export interface Toast {
@@ -6,14 +6,17 @@ export interface Toast {
   color: "green" | "red" | "blue";
   title: string;
   message?: string | undefined;
+  /** A button in the toast (Undo); the toast stays longer and closes when it is pressed. */
+  action?: { label: string; run(): Promise<void> } | undefined;
 }
 
 type Push = (toast: Omit<Toast, "id">) => void;
 
 const ToastContext = createContext<Push>(() => {});
 
-/** How long a result stays on screen; errors stay until closed. */
+/** How long a result stays on screen (one with Undo, longer); errors stay until closed. */
 const SUCCESS_MS = 6000;
+const UNDO_MS = 15_000;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -23,7 +26,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     (toast) => {
       const id = next.current++;
       setToasts((all) => [...all.slice(-3), { ...toast, id }]);
-      if (toast.color !== "red") setTimeout(() => close(id), SUCCESS_MS);
+      if (toast.color !== "red") setTimeout(() => close(id), toast.action ? UNDO_MS : SUCCESS_MS);
     },
     [close],
   );
@@ -43,6 +46,19 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             data-testid="toast"
           >
             {t.message}
+            {t.action && (
+              <Button
+                size="xs"
+                variant="default"
+                mt={4}
+                onClick={() => {
+                  close(t.id);
+                  void t.action?.run();
+                }}
+              >
+                {t.action.label}
+              </Button>
+            )}
           </Notification>
         ))}
       </div>

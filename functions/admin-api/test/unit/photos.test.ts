@@ -4,10 +4,17 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Page, PhotoDetail, PhotoRecord, PhotoSummary } from "@photogate/core";
+import {
+  CANNED_REPLIES,
+  type Page,
+  type PhotoDetail,
+  type PhotoRecord,
+  type PhotoSummary,
+} from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createLogger, encodePageToken, type LogEntry } from "../../src/index";
 import {
+  ADMIN,
   auditWrites,
   awsError,
   call,
@@ -219,15 +226,104 @@ describe("approve and reject", () => {
     const answer = await call<PhotoRecord>(
       deps,
       event("POST", `/photos/${OWNER}/${PHOTO}/reject`, {
-        body: { reason: "a drawing, not a photo", code: "NO_FACE" },
+        body: {
+          note: "a drawing, not a photo",
+          message: "Please upload a photo of yourself",
+          code: "NO_FACE",
+        },
       }),
     );
-    expect(answer.body.reasons).toEqual([{ code: "NO_FACE", message: "a drawing, not a photo" }]);
+    expect(answer.body.reasons).toEqual([{ code: "NO_FACE", message: "Please upload a photo of yourself" }]);
+    // The internal note is in the audit entry only: not in the record, not in what is published.
+    expect(JSON.stringify(answer.body)).not.toContain("a drawing");
+    expect(JSON.stringify(deps.published)).not.toContain("a drawing");
+    expect(JSON.stringify(deps.published)).toContain("Please upload a photo of yourself");
     expect(auditWrites()[0]).toMatchObject({
       action: "photo.reject",
       before: { status: "approved" },
-      after: { status: "rejected" },
+      after: { status: "rejected", note: "a drawing, not a photo" },
     });
+  });
+
+  it("reject without a code keeps the photo's current code and publishes its canned reply; the review leaves the queue", async () => {
+    dynamo.on(GetCommand).resolves({ Item: record({ reviewQueue: "open" }) });
+    dynamo
+      .on(UpdateCommand)
+      .callsFake((input) =>
+        updated(
+          { status: "rejected", reasons: input.ExpressionAttributeValues[":reasons"], reviewedBy: SUPPORT },
+          3,
+        ),
+      );
+    const deps = testDeps();
+    const answer = await call<PhotoRecord>(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { note: "blurred on purpose" } }),
+    );
+    expect(answer.body.reasons).toEqual([{ code: "BLURRY", message: CANNED_REPLIES.BLURRY[0] }]);
+    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.UpdateExpression).toMatch(/REMOVE .*#reviewQueue/);
+    expect(update.ExpressionAttributeValues?.[":automatic"]).toMatchObject({
+      status: "rejected",
+      reasons: [{ code: "BLURRY" }],
+    });
+    const noNote = (await call(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { message: "hi" } }),
+    )) as ErrorAnswer;
+    expect(noNote.body.error.fields?.map((f) => f.path)).toEqual(["body.note"]);
+  });
+
+  it("restore (Undo) brings the automatic verdict back into the queue; without one → 409", async () => {
+    const automatic = { status: "rejected", reasons: [{ code: "BLURRY", message: "blurry" }] };
+    dynamo
+      .on(GetCommand)
+      .resolves({
+        Item: record({ status: "approved", reasons: [], automatic: automatic as PhotoRecord["automatic"] }),
+      });
+    dynamo.on(UpdateCommand).callsFake((input) =>
+      updated(
+        {
+          status: input.ExpressionAttributeValues[":status"],
+          reasons: input.ExpressionAttributeValues[":reasons"],
+          reviewQueue: input.ExpressionAttributeValues[":open"],
+        },
+        4,
+      ),
+    );
+    const deps = testDeps();
+    const answer = await call<PhotoRecord>(deps, event("POST", `/photos/${OWNER}/${PHOTO}/restore`));
+    expect(answer.body).toMatchObject({
+      status: "rejected",
+      reviewQueue: "open",
+      reasons: automatic.reasons,
+    });
+    expect(deps.published.map((r) => r.status)).toEqual(["rejected"]);
+    expect(auditWrites()[0]).toMatchObject({ action: "photo.restore", before: { status: "approved" } });
+    dynamo.on(GetCommand).resolves({ Item: record() });
+    const none = (await call(deps, event("POST", `/photos/${OWNER}/${PHOTO}/restore`))) as ErrorAnswer;
+    expect(none).toMatchObject({ status: 409, body: { error: { code: "CONFLICT" } } });
+  });
+
+  it("claim: the caller's when free or expired; someone else's live claim comes back with mine: false", async () => {
+    dynamo.on(UpdateCommand).resolvesOnce({});
+    const deps = testDeps();
+    const mine = await call<{ mine: boolean; reviewClaim: { by: string; until: string } }>(
+      deps,
+      event("POST", `/photos/${OWNER}/${PHOTO}/claim`),
+    );
+    expect(mine.body).toMatchObject({
+      mine: true,
+      reviewClaim: { by: SUPPORT, until: "2026-03-04T05:11:07.000Z" },
+    });
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.ConditionExpression).toContain(
+      "#reviewClaim.#until <= :now",
+    );
+    const theirs = { by: ADMIN, email: "admin@example.com", until: "2026-03-04T05:08:00.000Z" };
+    dynamo.on(UpdateCommand).rejects(awsError("ConditionalCheckFailedException"));
+    dynamo.on(GetCommand).resolves({ Item: record({ reviewClaim: theirs }) });
+    const other = await call<{ mine: boolean }>(deps, event("POST", `/photos/${OWNER}/${PHOTO}/claim`));
+    expect(other.body).toEqual({ owner: OWNER, photoId: PHOTO, reviewClaim: theirs, mine: false });
   });
 
   it("no reason → 400 body.reason; a photo still processing → 409; a concurrent change → 409 CONFLICT", async () => {
@@ -311,7 +407,7 @@ describe("photos stuck in processing", () => {
     expect(approve.body.error.message).toMatch(/reprocess it first/);
     const reject = await call(
       deps,
-      event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { reason: "unreadable", code: "CORRUPT" } }),
+      event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { note: "unreadable", code: "CORRUPT" } }),
     );
     expect(reject).toMatchObject({ status: 200 });
     const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;

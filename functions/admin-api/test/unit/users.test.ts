@@ -64,7 +64,7 @@ describe("user search", () => {
     const deps = testDeps();
     const first = await call<Page<UserSummary>>(
       deps,
-      event("GET", "/users", { query: { q: "Demo@", limit: "1" } }),
+      event("GET", "/users", { query: { q: "Demo@", by: "email", limit: "1" } }),
     );
     expect(first.body.items[0]).toMatchObject({
       sub: OWNER,
@@ -78,7 +78,10 @@ describe("user search", () => {
       UserPoolId: "eu-west-1_Example1",
     });
     expect(first.body.nextToken).not.toContain("cognito-page-2");
-    await call(deps, event("GET", "/users", { query: { q: "demo@", nextToken: first.body.nextToken! } }));
+    await call(
+      deps,
+      event("GET", "/users", { query: { q: "demo@", by: "email", nextToken: first.body.nextToken! } }),
+    );
     expect(cognito.commandCalls(ListUsersCommand)[1]!.args[0].input.PaginationToken).toBe("cognito-page-2");
     await call(deps, event("GET", "/users", { query: { q: OWNER.slice(0, 8), by: "sub" } }));
     expect(cognito.commandCalls(ListUsersCommand)[2]!.args[0].input.Filter).toBe(

@@ -221,4 +221,81 @@ describe("the local admin API with real tokens", () => {
     const today = await api<Page<AuditItem>>("/audit", { token: tokens.support });
     expect(today.body.items).toHaveLength(3);
   });
+
+  it("reject: the message to the user reaches status.json, the internal note never does; the review queue empties and Undo refills it", async () => {
+    const twoPeople = samples.find((s) => s.expect.includes("MULTIPLE_FACES"))!;
+    const queue = await api<Page<PhotoSummary>>("/photos?queue=review", { token: tokens.support });
+    const queued = queue.body.items.find((p) => p.photoId === twoPeople.photoId);
+    expect(queued).toMatchObject({
+      needsReview: true,
+      ownerEmail: demo.email,
+      reasonCodes: ["MULTIPLE_FACES"],
+    });
+    const created = queue.body.items.map((p) => p.createdAt);
+    expect(created).toEqual([...created].sort());
+    const count = await api<{ count: number }>("/review/count", { token: tokens.support });
+    expect(count.body.count).toBe(queue.body.items.length);
+
+    const claim = await api<{ mine: boolean; reviewClaim: { by: string; email?: string } }>(
+      `/photos/${demo.sub}/${twoPeople.photoId}/claim`,
+      { method: "POST", token: tokens.support },
+    );
+    expect(claim.body).toMatchObject({ mine: true, reviewClaim: { by: support.sub, email: support.email } });
+
+    const note = "INTERNAL-ONLY: second face is a poster, owner asked twice";
+    const message = "Please upload a photo with only you in it.";
+    const rejected = await api<PhotoRecord>(`/photos/${demo.sub}/${twoPeople.photoId}/reject`, {
+      method: "POST",
+      token: tokens.support,
+      body: { note, message },
+    });
+    expect(rejected.status).toBe(200);
+    // No code given: the photo's current one stays.
+    expect(rejected.body.reasons).toEqual([{ code: "MULTIPLE_FACES", message }]);
+    const status = await s3.send(
+      new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: statusKey(demo.sub, twoPeople.photoId) }),
+    );
+    const published = await status.Body!.transformToString();
+    expect(published).toContain(message);
+    expect(published).not.toContain("INTERNAL-ONLY");
+    const log = await api<Page<AuditItem>>(
+      `/audit?actor=${encodeURIComponent(support.email)}&action=photo.reject`,
+      { token: tokens.support },
+    );
+    expect(log.body.items[0]).toMatchObject({
+      action: "photo.reject",
+      actorEmail: support.email,
+      targetEmail: demo.email,
+      after: { note },
+    });
+
+    const after = await api<Page<PhotoSummary>>("/photos?queue=review", { token: tokens.support });
+    expect(after.body.items.map((p) => p.photoId)).not.toContain(twoPeople.photoId);
+    const undo = await api<PhotoRecord>(`/photos/${demo.sub}/${twoPeople.photoId}/restore`, {
+      method: "POST",
+      token: tokens.support,
+    });
+    expect(undo.body).toMatchObject({ status: "rejected", reasons: [{ code: "MULTIPLE_FACES" }] });
+    const again = await api<Page<PhotoSummary>>("/photos?queue=review", { token: tokens.support });
+    expect(again.body.items.map((p) => p.photoId)).toContain(twoPeople.photoId);
+  });
+
+  it("finds users by any part of e-mail or sub, with state and group filters", async () => {
+    const byDomain = await api<Page<UserSummary>>("/users?q=photogate.local&sort=email", {
+      token: tokens.support,
+    });
+    expect(byDomain.body.items.map((u) => u.email)).toEqual(stack.endpoints.users.map((u) => u.email).sort());
+    const bySub = await api<Page<UserSummary>>(`/users?q=${demo.sub.slice(9, 18)}`, {
+      token: tokens.support,
+    });
+    expect(bySub.body.items.map((u) => u.sub)).toEqual([demo.sub]);
+    const staff = await api<Page<UserSummary>>("/users?group=support", { token: tokens.support });
+    expect(staff.body.items.map((u) => u.sub)).toContain(support.sub);
+    expect(staff.body.items.map((u) => u.sub)).not.toContain(demo.sub);
+    const bad = await api<ErrorBody>("/audit?day=27/11/2026", { token: tokens.support });
+    expect(bad.body.error.fields?.[0]).toMatchObject({
+      path: "query.day",
+      message: "must be a date as YYYY-MM-DD",
+    });
+  });
 });

@@ -1,8 +1,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { environments, resourceNames } from "@photogate/core";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
+import { createTableInput, environments, photoTable, resourceNames } from "@photogate/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureTables, startDynamoServer } from "../../src/dynamodb";
 
@@ -33,6 +41,7 @@ describe("local DynamoDB", () => {
     const photos = await db.send(new DescribeTableCommand({ TableName: names.photoTable }));
     expect(photos.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
       "byOwner",
+      "byReview",
       "byStatus",
     ]);
     db.destroy();
@@ -43,5 +52,52 @@ describe("local DynamoDB", () => {
     expect(await ensureTables(again, env)).toEqual([]);
     again.destroy();
     await second.close();
+  });
+
+  it("upgrades a photo table made before the review index: every item kept, unreviewed rejections queued", async () => {
+    const server = await startDynamoServer({});
+    const db = client(server.url);
+    try {
+      // The photo table as it was made before byReview existed.
+      const old = createTableInput(photoTable, names.photoTable);
+      await db.send(
+        new CreateTableCommand({
+          ...old,
+          AttributeDefinitions: old.AttributeDefinitions.filter((a) => a.AttributeName !== "reviewQueue"),
+          GlobalSecondaryIndexes: old.GlobalSecondaryIndexes.filter((i) => i.IndexName !== "byReview"),
+        }),
+      );
+      const item = (photoId: string, status: string, reviewedBy?: string) => ({
+        owner: { S: "o" },
+        photoId: { S: photoId },
+        status: { S: status },
+        createdAt: { S: `2026-01-0${photoId}` },
+        ...(reviewedBy ? { reviewedBy: { S: reviewedBy } } : {}),
+      });
+      for (const i of [item("1", "rejected"), item("2", "rejected", "s"), item("3", "approved")])
+        await db.send(new PutItemCommand({ TableName: names.photoTable, Item: i }));
+
+      expect(await ensureTables(db, env)).toContain(names.photoTable);
+      const photos = await db.send(new DescribeTableCommand({ TableName: names.photoTable }));
+      expect(photos.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toContain("byReview");
+      const all = await db.send(new ScanCommand({ TableName: names.photoTable }));
+      expect(all.Items?.map((i) => i.photoId?.S).sort()).toEqual(["1", "2", "3"]);
+      const queue = await db.send(
+        new QueryCommand({
+          TableName: names.photoTable,
+          IndexName: "byReview",
+          KeyConditionExpression: "reviewQueue = :open",
+          ExpressionAttributeValues: { ":open": { S: "open" } },
+        }),
+      );
+      expect(queue.Items?.map((i) => i.photoId?.S)).toEqual(["1"]);
+      expect((await db.send(new ListTablesCommand({}))).TableNames).not.toContain(
+        `${names.photoTable}-upgrade`,
+      );
+      expect(await ensureTables(db, env)).toEqual([]);
+    } finally {
+      db.destroy();
+      await server.close();
+    }
   });
 });
