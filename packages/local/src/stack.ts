@@ -221,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           dataDir: join(dataDir, "cognito"),
           port: ports.cognitoIdp,
           host,
+          auth: { credentials, authorizer, region },
         });
         stops.push(() => emulator.close());
         const idp = new CognitoIdentityProviderClient({

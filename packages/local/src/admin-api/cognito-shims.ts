@@ -8,9 +8,9 @@ import {
  * cognito-local 5.3 gaps the admin API meets, filled on the admin API's own client (local only):
  * - ListUsers ignores `Limit` and `PaginationToken` and returns every user: paged here, with the
  *   offset as the token (the API wraps it in its own opaque token, as it does Cognito's).
- * - AdminUserGlobalSignOut and AdminResetUserPassword are not implemented: answered after
- *   checking the user exists (UserNotFoundException as on AWS). Locally, tokens stay valid until
- *   they expire and no reset code is sent (there is no email either way).
+ * - AdminResetUserPassword is not implemented: answered after checking the user exists
+ *   (UserNotFoundException as on AWS); no reset code is sent (there is no email either way).
+ *   (AdminUserGlobalSignOut is the user-pool front's: it revokes the user's tokens.)
  */
 export function addLocalCognitoShims(client: CognitoIdentityProviderClient, userPoolId: string): void {
   client.middlewareStack.add(
@@ -32,7 +32,6 @@ export function addLocalCognitoShims(client: CognitoIdentityProviderClient, user
             output: { ...output, Users: page, ...(more ? { PaginationToken: String(offset + limit) } : {}) },
           };
         }
-        case "AdminUserGlobalSignOutCommand":
         case "AdminResetUserPasswordCommand": {
           await client.send(
             new AdminGetUserCommand({ UserPoolId: userPoolId, Username: String(input.Username) }),

@@ -17,8 +17,8 @@ export interface LocalAdminDepsOptions {
   /** The local services' own key (SERVICE_CREDENTIALS): the S3 gateway lets it through. */
   credentials: { accessKeyId: string; secretAccessKey: string };
   /**
-   * The admin API role's keys (held to `adminApiStatements`), for DynamoDB; S3 and the user pool
-   * still get `credentials`. Default: `credentials`.
+   * The admin API role's keys (held to `adminApiStatements`), for DynamoDB and the user pool; S3
+   * still gets `credentials`. Default: `credentials`.
    */
   roleCredentials?: { accessKeyId: string; secretAccessKey: string };
   names: { photoTable: string; auditTable: string; bucket: string; userPoolId: string };
@@ -52,7 +52,7 @@ export function createLocalAdminDeps(options: LocalAdminDepsOptions): LocalAdmin
   const log = options.log ?? createLogger(() => {});
   const clients = createClients({
     forcePathStyle: true,
-    cognito: { endpoint: urls.cognitoIdp, region, credentials },
+    cognito: { endpoint: urls.cognitoIdp, region, credentials: options.roleCredentials ?? credentials },
     dynamo: { endpoint: urls.dynamodb, region, credentials: options.roleCredentials ?? credentials },
     // The S3 gateway checks presigned URLs as S3 does, so the app's images load through it.
     s3: { endpoint: urls.s3, region, credentials },

@@ -8,12 +8,14 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DescribeUserPoolClientCommand,
   type ExplicitAuthFlowsType,
   InitiateAuthCommand,
   ListGroupsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   type PasswordPolicyType,
+  UpdateUserPoolClientCommand,
   UserNotFoundException,
   type UserPoolClientDescription,
 } from "@aws-sdk/client-cognito-identity-provider";
@@ -24,10 +26,10 @@ import { ProvisionError, SeedUserError, SignInError } from "./errors";
  * The user pool of stacks/src/constructs/identity.ts, made through the Cognito API so it works
  * against cognito-local (and LocalStack or AWS, though there the stack owns the pool).
  *
- * The one deliberate difference from the stack: cognito-local has no SRP, so the local app
- * clients allow USER_PASSWORD_AUTH (plus refresh) where the stack allows only USER_SRP_AUTH.
- * Settings cognito-local ignores (MFA, tiers, threat protection, deletion protection, token
- * revocation) are left out rather than pretended.
+ * The one deliberate difference from the stack: the local app clients also allow
+ * USER_PASSWORD_AUTH (for the CLI and the admin app's local sign-in), next to the stack's
+ * USER_SRP_AUTH and refresh. Settings cognito-local ignores (MFA, tiers, threat protection,
+ * deletion protection) are left out rather than pretended.
  */
 
 /** Mirrors USER_GROUPS in the Identity construct: precedence 1 wins when a user is in both. */
@@ -47,8 +49,10 @@ export const PASSWORD_POLICY = {
   TemporaryPasswordValidityDays: 3,
 } as const satisfies PasswordPolicyType;
 
-// Local only: cognito-local cannot do SRP (see the module comment).
+// The stack's flows (SRP and refresh) plus, locally only, USER_PASSWORD_AUTH for the CLI and
+// the admin app's local sign-in. SRP is answered by the user-pool front (cognito-local has none).
 export const LOCAL_AUTH_FLOWS: ExplicitAuthFlowsType[] = [
+  "ALLOW_USER_SRP_AUTH",
   "ALLOW_USER_PASSWORD_AUTH",
   "ALLOW_REFRESH_TOKEN_AUTH",
 ];
@@ -173,22 +177,32 @@ async function appClient(
   if (found.length > 1) {
     throw new ProvisionError(`${found.length} app clients of pool ${userPoolId} are named "${name}"`);
   }
-  if (found[0]?.ClientId) return found[0].ClientId;
-  const created = await client.send(
-    new CreateUserPoolClientCommand({
-      UserPoolId: userPoolId,
-      ClientName: name,
-      // Public clients, as in the stack: browsers and phones cannot keep a secret.
-      GenerateSecret: false,
-      ExplicitAuthFlows: LOCAL_AUTH_FLOWS,
-      AccessTokenValidity: tokens.accessTokenMinutes,
-      IdTokenValidity: tokens.idTokenMinutes,
-      RefreshTokenValidity: tokens.refreshTokenMinutes,
-      TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes", RefreshToken: "minutes" },
-      EnableTokenRevocation: true,
-      PreventUserExistenceErrors: "ENABLED",
-    }),
-  );
+  const settings = {
+    UserPoolId: userPoolId,
+    ClientName: name,
+    // Public clients, as in the stack: browsers and phones cannot keep a secret.
+    GenerateSecret: false,
+    ExplicitAuthFlows: LOCAL_AUTH_FLOWS,
+    AccessTokenValidity: tokens.accessTokenMinutes,
+    IdTokenValidity: tokens.idTokenMinutes,
+    RefreshTokenValidity: tokens.refreshTokenMinutes,
+    TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes", RefreshToken: "minutes" },
+    EnableTokenRevocation: true,
+    PreventUserExistenceErrors: "ENABLED",
+  } as const;
+  const existingId = found[0]?.ClientId;
+  if (existingId) {
+    // A data directory from before SRP was served keeps clients without it: bring them up to date.
+    const { UserPoolClient } = await client.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: existingId }),
+    );
+    const flows = UserPoolClient?.ExplicitAuthFlows ?? [];
+    if (LOCAL_AUTH_FLOWS.some((flow) => !flows.includes(flow))) {
+      await client.send(new UpdateUserPoolClientCommand({ ...settings, ClientId: existingId }));
+    }
+    return existingId;
+  }
+  const created = await client.send(new CreateUserPoolClientCommand(settings));
   const id = created.UserPoolClient?.ClientId;
   if (!id) throw new ProvisionError(`CreateUserPoolClient for "${name}" returned no client id`);
   return id;

@@ -1,9 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
+import type { CredentialStore } from "../credentials";
+import type { JsonAuthorizer } from "../iam/json-authorizer";
 import { UserPoolEmulatorError } from "./errors";
+import { attachUserPoolFront } from "./user-pool-front";
 
 export interface UserPoolEmulatorOptions {
   /**
@@ -22,6 +26,11 @@ export interface UserPoolEmulatorOptions {
   log?: (line: string) => void;
   /** How long to wait for the emulator to answer. Default 30 s (a cold start on 2 cores takes ~2 s). */
   startTimeoutMs?: number;
+  /**
+   * SigV4 and IAM on the IAM-authorised operations (Admin*, ListUsers, CreateUserPool…), as on
+   * AWS; without it they are not authenticated. Sign-in and token operations are unsigned either way.
+   */
+  auth?: { credentials: CredentialStore; authorizer: JsonAuthorizer; region: string };
 }
 
 export interface UserPoolEmulator {
@@ -48,16 +57,38 @@ const GUARD = [
 ].join("");
 
 /**
- * Starts cognito-local (the user-pool emulator) as a child process and waits until it answers.
- * It runs with `dataDir` as its working directory, because cognito-local keeps its data under
- * `./.cognito` relative to where it starts.
+ * Starts cognito-local (the user-pool emulator) as a child process behind the user-pool front
+ * (`user-pool-front.ts`, which makes it answer as Cognito does) and waits until it answers.
+ * cognito-local runs with `dataDir` as its working directory, because it keeps its data under
+ * `./.cognito` relative to where it starts, on a free port of its own; only the front's port is
+ * published, and it is the tokens' issuer.
  */
 export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): Promise<UserPoolEmulator> {
   const host = options.host ?? "127.0.0.1";
-  // 0 means "any free port", as for the other servers; cognito-local needs to be told which.
-  const port = options.port || (await freePort(host));
+  const front = createHttpServer();
+  await new Promise<void>((resolveListen, reject) => {
+    front.once("error", (error) =>
+      reject(new UserPoolEmulatorError(`the user pool cannot listen on ${host}:${options.port}: ${error.message}`)),
+    );
+    front.listen(options.port ?? 0, host, () => resolveListen());
+  });
+  const closeFront = () =>
+    new Promise<void>((resolveClose) => {
+      front.close(() => resolveClose());
+      front.closeAllConnections();
+    });
+  const hostPart = host.includes(":") ? `[${host}]` : host;
+  const url = `http://${hostPart}:${(front.address() as AddressInfo).port}`;
+  // cognito-local needs to be told its port; 0 would leave it at its default.
+  const port = await freePort(host);
   const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  const cognitoDir = join(dataDir, ".cognito");
+  await mkdir(cognitoDir, { recursive: true });
+  // The issuer names the published (front) URL, not cognito-local's own port.
+  await writeFile(
+    join(cognitoDir, "config.json"),
+    JSON.stringify({ TokenConfig: { IssuerDomain: url } }, null, 2),
+  );
   const startScript = await cognitoLocalBin();
 
   let output = "";
@@ -78,11 +109,19 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): P
   };
   process.once("exit", stop);
 
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const upstreamUrl = `http://${hostPart}:${port}`;
   try {
-    await waitUntilAnswering(url, child, options.startTimeoutMs ?? 30_000, () => output);
+    await waitUntilAnswering(upstreamUrl, child, options.startTimeoutMs ?? 30_000, () => output);
+    await attachUserPoolFront({
+      upstreamUrl,
+      dbDir: join(cognitoDir, "db"),
+      revocationsFile: join(cognitoDir, "photogate-revocations.json"),
+      server: front,
+      ...(options.auth ? { auth: options.auth } : {}),
+    });
   } catch (error) {
     process.removeListener("exit", stop);
+    await closeFront();
     await terminate(child);
     throw error;
   }
@@ -92,7 +131,9 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): P
     url,
     pid: child.pid ?? -1,
     close: () => {
-      closing ??= terminate(child).finally(() => process.removeListener("exit", stop));
+      closing ??= closeFront()
+        .then(() => terminate(child))
+        .finally(() => process.removeListener("exit", stop));
       return closing;
     },
   };

@@ -98,7 +98,7 @@ describe("provisionUserPool", () => {
       );
       expect(appClient.UserPoolClient).toMatchObject({
         ClientName: name,
-        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
       });
       expect(appClient.UserPoolClient?.ClientSecret).toBeUndefined();
     }
