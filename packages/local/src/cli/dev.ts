@@ -95,6 +95,10 @@ function printNotable(entry: LogEntry): void {
     console.log(
       `  processed ${fields.owner}/${fields.photoId} → ${fields.status}${reasons ? ` (${reasons})` : ""}`,
     );
+  } else if (event === "reconcile.summary" && Number(fields.found) > 0) {
+    console.log(
+      `  reconciler: ${fields.found} upload(s) nobody was finishing (${JSON.stringify(fields.causes)}), ${fields.redriven} processed again, ${fields.deferred} left for the next run`,
+    );
   } else if (level !== "info") {
     console.log(`  ${level} ${event} ${JSON.stringify(fields)}`);
   }

@@ -1,0 +1,72 @@
+import type { Logger, ReconcileLimits } from "@photogate/core";
+import {
+  DEFAULT_RECONCILE_LIMITS,
+  type ProcessorDeps,
+  type ReconcileReport,
+  reconcile,
+} from "@photogate/processor";
+
+export interface LocalReconcilerOptions {
+  deps: ProcessorDeps;
+  /** Resolves when the notifier has nothing queued: the first run waits for the redelivered journal. */
+  notificationsIdle: () => Promise<void>;
+  /** When this process started: at start-up, everything older was written by an earlier run. */
+  startedAt: number;
+  /** Between periodic runs. Default one minute. */
+  intervalMs?: number;
+  /** Periodic runs leave uploads younger than this to their notification. Default five minutes. */
+  olderThanSeconds?: number;
+  log: Logger;
+}
+
+export interface LocalReconciler {
+  /** Runs the reconciler now (after any run in progress); `limits` override the defaults. */
+  run(limits?: Partial<ReconcileLimits>): Promise<ReconcileReport>;
+  /** Stops the periodic runs and waits for one in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The reconciler as the local stack runs it: once at start-up, after the notifications an
+ * earlier run left in the journal were redelivered, for every upload written before this
+ * process started; then periodically, like the schedule on AWS. Runs never overlap.
+ */
+export function startLocalReconciler(options: LocalReconcilerOptions): LocalReconciler {
+  const olderThanSeconds = options.olderThanSeconds ?? 300;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  const run = (limits: Partial<ReconcileLimits> = {}) => {
+    const next = running.then(() =>
+      reconcile(options.deps, {
+        limits: { ...DEFAULT_RECONCILE_LIMITS, olderThanSeconds, ...limits },
+        // Locally the bucket is small: list it all from the start.
+        startAfter: "uploads/",
+      }),
+    );
+    running = next.catch(() => undefined);
+    return next;
+  };
+  const runQuietly = (limits?: Partial<ReconcileLimits>) =>
+    run(limits).catch((error: unknown) => options.log.error("reconcile.failed", { error }));
+
+  void options.notificationsIdle().then(() => {
+    if (stopped) return;
+    const sinceStart = Math.floor((Date.now() - options.startedAt) / 1000);
+    return runQuietly({ olderThanSeconds: sinceStart });
+  });
+  const timer = setInterval(() => {
+    if (!stopped) void runQuietly();
+  }, options.intervalMs ?? 60_000);
+  timer.unref();
+
+  return {
+    run,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      // Not the start-up wait itself: it waits for the notifier, which may be stopping too.
+      await running;
+    },
+  };
+}
