@@ -2,7 +2,14 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type EnvironmentConfig, environments, resourceNames, UPLOAD_CONTENT_TYPES } from "@photogate/core";
+import {
+  claimLeaseSeconds,
+  type EnvironmentConfig,
+  environments,
+  type ReconcileLimits,
+  resourceNames,
+  UPLOAD_CONTENT_TYPES,
+} from "@photogate/core";
 import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-auth";
 import {
   createClients,
@@ -11,6 +18,7 @@ import {
   type Logger,
   type ProcessorDeps,
   processS3Event,
+  type ReconcileReport,
   type UploadOutcome,
 } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
@@ -38,6 +46,7 @@ import { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
 import { startIdentityEndpoint } from "./identity/identity-endpoint";
 import { nameBasedUuid } from "./ids";
 import { type Progress, silentProgress } from "./progress";
+import { startLocalReconciler } from "./reconciler";
 import { startRekognitionEndpoint } from "./rekognition/endpoint";
 import {
   createS3Notifications,
@@ -110,6 +119,11 @@ export interface LocalStack {
   /** Notifications an earlier run left undelivered, queued again at start. */
   redelivered: number;
   /**
+   * Runs the reconciler now (it also runs at start-up and every minute): uploads with no final
+   * record and expired processing leases are processed again.
+   */
+  reconcile(limits?: Partial<ReconcileLimits>): Promise<ReconcileReport>;
+  /**
    * Closes the front doors (edge, S3 gateway, admin API and site), delivers notifications for up
    * to `drainTimeoutMs`, leaves the rest in the journal, then stops the emulators; safe to call twice.
    */
@@ -135,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? silentLog;
   const region = env.region;
   const service = SERVICE_CREDENTIALS;
+  const startedAt = Date.now();
 
   // Stop order: nothing new accepted, then in-flight deliveries drained, then the emulators.
   const frontDoors: (() => Promise<void>)[] = [];
@@ -344,6 +359,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         bucket: names.bucket,
         // The notifier's first delivery and its retries, like Lambda's asynchronous invocations.
         maxAttempts: 3,
+        leaseSeconds: claimLeaseSeconds(env.processor),
       },
       log: processorLog,
     };
@@ -360,6 +376,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endDeadLeases(processorDeps.dynamo, names.photoTable, events, processorLog),
     );
     processorReady(processor);
+    const reconciler = startLocalReconciler({
+      deps: processorDeps,
+      notificationsIdle: () => notifications.idle(),
+      startedAt,
+      log: log.child({ component: "reconciler" }),
+    });
+    stops.push(() => reconciler.stop());
 
     const adminDeps = createLocalAdminDeps({
       region,
@@ -458,6 +481,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       credentials,
       processor,
       adminIdle: () => adminDeps.idle(),
+      reconcile: (limits) => reconciler.run(limits),
       redelivered,
       stop,
     };
