@@ -13,9 +13,10 @@ import {
  * `pnpm bench load`: N uploads (PHOTOGATE_LOAD_UPLOADS, default 100) at concurrency C
  * (PHOTOGATE_LOAD_CONCURRENCY, default 8), half through the edge and half straight to S3 with
  * identity-pool credentials, against a local stack in a child process; then the same with a
- * kill -9 a third of the way in and a restart on the same data. Prints accepted, final, lost
- * (must be 0), duplicates, p50/p95 upload→verdict and photos/s, against a baseline measured in
- * the same run: one upload at a time, each waited for until its verdict.
+ * kill -9, and again with a Ctrl-C (SIGINT), a third of the way in and a restart on the same
+ * data. Prints accepted, final, lost (must be 0), duplicates, p50/p95 upload→verdict and
+ * photos/s, against a baseline measured in the same run: one upload at a time, each waited for
+ * until its verdict.
  */
 const uploads = positiveInteger("PHOTOGATE_LOAD_UPLOADS", 100);
 const concurrency = positiveInteger("PHOTOGATE_LOAD_CONCURRENCY", 8);
@@ -60,14 +61,18 @@ async function bothPaths(stack: StackProcess, count: number, onAccepted?: (accep
   return results.flatMap((r) => r.accepted);
 }
 
-async function measure(label: string, killAt?: number): Promise<LoadResult> {
+async function measure(
+  label: string,
+  killAt?: number,
+  signal: "SIGKILL" | "SIGINT" = "SIGKILL",
+): Promise<LoadResult> {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-load-"));
   let stack = await startStackProcess({ dataDir });
   try {
     const started = performance.now();
     let killed: Promise<unknown> | undefined;
     const accepted: AcceptedUpload[] = await bothPaths(stack, uploads, (n) => {
-      if (n === killAt) killed = stack.stop("SIGKILL");
+      if (n === killAt) killed = stack.stop(signal);
     });
     let restart: LoadResult["restart"];
     if (killed) {
@@ -132,6 +137,11 @@ const results = [
   await measure(
     "the same, kill -9 after a third was answered, restart, the rest sent again",
     Math.ceil(uploads / 3),
+  ),
+  await measure(
+    "the same, Ctrl-C (SIGINT) after a third was answered, restart, the rest sent again",
+    Math.ceil(uploads / 3),
+    "SIGINT",
   ),
 ];
 
