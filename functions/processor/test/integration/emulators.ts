@@ -11,6 +11,13 @@ import {
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import {
+  DetectFacesCommand,
+  DetectModerationLabelsCommand,
+  type RekognitionClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from "@aws-sdk/client-rekognition";
+import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -18,9 +25,12 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { createTableInput, photoTable } from "@photogate/core";
+import type { AwsStub } from "aws-sdk-client-mock";
 import dynalite from "dynalite";
 import S3rver from "s3rver";
 import { createClients, type ProcessorClients } from "../../src/clients";
+import type { ProcessorDeps } from "../../src/process-upload";
+import { captureLogs, moderation, noSleep, oneFace, testConfig } from "../helpers";
 
 export interface Backend {
   clients: ProcessorClients;
@@ -103,4 +113,26 @@ async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
     // One by one: DeleteObjects needs a Content-MD5 that not every emulator accepts.
     for (const key of keys) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
+}
+
+/**
+ * The processor's dependencies on this backend, with Rekognition's answers reset to one
+ * approvable face (nothing emulates Rekognition here: the captured real-shaped responses).
+ */
+export function integrationDeps(
+  backend: Backend,
+  rekognition: AwsStub<ServiceInputTypes, ServiceOutputTypes, RekognitionClientResolvedConfig>,
+): ProcessorDeps {
+  rekognition.reset();
+  rekognition
+    .on(DetectFacesCommand)
+    .resolves(oneFace())
+    .on(DetectModerationLabelsCommand)
+    .resolves(moderation());
+  return {
+    ...backend.clients,
+    config: { ...testConfig(), photoTable: backend.table },
+    log: captureLogs().log,
+    rekognitionRetry: noSleep,
+  };
 }

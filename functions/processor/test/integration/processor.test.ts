@@ -23,17 +23,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ProcessorDeps, processS3Event, reprocessPhoto } from "../../src/process-upload";
-import {
-  captureLogs,
-  moderation,
-  noSleep,
-  OWNER,
-  oneFace,
-  photoJpeg,
-  putEvent,
-  testConfig,
-} from "../helpers";
-import { type Backend, startBackend } from "./emulators";
+import { moderation, OWNER, oneFace, photoJpeg, putEvent } from "../helpers";
+import { type Backend, integrationDeps, startBackend } from "./emulators";
 
 // Nothing emulates Rekognition here; its answers are the captured real-shaped responses.
 const rekognition = mockClient(RekognitionClient);
@@ -51,18 +42,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  rekognition.reset();
-  rekognition
-    .on(DetectFacesCommand)
-    .resolves(oneFace())
-    .on(DetectModerationLabelsCommand)
-    .resolves(moderation());
-  deps = {
-    ...backend.clients,
-    config: { ...testConfig(), photoTable: backend.table },
-    log: captureLogs().log,
-    rekognitionRetry: noSleep,
-  };
+  deps = integrationDeps(backend, rekognition);
 });
 
 /** Uploads `body` and returns the notification S3 would send for it (ETag and size from S3 itself). */

@@ -1,16 +1,12 @@
-import {
-  DetectFacesCommand,
-  DetectModerationLabelsCommand,
-  RekognitionClient,
-} from "@aws-sdk/client-rekognition";
+import { DetectFacesCommand, RekognitionClient } from "@aws-sdk/client-rekognition";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ProcessorDeps, processS3Event } from "../../src/process-upload";
 import { reconcile } from "../../src/reconcile";
-import { captureLogs, moderation, noSleep, oneFace, photoJpeg, putEvent, testConfig } from "../helpers";
-import { type Backend, startBackend } from "./emulators";
+import { photoJpeg, putEvent } from "../helpers";
+import { type Backend, integrationDeps, startBackend } from "./emulators";
 
 // Its own bucket and table: the reconciler walks all of uploads/, so no other test's objects.
 const rekognition = mockClient(RekognitionClient);
@@ -41,18 +37,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  rekognition.reset();
-  rekognition
-    .on(DetectFacesCommand)
-    .resolves(oneFace())
-    .on(DetectModerationLabelsCommand)
-    .resolves(moderation());
-  deps = {
-    ...backend.clients,
-    config: { ...testConfig(), photoTable: backend.table, bucket: backend.bucket, leaseSeconds: 90 },
-    log: captureLogs().log,
-    rekognitionRetry: noSleep,
-  };
+  deps = integrationDeps(backend, rekognition);
+  deps.config = { ...deps.config, bucket: backend.bucket, leaseSeconds: 90 };
 });
 
 async function put(photoId: string, body: Buffer = jpeg) {

@@ -96,6 +96,23 @@ function upload(body: Buffer, eTag = ETAG, key = KEY) {
 }
 
 const record = () => table.items.get(`${OWNER}/${PHOTO_ID}`);
+/** The record a run leaves when it dies after claiming this upload, before any verdict. */
+const claimedAndDied = (fields: Record<string, unknown> = {}) =>
+  table.items.set(`${OWNER}/${PHOTO_ID}`, {
+    owner: OWNER,
+    photoId: PHOTO_ID,
+    uploadKey: KEY,
+    status: "processing",
+    reasons: [],
+    bytes: portrait.length,
+    thumbnails: [],
+    moderationLabels: [],
+    attempts: 1,
+    sourceETag: ETAG,
+    sourceSequencer: SEQ.padStart(32, "0"),
+    createdAt: "2025-03-14T09:27:10.500Z",
+    ...fields,
+  });
 const STATUS_KEY = `photos/${OWNER}/${PHOTO_ID}/status.json`;
 /** PutObject calls of derived images (status.json is the verdict, not an image). */
 const imagePuts = () => puts.filter((p) => !p.Key!.endsWith("/status.json"));
@@ -263,20 +280,8 @@ describe("processS3Event", () => {
   });
 
   it("resumes this event after a crash mid-processing (Lambda retry), counting the attempt", async () => {
-    table.items.set(`${OWNER}/${PHOTO_ID}`, {
-      owner: OWNER,
-      photoId: PHOTO_ID,
-      uploadKey: KEY,
-      status: "processing",
-      reasons: [],
-      bytes: portrait.length,
-      thumbnails: [],
-      moderationLabels: [],
-      attempts: 1,
-      sourceETag: ETAG,
-      sourceSequencer: SEQ.padStart(32, "0"),
-      createdAt: "2025-03-14T09:27:10.500Z",
-    });
+    // A record from before leases: no lease counts as ended.
+    claimedAndDied();
     const [outcome] = await processS3Event(upload(portrait), deps);
     expect(outcome?.outcome).toBe("approved");
     expect(record()).toMatchObject({ attempts: 2, createdAt: "2025-03-14T09:27:10.500Z" });
@@ -346,18 +351,7 @@ describe("processS3Event", () => {
     it("support's reprocess takes over an expired lease", async () => {
       deps.config = { ...deps.config, leaseSeconds: lease, bucket: BUCKET };
       objects.set(KEY, { body: portrait, eTag: ETAG });
-      table.items.set(`${OWNER}/${PHOTO_ID}`, {
-        owner: OWNER,
-        photoId: PHOTO_ID,
-        uploadKey: KEY,
-        status: "processing",
-        reasons: [],
-        bytes: portrait.length,
-        thumbnails: [],
-        moderationLabels: [],
-        attempts: 1,
-        sourceETag: ETAG,
-        sourceSequencer: SEQ.padStart(32, "0"),
+      claimedAndDied({
         createdAt: t0.toISOString(),
         claimId: "the-dead-run",
         claimedBy: "s3-event",
@@ -713,23 +707,7 @@ describe("the verdict document and shared/ copies", () => {
       code: "REPROCESS_NO_RECORD",
     });
     const inAMinute = "2025-03-14T09:28:11.000Z"; // deps.now + 60 s
-    table.items.set(`${OWNER}/${PHOTO_ID}`, {
-      claimId: "another-run",
-      claimedBy: "s3-event",
-      leaseExpiresAt: inAMinute,
-      owner: OWNER,
-      photoId: PHOTO_ID,
-      uploadKey: KEY,
-      status: "processing",
-      reasons: [],
-      bytes: 10,
-      thumbnails: [],
-      moderationLabels: [],
-      attempts: 1,
-      sourceETag: ETAG,
-      sourceSequencer: SEQ.padStart(32, "0"),
-      createdAt: "2025-03-14T09:27:10.500Z",
-    });
+    claimedAndDied({ bytes: 10, claimId: "another-run", claimedBy: "s3-event", leaseExpiresAt: inAMinute });
     const refusal = reprocessPhoto(withBucket(), OWNER, PHOTO_ID);
     await expect(refusal).rejects.toMatchObject({ code: "REPROCESS_IN_PROGRESS" });
     await expect(refusal).rejects.toThrow(/lease ends in 60 s/);
