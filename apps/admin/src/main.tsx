@@ -57,6 +57,8 @@ async function start() {
       queries: {
         // Presigned image URLs last minutes: lists are re-read rather than kept for long.
         staleTime: 30_000,
+        // Offline, TanStack Query would pause queries (an endless skeleton): fail and say so.
+        networkMode: "always",
         // A refusal or a bad request will not change on retry; a network blip may.
         retry: (count, error) =>
           count < 2 && error instanceof ApiError && (error.code === "NETWORK" || error.status >= 500),

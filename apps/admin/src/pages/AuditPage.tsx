@@ -1,124 +1,199 @@
-import { Anchor, Badge, Button, Group, SegmentedControl, Table, Text, TextInput } from "@mantine/core";
-import type { AuditItem } from "@photogate/core";
+import { Anchor, Badge, Button, Group, NativeSelect, Table, Text, TextInput } from "@mantine/core";
+import { AUDIT_ACTIONS, type AuditAction, type AuditItem, type RouteQuery } from "@photogate/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useSearch, useSearchParams } from "wouter";
+import { errorMessage } from "../api/client";
 import { useApi, useSession } from "../context";
-import { AUDIT_LABELS, auditTargetRef, changedFields, formatTime, shortId } from "../logic/format";
-import { currentToken, firstPage } from "../logic/pager";
+import {
+  AUDIT_LABELS,
+  auditTargetRef,
+  changedFields,
+  formatTime,
+  parseTypedDate,
+  shortId,
+  toCsv,
+} from "../logic/format";
+import { currentToken, pagerFromParam, pagerToParam } from "../logic/pager";
 import { Pager } from "../ui/Pager";
 import { EmptyState, ErrorState, ListSkeleton, PageHeader } from "../ui/states";
 
-type Filter = "day" | "actor" | "target";
-const FILTERS: { value: Filter; label: string; placeholder: string }[] = [
-  { value: "day", label: "Day", placeholder: "YYYY-MM-DD (UTC); today when empty" },
-  { value: "actor", label: "Actor", placeholder: "The acting admin's sub" },
-  { value: "target", label: "Target", placeholder: "user/{sub} or photo/{owner}/{photoId}" },
-];
+const FILTER_KEYS = ["actor", "target", "action", "from", "to", "day"] as const;
+/** Pages a CSV export reads at most (60 entries each). */
+const EXPORT_PAGES = 20;
 
-function Target({ target }: { target: string }) {
-  const ref = auditTargetRef(target);
+function Target({ entry }: { entry: AuditItem }) {
+  const ref = auditTargetRef(entry.target);
   if (ref.kind === "other") return <span className="mono">{ref.text}</span>;
+  const who = entry.targetEmail ?? (ref.kind === "user" ? shortId(ref.sub) : shortId(ref.owner));
   return (
     <Anchor component={Link} href={ref.href} size="sm">
-      {ref.kind === "user" ? `user ${shortId(ref.sub)}` : `photo ${shortId(ref.photoId)}`}
+      {ref.kind === "user" ? who : `${who}'s photo ${shortId(ref.photoId)}`}
     </Anchor>
   );
 }
 
 function Changes({ entry }: { entry: AuditItem }) {
-  const changes = changedFields(entry.before, entry.after).slice(0, 3);
-  if (changes.length === 0)
-    return (
-      <Text size="xs" c="dimmed">
-        —
-      </Text>
-    );
+  const changes = changedFields(entry.before, entry.after);
+  if (changes.length === 0) return <Text size="xs">—</Text>;
   return (
-    <Text size="xs" className="changes">
+    <ul className="changes">
       {changes.map((c) => (
-        <span key={c.field} className="change">
-          {c.field}: <s>{c.from.slice(0, 40)}</s> → {c.to.slice(0, 40)}
-        </span>
+        <li key={c.field}>
+          <strong>{c.field}</strong>: {c.from === "—" ? c.to : `${c.from} → ${c.to}`}
+        </li>
       ))}
-    </Text>
+    </ul>
   );
 }
 
-// Keyed by the query string: a link to other filters starts the form and the pages afresh.
 export default function AuditPage() {
   return <AuditPageView key={useSearch()} />;
 }
 
 function AuditPageView() {
   const api = useApi();
-  const me = useSession()?.claims.sub;
+  const me = useSession();
   const [params, setParams] = useSearchParams();
-  const active: Filter = params.get("actor") ? "actor" : params.get("target") ? "target" : "day";
-  const value = params.get(active) ?? "";
-  const [draftFilter, setDraftFilter] = useState<Filter>(active);
-  const [draft, setDraft] = useState(value);
-  const [pager, setPager] = useState(firstPage);
+  const filters = Object.fromEntries(
+    FILTER_KEYS.flatMap((k) => (params.get(k) ? [[k, params.get(k)!]] : [])),
+  ) as Partial<Record<(typeof FILTER_KEYS)[number], string>>;
+  const pager = pagerFromParam(params.get("pages"));
   const token = currentToken(pager);
+  const [actor, setActor] = useState(filters.actor ?? "");
+  const [action, setAction] = useState(filters.action ?? "");
+  const [from, setFrom] = useState(filters.from ?? "");
+  const [to, setTo] = useState(filters.to ?? "");
+  const [formError, setFormError] = useState<{ from?: string; to?: string }>({});
+  const [exporting, setExporting] = useState<string | undefined>();
+  const query = filters as RouteQuery<"listAudit">;
 
-  const query = useQuery({
-    queryKey: ["audit", active, value, token],
+  const list = useQuery({
+    queryKey: ["audit", filters, token],
     queryFn: ({ signal }) =>
-      api.call("listAudit", {
-        query: { ...(value ? { [active]: value } : {}), ...(token ? { nextToken: token } : {}) },
-        signal,
-      }),
+      api.call("listAudit", { query: { ...query, ...(token ? { nextToken: token } : {}) }, signal }),
     placeholderData: keepPreviousData,
   });
 
   function apply(event: FormEvent) {
     event.preventDefault();
-    setPager(firstPage);
-    setParams(draft.trim() ? { [draftFilter]: draft.trim() } : {});
+    const fromDate = from.trim() ? parseTypedDate(from) : undefined;
+    const toDate = to.trim() ? parseTypedDate(to) : undefined;
+    const errors = {
+      ...(from.trim() && !fromDate ? { from: "Not a date: type it as 27/11/2026 or 2026-11-27" } : {}),
+      ...(to.trim() && !toDate ? { to: "Not a date: type it as 27/11/2026 or 2026-11-27" } : {}),
+    };
+    setFormError(errors);
+    if (errors.from || errors.to) return;
+    const next = new URLSearchParams();
+    if (actor.trim()) next.set("actor", actor.trim());
+    if (filters.target) next.set("target", filters.target);
+    if (action) next.set("action", action);
+    if (fromDate) next.set("from", fromDate);
+    if (toDate) next.set("to", toDate);
+    setParams(next);
   }
 
+  async function exportCsv() {
+    setExporting("Exporting…");
+    try {
+      const rows: string[][] = [["at", "action", "actor", "target", "changes"]];
+      let nextToken: string | undefined;
+      let pages = 0;
+      do {
+        const page = await api.call("listAudit", {
+          query: { ...query, limit: 60, ...(nextToken ? { nextToken } : {}) },
+        });
+        for (const e of page.items)
+          rows.push([
+            e.at,
+            e.action,
+            e.actorEmail ?? e.actor,
+            e.targetEmail ? `${e.target} (${e.targetEmail})` : e.target,
+            changedFields(e.before, e.after)
+              .map((c) => `${c.field}: ${c.from} → ${c.to}`)
+              .join("; "),
+          ]);
+        nextToken = page.nextToken;
+        pages++;
+      } while (nextToken && pages < EXPORT_PAGES);
+      const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: "text/csv" }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = "photogate-audit.csv";
+      link.click();
+      URL.revokeObjectURL(url);
+      setExporting(nextToken ? `Exported the first ${rows.length - 1} entries` : undefined);
+    } catch (error) {
+      setExporting(`Export failed: ${errorMessage(error)}`);
+    }
+  }
+
+  const described = Object.entries(filters)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   return (
     <>
-      <PageHeader title="Audit log" />
+      <PageHeader title="Audit log">
+        <Button variant="default" onClick={() => void exportCsv()} loading={exporting === "Exporting…"}>
+          Export CSV
+        </Button>
+      </PageHeader>
+      {exporting && exporting !== "Exporting…" && (
+        <Text size="sm" role="status" mb="sm">
+          {exporting}
+        </Text>
+      )}
       <form onSubmit={apply} aria-label="Filter the audit log">
-        <Group align="flex-end" gap="sm" mb="md" wrap="wrap">
-          <SegmentedControl
-            value={draftFilter}
-            onChange={(v) => setDraftFilter(v as Filter)}
-            data={FILTERS.map(({ value, label }) => ({ value, label }))}
-            aria-label="Filter by"
-          />
+        <Group align="flex-start" gap="sm" mb="md" wrap="wrap">
           <TextInput
             className="grow"
-            aria-label="Filter value"
-            placeholder={FILTERS.find((f) => f.value === draftFilter)?.placeholder}
-            value={draft}
-            onChange={(e) => setDraft(e.currentTarget.value)}
+            label="Actor"
+            placeholder="e-mail, e.g. support@photogate.local"
+            value={actor}
+            onChange={(e) => setActor(e.currentTarget.value)}
           />
-          <Button type="submit">Filter</Button>
-          {me && (
-            <Button
-              variant="default"
-              onClick={() => {
-                setDraftFilter("actor");
-                setDraft(me);
-                setPager(firstPage);
-                setParams({ actor: me });
-              }}
-            >
-              My actions
-            </Button>
-          )}
+          <NativeSelect
+            label="Action"
+            value={action}
+            onChange={(e) => setAction(e.currentTarget.value)}
+            data={[
+              { value: "", label: "any" },
+              ...AUDIT_ACTIONS.map((a) => ({ value: a, label: AUDIT_LABELS[a as AuditAction] })),
+            ]}
+          />
+          <TextInput
+            label="From (UTC day)"
+            placeholder="27/11/2026"
+            value={from}
+            error={formError.from}
+            onChange={(e) => setFrom(e.currentTarget.value)}
+          />
+          <TextInput
+            label="To (UTC day)"
+            placeholder="27/11/2026"
+            value={to}
+            error={formError.to}
+            onChange={(e) => setTo(e.currentTarget.value)}
+          />
+          <Group gap="xs" mt={24}>
+            <Button type="submit">Filter</Button>
+            {me?.email && (
+              <Button variant="default" onClick={() => setParams({ actor: me.email! })}>
+                My actions
+              </Button>
+            )}
+          </Group>
         </Group>
       </form>
-      {query.isPending ? (
+      {list.isPending ? (
         <ListSkeleton />
-      ) : query.isError ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : query.data.items.length === 0 ? (
+      ) : list.isError ? (
+        <ErrorState error={list.error} />
+      ) : list.data.items.length === 0 ? (
         <EmptyState title="No audit entries">
-          {value
-            ? `Nothing recorded for ${active} “${value}”.`
+          {described
+            ? `Nothing recorded for ${described}.`
             : "No admin action has been recorded today (UTC)."}
         </EmptyState>
       ) : (
@@ -130,11 +205,11 @@ function AuditPageView() {
                 <Table.Th>Action</Table.Th>
                 <Table.Th>Target</Table.Th>
                 <Table.Th>Actor</Table.Th>
-                <Table.Th className="hide-narrow">Changes</Table.Th>
+                <Table.Th>Changes</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {query.data.items.map((entry) => (
+              {list.data.items.map((entry) => (
                 <Table.Tr key={entry.auditId} data-testid="audit-row" data-action={entry.action}>
                   <Table.Td>
                     <Text size="sm">{formatTime(entry.at)}</Text>
@@ -145,14 +220,18 @@ function AuditPageView() {
                     </Badge>
                   </Table.Td>
                   <Table.Td>
-                    <Target target={entry.target} />
+                    <Target entry={entry} />
                   </Table.Td>
                   <Table.Td>
-                    <Anchor component={Link} href={`/audit?actor=${entry.actor}`} size="sm">
-                      {entry.actor === me ? "you" : shortId(entry.actor)}
+                    <Anchor
+                      component={Link}
+                      href={`/audit?actor=${encodeURIComponent(entry.actorEmail ?? entry.actor)}`}
+                      size="sm"
+                    >
+                      {entry.actor === me?.claims.sub ? "you" : (entry.actorEmail ?? shortId(entry.actor))}
                     </Anchor>
                   </Table.Td>
-                  <Table.Td className="hide-narrow">
+                  <Table.Td>
                     <Changes entry={entry} />
                   </Table.Td>
                 </Table.Tr>
@@ -161,7 +240,18 @@ function AuditPageView() {
           </Table>
         </div>
       )}
-      <Pager state={pager} nextToken={query.data?.nextToken} loading={query.isFetching} onChange={setPager} />
+      <Pager
+        state={pager}
+        nextToken={list.data?.nextToken}
+        loading={list.isFetching}
+        onChange={(next) => {
+          const out = new URLSearchParams(params);
+          const pages = pagerToParam(next);
+          if (pages) out.set("pages", pages);
+          else out.delete("pages");
+          setParams(out);
+        }}
+      />
     </>
   );
 }

@@ -6,7 +6,7 @@ import { useAction, useConfirm } from "../ui/actions";
 import { PhotoStatusBadge } from "../ui/badges";
 import { FaceImage } from "../ui/FaceImage";
 import { PhotoFacts } from "../ui/PhotoFacts";
-import { usePhotoRequests } from "../ui/photo-actions";
+import { photoName, usePhotoRequests } from "../ui/photo-actions";
 import { ErrorState, ListSkeleton } from "../ui/states";
 
 export default function PhotoDetailPage() {
@@ -36,13 +36,19 @@ export default function PhotoDetailPage() {
     );
   const photo = query.data;
   const inProgress = photo.status === "pending" || photo.status === "processing";
+  // "…and next": on to the oldest other photo waiting for review, or back to the queue.
+  const goNext = async () => {
+    const queue = await api.call("listPhotos", { query: { queue: "review", limit: 5 } });
+    const next = queue.items.find((p) => p.photoId !== photo.photoId);
+    navigate(next ? `/photos/${next.owner}/${next.photoId}` : "/queue");
+  };
 
   return (
     <>
       {dialog}
       <Group justify="space-between" mb="sm" wrap="wrap">
         <Anchor component={Link} href={`/users/${photo.owner}`} size="sm">
-          ← Owner
+          ← Owner: {photo.ownerEmail ?? photo.owner}
         </Anchor>
         <Anchor
           component={Link}
@@ -54,7 +60,7 @@ export default function PhotoDetailPage() {
       </Group>
       <Group gap="sm" mb="md" wrap="wrap">
         <Title order={1} size="h2">
-          Photo <span className="mono">{photo.photoId.slice(0, 8)}</span>
+          {photoName(photo)}
         </Title>
         <PhotoStatusBadge status={photo.status} />
         {inProgress && (
@@ -77,13 +83,26 @@ export default function PhotoDetailPage() {
                 Approve
               </Button>
             )}
+            <Button color="red" disabled={inProgress} onClick={() => confirm(requests.reject(photo))}>
+              Reject
+            </Button>
+            {photo.status !== "approved" && (
+              <Button
+                color="green"
+                variant="outline"
+                disabled={inProgress || photo.status === "failed"}
+                onClick={() => confirm(requests.approve(photo, () => void goNext()))}
+              >
+                Approve and next
+              </Button>
+            )}
             <Button
               color="red"
-              variant="light"
+              variant="outline"
               disabled={inProgress}
-              onClick={() => confirm(requests.reject(photo))}
+              onClick={() => confirm(requests.reject(photo, () => void goNext()))}
             >
-              Reject
+              Reject and next
             </Button>
             <Button
               variant="default"

@@ -1,21 +1,24 @@
-import { Anchor, Button, Group, Kbd, Paper, SegmentedControl, Text } from "@mantine/core";
-import type { PhotoStatus, PhotoSummary } from "@photogate/core";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Alert, Anchor, Button, Group, Kbd, Paper, SegmentedControl, Text } from "@mantine/core";
+import type { PhotoSummary } from "@photogate/core";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { Link, useLocation, useSearch, useSearchParams } from "wouter";
+import { Link, useLocation, useSearchParams } from "wouter";
+import { errorMessage } from "../api/client";
 import { useApi } from "../context";
-import { currentToken, firstPage } from "../logic/pager";
+import { formatAge, REASON_LABELS } from "../logic/format";
+import { currentToken, pagerFromParam, pagerToParam } from "../logic/pager";
 import { queueCommand } from "../logic/queue-keys";
 import { useConfirm } from "../ui/actions";
 import { FaceImage } from "../ui/FaceImage";
 import { Pager } from "../ui/Pager";
-import { PhotoCard } from "../ui/PhotoCard";
+import { Thumbnail } from "../ui/PhotoCard";
 import { ReasonList } from "../ui/PhotoFacts";
-import { usePhotoRequests } from "../ui/photo-actions";
+import { photoName, usePhotoRequests } from "../ui/photo-actions";
 import { EmptyState, ErrorState, GridSkeleton, PageHeader } from "../ui/states";
+import { useToast } from "../ui/toasts";
 
 const QUEUES = [
-  { value: "rejected", label: "Rejected" },
+  { value: "review", label: "Needs review" },
   { value: "failed", label: "Failed" },
 ] as const;
 
@@ -29,32 +32,64 @@ function isEditable(target: EventTarget | null): boolean {
   );
 }
 
-// Keyed by the query string: a link to other filters starts the form and the pages afresh.
-export default function QueuePage() {
-  return <QueuePageView key={useSearch()} />;
+/** A link or button has focus: Enter and Space are its own. */
+function isControl(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest("a, button, [role='button']") !== null;
 }
 
-function QueuePageView() {
+export default function QueuePage() {
   const api = useApi();
+  const toast = useToast();
+  const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
-  const status: PhotoStatus = params.get("status") === "failed" ? "failed" : "rejected";
-  const [pager, setPager] = useState(firstPage);
-  const [selected, setSelected] = useState(0);
+  const queue = params.get("status") === "failed" ? "failed" : "review";
+  const pager = pagerFromParam(params.get("pages"));
+  const token = currentToken(pager);
+  const [marked, setMarked] = useState<Set<string>>(new Set());
+  const [results, setResults] = useState<{ name: string; ok: boolean; text: string }[]>([]);
   const [dialog, confirm] = useConfirm();
   const requests = usePhotoRequests();
   const [, navigate] = useLocation();
-  const token = currentToken(pager);
 
   const list = useQuery({
-    queryKey: ["photos", { status }, token],
+    queryKey: ["photos", { queue }, token],
     queryFn: ({ signal }) =>
-      api.call("listPhotos", { query: { status, ...(token ? { nextToken: token } : {}) }, signal }),
+      api.call("listPhotos", {
+        query: {
+          ...(queue === "failed" ? { status: "failed" } : { queue: "review" }),
+          ...(token ? { nextToken: token } : {}),
+        },
+        signal,
+      }),
     placeholderData: keepPreviousData,
   });
   const items = list.data?.items ?? [];
-  // After an approval the list is re-read without that photo: the same index is the next one.
-  const index = Math.min(selected, Math.max(items.length - 1, 0));
+  const wanted = params.get("photo");
+  const found = items.findIndex((p) => p.photoId === wanted);
+  // After a review the list is re-read without that photo: the one after it takes its place.
+  const [lastIndex, setLastIndex] = useState(0);
+  const index = found >= 0 ? found : Math.min(lastIndex, Math.max(items.length - 1, 0));
   const current: PhotoSummary | undefined = items[index];
+
+  function update(next: Record<string, string | undefined>) {
+    setParams(
+      (prev) => {
+        const out = new URLSearchParams(prev);
+        for (const [k, v] of Object.entries(next)) {
+          if (v === undefined) out.delete(k);
+          else out.set(k, v);
+        }
+        return out;
+      },
+      { replace: true },
+    );
+  }
+  const select = (i: number) => {
+    const photo = items[i];
+    if (!photo) return;
+    setLastIndex(i);
+    update({ photo: photo.photoId });
+  };
 
   const detail = useQuery({
     queryKey: ["photo", current?.owner, current?.photoId],
@@ -62,13 +97,31 @@ function QueuePageView() {
       api.call("getPhoto", { params: { owner: current!.owner, photoId: current!.photoId }, signal }),
     enabled: current !== undefined,
   });
+  // Claim the photo on screen so the other reviewers see who is on it.
+  const claim = useQuery({
+    queryKey: ["claim", current?.owner, current?.photoId],
+    queryFn: () => api.call("claimReview", { params: { owner: current!.owner, photoId: current!.photoId } }),
+    enabled: current !== undefined && queue === "review",
+    staleTime: 60_000,
+  });
+  const heldByOther = claim.data && !claim.data.mine ? claim.data.reviewClaim : undefined;
 
-  const latest = useRef({ items, index, confirm, requests, navigate, dialogOpen: false });
-  latest.current = { ...latest.current, items, index, confirm, requests, navigate };
+  const latest = useRef({ items, index, confirm, requests, navigate });
+  latest.current = { items, index, confirm, requests, navigate };
+  const toggleMark = (photoId: string) =>
+    setMarked((m) => {
+      const next = new Set(m);
+      if (next.has(photoId)) next.delete(photoId);
+      else next.add(photoId);
+      return next;
+    });
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       const { items, index, confirm, requests, navigate } = latest.current;
+      // The photo whose card has focus is the one acted on; otherwise the selected one.
+      const card = event.target instanceof HTMLElement ? event.target.closest("[data-queue-index]") : null;
+      const focused = card ? Number(card.getAttribute("data-queue-index")) : index;
       const command = queueCommand(
         {
           key: event.key,
@@ -76,95 +129,166 @@ function QueuePageView() {
           ctrlKey: event.ctrlKey,
           metaKey: event.metaKey,
           inEditableField: isEditable(event.target) || document.querySelector('[role="dialog"]') !== null,
+          onControl: isControl(event.target),
         },
-        index,
+        focused,
         items.length,
       );
       if (!command) return;
       const photo = items[command.index];
       if (!photo) return;
       event.preventDefault();
-      if (command.type === "select") setSelected(command.index);
-      else if (command.type === "approve" && photo.status !== "failed") confirm(requests.approve(photo));
+      if (command.type === "select") {
+        select(command.index);
+        document.querySelector<HTMLElement>(`[data-queue-index="${command.index}"]`)?.focus();
+      } else if (command.type === "approve" && photo.status !== "failed") confirm(requests.approve(photo));
       else if (command.type === "reject") confirm(requests.reject(photo));
       else if (command.type === "open") navigate(`/photos/${photo.owner}/${photo.photoId}`);
+      else if (command.type === "mark") toggleMark(photo.photoId);
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  });
 
-  const selectedRef = useRef<HTMLDivElement | null>(null);
-  useEffect(() => {
-    selectedRef.current?.scrollIntoView?.({ block: "nearest" });
-  }, [index]);
+  async function bulk(kind: "approve" | "reject") {
+    const photos = items.filter((p) => marked.has(p.photoId));
+    const outcome: typeof results = [];
+    for (const p of photos) {
+      try {
+        if (kind === "approve")
+          await api.call("approvePhoto", {
+            params: { owner: p.owner, photoId: p.photoId },
+            body: { reason: "Approved in a bulk review" },
+          });
+        else
+          await api.call("rejectPhoto", {
+            params: { owner: p.owner, photoId: p.photoId },
+            body: { note: "Rejected in a bulk review" },
+          });
+        outcome.push({ name: photoName(p), ok: true, text: kind === "approve" ? "approved" : "rejected" });
+      } catch (error) {
+        outcome.push({ name: photoName(p), ok: false, text: errorMessage(error) });
+      }
+    }
+    setResults(outcome);
+    setMarked(new Set());
+    const failed = outcome.filter((o) => !o.ok).length;
+    toast({
+      color: failed ? "red" : "green",
+      title: `${kind === "approve" ? "Approved" : "Rejected"} ${outcome.length - failed} of ${outcome.length} photos`,
+    });
+    await queryClient.invalidateQueries();
+  }
 
   return (
     <>
       {dialog}
       <PageHeader title="Moderation queue">
         <SegmentedControl
-          value={status}
-          onChange={(value) => {
-            setPager(firstPage);
-            setSelected(0);
-            setParams({ status: value });
-          }}
+          value={queue}
+          onChange={(value) => setParams(value === "failed" ? { status: "failed" } : {})}
           data={[...QUEUES]}
           aria-label="Queue"
         />
       </PageHeader>
       <Text size="sm" c="dimmed" mb="md" className="key-help">
-        <Kbd>j</Kbd> / <Kbd>k</Kbd> next / previous · <Kbd>a</Kbd> approve · <Kbd>r</Kbd> reject ·{" "}
-        <Kbd>o</Kbd> open · in a dialog, <Kbd>Enter</Kbd> confirms and <Kbd>Esc</Kbd> cancels
+        <Kbd>j</Kbd> / <Kbd>k</Kbd> or <Kbd>Tab</Kbd> move · <Kbd>a</Kbd> approve · <Kbd>r</Kbd> reject ·{" "}
+        <Kbd>x</Kbd> mark · <Kbd>o</Kbd> open · <Kbd>?</Kbd> all shortcuts
       </Text>
+      {marked.size > 0 && (
+        <Paper withBorder p="xs" mb="sm" className="bulk-bar" aria-label="Marked photos">
+          <Group gap="sm">
+            <Text size="sm" fw={600}>
+              {marked.size} marked
+            </Text>
+            {queue === "review" && (
+              <Button size="xs" color="green" onClick={() => void bulk("approve")}>
+                Approve marked
+              </Button>
+            )}
+            <Button size="xs" color="red" onClick={() => void bulk("reject")}>
+              Reject marked
+            </Button>
+            <Button size="xs" variant="default" onClick={() => setMarked(new Set())}>
+              Clear marks
+            </Button>
+          </Group>
+        </Paper>
+      )}
+      {results.length > 0 && (
+        <Alert
+          color="gray"
+          title="Bulk results"
+          mb="sm"
+          withCloseButton
+          onClose={() => setResults([])}
+          closeButtonLabel="Dismiss results"
+        >
+          <ul className="bulk-results" data-testid="bulk-results">
+            {results.map((r) => (
+              <li key={r.name} data-ok={r.ok}>
+                {r.name}: {r.ok ? r.text : `failed: ${r.text}`}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
       {list.isPending ? (
         <GridSkeleton count={6} />
       ) : list.isError ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : items.length === 0 ? (
         <EmptyState title="Nothing to review">
-          {status === "rejected" ? "No photo is rejected right now." : "No photo failed processing."}
+          {queue === "review"
+            ? "Every photo that needed a person has been reviewed."
+            : "No photo failed processing."}
         </EmptyState>
       ) : (
         <div className="queue-layout">
           <div
             className="queue-list"
             role="listbox"
-            tabIndex={0}
             aria-label="Photos to review"
-            aria-activedescendant={current ? `q-${current.photoId}` : undefined}
+            aria-multiselectable="false"
           >
             {items.map((photo, i) => (
+              // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled page-wide (onKey above) for the focused card
               <div
                 key={photo.photoId}
-                id={`q-${photo.photoId}`}
                 role="option"
                 aria-selected={i === index}
-                ref={i === index ? selectedRef : undefined}
-                onClick={() => setSelected(i)}
-                // j/k/a/r are handled on the window; Space selects the focused option.
-                onKeyDown={(e) => {
-                  if (e.key === " ") {
-                    e.preventDefault();
-                    setSelected(i);
-                  }
-                }}
-                tabIndex={-1}
+                aria-checked={marked.has(photo.photoId)}
+                data-queue-index={i}
+                data-photo-id={photo.photoId}
+                className={`queue-card${i === index ? " selected" : ""}${marked.has(photo.photoId) ? " marked" : ""}`}
+                tabIndex={0}
+                onFocus={() => i !== index && select(i)}
+                onClick={() => select(i)}
               >
-                <PhotoCard photo={photo} selected={i === index} />
+                <Thumbnail photo={photo} />
+                <Text size="xs" fw={600} truncate>
+                  {photo.ownerEmail ?? photo.owner.slice(0, 8)}
+                </Text>
+                <Text size="xs">waiting {formatAge(photo.createdAt)}</Text>
+                {photo.reasonCodes.length > 0 && (
+                  <Text size="xs" className="reason-text" lineClamp={2}>
+                    {photo.reasonCodes.map((c) => REASON_LABELS[c]).join(" · ")}
+                  </Text>
+                )}
+                {photo.reviewClaim && (
+                  <Text size="xs" className="claim-text">
+                    in review: {photo.reviewClaim.email ?? photo.reviewClaim.by.slice(0, 8)}
+                  </Text>
+                )}
               </div>
             ))}
           </div>
-          <Paper withBorder p="md" className="queue-preview" aria-label="Selected photo">
+          <Paper withBorder p="md" className="queue-preview" component="section" aria-label="Selected photo">
             {current && (
               <>
                 <Group justify="space-between" mb="sm" wrap="wrap" gap="xs">
-                  <Anchor
-                    component={Link}
-                    href={`/photos/${current.owner}/${current.photoId}`}
-                    className="mono"
-                  >
-                    {current.photoId.slice(0, 8)} →
+                  <Anchor component={Link} href={`/photos/${current.owner}/${current.photoId}`}>
+                    Open {photoName(current)}
                   </Anchor>
                   <Group gap="xs">
                     {current.status !== "failed" && (
@@ -172,12 +296,7 @@ function QueuePageView() {
                         Approve <Kbd ml={6}>a</Kbd>
                       </Button>
                     )}
-                    <Button
-                      color="red"
-                      variant="light"
-                      size="sm"
-                      onClick={() => confirm(requests.reject(current))}
-                    >
+                    <Button color="red" size="sm" onClick={() => confirm(requests.reject(current))}>
                       Reject <Kbd ml={6}>r</Kbd>
                     </Button>
                     {current.status === "failed" && (
@@ -191,6 +310,12 @@ function QueuePageView() {
                     )}
                   </Group>
                 </Group>
+                {heldByOther && (
+                  <Alert color="yellow" mb="sm" data-testid="claimed">
+                    {heldByOther.email ?? heldByOther.by} is reviewing this photo (until{" "}
+                    {new Date(heldByOther.until).toLocaleTimeString("en-GB", { timeStyle: "short" })}).
+                  </Alert>
+                )}
                 {detail.isError ? (
                   <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />
                 ) : detail.data ? (
@@ -212,10 +337,7 @@ function QueuePageView() {
         state={pager}
         nextToken={list.data?.nextToken}
         loading={list.isFetching}
-        onChange={(next) => {
-          setSelected(0);
-          setPager(next);
-        }}
+        onChange={(next) => update({ pages: pagerToParam(next), photo: undefined })}
       />
     </>
   );

@@ -108,8 +108,14 @@ function UserView({ user }: { user: UserDetail }) {
                   ),
                   confirmLabel: "Disable user",
                   color: "red",
-                  run: () => api.call("disableUser", { params }),
+                  reason: { label: "Why (kept in the audit log)", initial: "" },
+                  run: ({ reason }) => api.call("disableUser", { params, body: { reason } }),
                   success: `Disabled ${name}`,
+                  undo: {
+                    label: "Undo",
+                    run: () => api.call("enableUser", { params }),
+                    success: `Enabled ${name} again`,
+                  },
                 })
               }
             >

@@ -8,17 +8,44 @@ function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** The verdict's reasons with what was measured against which limit. */
+/** The verdict's reasons with what was measured against which limit, and any override by support. */
 export function ReasonList({ photo }: { photo: PhotoDetail }) {
-  if (photo.reasons.length === 0)
+  const automatic = photo.automatic;
+  return (
+    <div data-testid="reasons">
+      {photo.reviewedBy && (
+        <Text size="sm" mb={6} data-testid="override">
+          {photo.status === "approved" ? "Approved" : "Rejected"} by support
+          {photo.reviewedAt ? ` on ${formatTime(photo.reviewedAt)}` : ""}
+          {automatic ? `, overriding the automatic verdict (${automatic.status}):` : "."}
+        </Text>
+      )}
+      <Reasons
+        reasons={automatic && photo.status === "approved" ? automatic.reasons : photo.reasons}
+        status={automatic && photo.status === "approved" ? automatic.status : photo.status}
+      />
+      {automatic && photo.status === "rejected" && photo.reviewedBy && (
+        <Text size="xs" mt={4}>
+          Automatic verdict: {automatic.status}
+          {automatic.reasons.length > 0
+            ? ` (${automatic.reasons.map((r) => REASON_LABELS[r.code]).join(", ")})`
+            : ""}
+        </Text>
+      )}
+    </div>
+  );
+}
+
+function Reasons({ reasons, status }: { reasons: PhotoDetail["reasons"]; status: string }) {
+  if (reasons.length === 0)
     return (
-      <Text size="sm" c="dimmed" data-testid="reasons">
-        {photo.status === "approved" ? "Passed every check." : "No reasons recorded."}
+      <Text size="sm" c="dimmed">
+        {status === "approved" ? "Passed every check." : "No reasons recorded."}
       </Text>
     );
   return (
-    <List spacing="xs" data-testid="reasons" listStyleType="none" p={0}>
-      {photo.reasons.map((reason, i) => (
+    <List spacing="xs" listStyleType="none" p={0}>
+      {reasons.map((reason, i) => (
         <List.Item key={`${reason.code}-${i}`} className="reason">
           <Badge color="red" variant="light" mr={6}>
             {REASON_LABELS[reason.code]}
@@ -46,7 +73,7 @@ export function PhotoFacts({ photo }: { photo: PhotoDetail }) {
     ["Format", photo.format ?? "—"],
     ["Upload", bytes(photo.bytes)],
     ["Attempts", String(photo.attempts)],
-    ["Reviewed by", photo.reviewedBy ?? "— (automatic verdict)"],
+    ["Reviewed", photo.reviewedBy ? `by support, ${formatTime(photo.reviewedAt)}` : "— (automatic verdict)"],
   ];
   if (face) {
     rows.push(

@@ -1,4 +1,5 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import {
   AdminGetUserCommand,
@@ -27,7 +28,7 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
 ];
-const LAPTOP = { width: 1366, height: 860 };
+const LAPTOP = { width: 1440, height: 900 };
 const TABLET = { width: 768, height: 1024 };
 // Waits, not assertions: how long a page may take to show something on a busy 2-core machine.
 const UI_WAIT = 30_000;
@@ -101,6 +102,22 @@ async function apiAs(p: Page, path: string) {
     headers: { authorization: `Bearer ${accessToken}` },
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** Serious or critical axe-core violations, by page state: the run must end with none. */
+const axeFindings: string[] = [];
+
+/** Runs axe-core in the page (through the debugger protocol, so the site's CSP is untouched). */
+async function axe(p: Page, state: string) {
+  if (!(await p.evaluate<boolean>("typeof window.axe === 'object'"))) await p.evaluate(await AXE_SOURCE);
+  const found = await p.evaluate<string[]>(`axe
+    .run(document, { resultTypes: ["violations"] })
+    .then((r) => r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")))`);
+  const width = p.viewportSize()?.width ?? 0;
+  for (const f of found) axeFindings.push(`${state} at ${width}px: ${f}`);
 }
 
 /** Closes the result toasts of earlier actions, as a person would before looking on. */
@@ -198,6 +215,7 @@ describe("admin app in a browser", () => {
     await signIn(page, support);
     await page.getByRole("table", { name: "Users" }).waitFor({ timeout: UI_WAIT });
     await shot(page, "users");
+    await axe(page, "users");
 
     await page.getByRole("textbox", { name: "Search text" }).fill("demo@");
     await page.getByRole("button", { name: "Search" }).click();
@@ -214,11 +232,14 @@ describe("admin app in a browser", () => {
     expect(await page.getByRole("button", { name: "Add to support" }).count()).toBe(0);
     await page.locator(".photo-card img").first().waitFor({ timeout: UI_WAIT });
     await shot(page, "user-detail");
+    await axe(page, "user-detail");
 
     await page.getByRole("button", { name: "Disable", exact: true }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByText("will not be able to sign in").waitFor({ timeout: UI_WAIT });
+    await dialog.getByRole("textbox", { name: /Why/ }).fill("Reported for spam by two users");
     await shot(page, "confirm-disable");
+    await axe(page, "disable dialog");
     await dialog.getByRole("button", { name: "Disable user" }).click();
     await toast(page, "Disabled demo@photogate.local");
     await page.getByTestId("user-state").filter({ hasText: "disabled" }).waitFor({ timeout: UI_WAIT });
@@ -250,13 +271,13 @@ describe("admin app in a browser", () => {
     const options = page.getByRole("option");
     await options.first().waitFor({ timeout: UI_WAIT });
     const order = await page
-      .locator('[role="option"] [data-photo-id]')
+      .locator('[role="option"][data-photo-id]')
       .evaluateAll((cards) => cards.map((c) => c.getAttribute("data-photo-id")));
     expect(order).toEqual(expect.arrayContaining([target, photoId("landscape"), sunglassesId]));
     const index = order.indexOf(target);
     for (let i = 0; i < index; i++) await page.keyboard.press("j");
     await page
-      .locator(`[role="option"][aria-selected="true"] [data-photo-id="${target}"]`)
+      .locator(`[role="option"][aria-selected="true"][data-photo-id="${target}"]`)
       .waitFor({ timeout: UI_WAIT });
     // The preview shows why it was rejected, with what was measured.
     const reasons = page.getByTestId("reasons");
@@ -265,15 +286,20 @@ describe("admin app in a browser", () => {
     await page.locator(".queue-preview .face-frame img").waitFor({ timeout: UI_WAIT });
     await dismissToasts(page);
     await shot(page, "moderation-queue");
+    await axe(page, "moderation queue");
 
     await page.keyboard.press("a");
-    const dialog = page.getByRole("dialog", { name: "Approve this photo?" });
+    const dialog = page.getByRole("dialog", {
+      name: `Approve demo@photogate.local's photo ${target.slice(0, 8)}?`,
+    });
     await dialog.waitFor({ timeout: UI_WAIT });
-    const reason = dialog.getByRole("textbox", { name: /Why/ });
+    expect(await dialog.getByTestId("dialog-subject").textContent()).toContain(target);
+    const reason = dialog.getByRole("textbox", { name: /Internal note/ });
     await reason.fill("Two people, but the owner is clearly the one in front");
     await shot(page, "approve-dialog");
+    await axe(page, "approve dialog");
     await reason.press("Enter");
-    await toast(page, `Approved photo ${target.slice(0, 8)}`);
+    await toast(page, `Approved demo@photogate.local's photo ${target.slice(0, 8)}`);
     await page.locator(`[data-photo-id="${target}"]`).waitFor({ state: "detached", timeout: UI_WAIT });
 
     const record = await apiAs(page, `/photos/${demo.sub}/${target}`);
@@ -300,6 +326,7 @@ describe("admin app in a browser", () => {
     expect(reasons).toMatch(/measured [\d.]+% confidence, limit [\d.]+% confidence/);
     expect(await page.getByRole("table", { name: "Measurements" }).textContent()).toMatch(/Sunglassesyes/);
     await shot(page, "photo-detail");
+    await axe(page, "photo detail");
   }, 120_000);
 
   it("reprocesses a photo: the processor runs again and the verdict comes back", async () => {
@@ -309,7 +336,7 @@ describe("admin app in a browser", () => {
     const before = await apiAs(page, `/photos/${demo.sub}/${target}`);
     await page.getByRole("button", { name: "Reprocess" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Reprocess" }).click();
-    await toast(page, `Reprocessing photo ${target.slice(0, 8)}`);
+    await toast(page, `Reprocessing demo@photogate.local's photo ${target.slice(0, 8)}`);
     await harness.stack.adminIdle();
     await page.reload();
     await page.getByTestId("reasons").filter({ hasText: "No face" }).waitFor({ timeout: UI_WAIT });
@@ -322,7 +349,7 @@ describe("admin app in a browser", () => {
     await page.goto(`${harness.siteUrl}/photos/${demo.sub}/${extraId}`);
     await page.locator(".face-frame img").waitFor({ timeout: UI_WAIT });
     await page.getByRole("button", { name: "Delete" }).click();
-    const dialog = page.getByRole("dialog", { name: "Delete this photo for good?" });
+    const dialog = page.getByRole("dialog", { name: /^Delete demo@photogate.local's photo .* for good\?$/ });
     await dialog.waitFor({ timeout: UI_WAIT });
     await shot(page, "confirm-delete");
     // Cancelling changes nothing.
@@ -332,7 +359,7 @@ describe("admin app in a browser", () => {
 
     await page.getByRole("button", { name: "Delete" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Delete photo" }).click();
-    await toast(page, `Deleted photo ${extraId.slice(0, 8)}`);
+    await toast(page, `Deleted demo@photogate.local's photo ${extraId.slice(0, 8)}`);
     await page.waitForURL(`${harness.siteUrl}/users/${demo.sub}`, { timeout: UI_WAIT });
     await page.locator(".photo-card").first().waitFor({ timeout: UI_WAIT });
     expect(await page.locator(`[data-photo-id="${extraId}"]`).count()).toBe(0);
@@ -357,6 +384,7 @@ describe("admin app in a browser", () => {
     );
     await dismissToasts(page);
     await shot(page, "audit-log");
+    await axe(page, "audit log");
 
     await page.goto(`${harness.siteUrl}/audit?target=${encodeURIComponent(`user/${demo.sub}`)}`);
     await rows.first().waitFor({ timeout: UI_WAIT });
@@ -384,6 +412,7 @@ describe("admin app in a browser", () => {
       .evaluateAll((imgs) => imgs.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
     expect(loaded.every((w) => w > 0)).toBe(true);
     await shot(page, "photos");
+    await axe(page, "photos");
 
     await segment(page, "failed");
     await page.getByTestId("empty-state").waitFor({ timeout: UI_WAIT });
@@ -408,11 +437,89 @@ describe("admin app in a browser", () => {
       await p.locator(ready).first().waitFor({ timeout: UI_WAIT });
       expect(await noHorizontalScroll(p), name).toBeLessThanOrEqual(0);
       await shot(p, name);
+      await axe(p, name);
     }
     await p.getByRole("button", { name: "Sign out" }).click();
     await p.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: UI_WAIT });
     await tablet.close();
   }, 180_000);
+
+  it("works the review queue by keyboard alone: Tab moves the selection, r rejects the focused photo with a message and a note, Undo restores it", async () => {
+    await page.goto(`${harness.siteUrl}/queue`);
+    const cards = page.locator('[role="option"][data-photo-id]');
+    await cards.first().waitFor({ timeout: UI_WAIT });
+    await page.getByTestId("review-count").waitFor({ timeout: UI_WAIT });
+    // Tab from the heading onto the cards: the focused card becomes the selected one.
+    await cards.first().focus();
+    await page.keyboard.press("Tab");
+    const second = await cards.nth(1).getAttribute("data-photo-id");
+    await page
+      .locator(`[role="option"][aria-selected="true"][data-photo-id="${second}"]`)
+      .waitFor({ timeout: UI_WAIT });
+    expect(page.url()).toContain(`photo=${second}`);
+    // Deep link: a reload keeps the selection.
+    await page.reload();
+    await page
+      .locator(`[role="option"][aria-selected="true"][data-photo-id="${second}"]`)
+      .waitFor({ timeout: UI_WAIT });
+    await page.locator(`[role="option"][data-photo-id="${second}"]`).focus();
+    await page.keyboard.press("r");
+    const dialog = page.getByRole("dialog", {
+      name: `Reject demo@photogate.local's photo ${second!.slice(0, 8)}?`,
+    });
+    await dialog.waitFor({ timeout: UI_WAIT });
+    const before = await apiAs(page, `/photos/${demo.sub}/${second}`);
+    const currentCode = (before.body.reasons as { code: string }[])[0]!.code;
+    expect(await dialog.getByRole("combobox", { name: "Reason code shown to the user" }).inputValue()).toBe(
+      currentCode,
+    );
+    expect(await dialog.getByRole("textbox", { name: /Message to the user/ }).inputValue()).not.toBe("");
+    await dialog
+      .getByRole("textbox", { name: /Internal note/ })
+      .fill("INTERNAL: checked with the owner by phone");
+    await shot(page, "reject-dialog");
+    await axe(page, "reject dialog");
+    await page.keyboard.press("Enter");
+    const done = await toast(page, `Rejected demo@photogate.local's photo ${second!.slice(0, 8)}`);
+    await page
+      .locator(`[role="option"][data-photo-id="${second}"]`)
+      .waitFor({ state: "detached", timeout: UI_WAIT });
+    await done.getByRole("button", { name: "Undo" }).click();
+    await toast(page, "Restored the automatic verdict");
+    await page.locator(`[role="option"][data-photo-id="${second}"]`).waitFor({ timeout: UI_WAIT });
+    const restored = await apiAs(page, `/photos/${demo.sub}/${second}`);
+    expect(restored.body).toMatchObject({ status: "rejected", reviewQueue: "open" });
+
+    // Enter on a focused link follows the link, not the selected card.
+    await page.getByRole("link", { name: "Audit log", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/audit/, { timeout: UI_WAIT });
+    await page.getByRole("heading", { name: "Audit log" }).waitFor({ timeout: UI_WAIT });
+    expect(await page.title()).toBe("Audit log · photogate admin");
+    expect(await page.evaluate<string>("document.activeElement.tagName")).toBe("H1");
+
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor({ timeout: UI_WAIT });
+    await axe(page, "shortcuts dialog");
+    await page.keyboard.press("Escape");
+  }, 180_000);
+
+  it("says so when offline instead of showing a skeleton", async () => {
+    await page.goto(`${harness.siteUrl}/users`);
+    await page.getByRole("table", { name: "Users" }).waitFor({ timeout: UI_WAIT });
+    await laptop.setOffline(true);
+    try {
+      await page.getByRole("link", { name: "Photos", exact: true }).click();
+      await page.getByTestId("offline").waitFor({ timeout: UI_WAIT });
+      await shot(page, "offline");
+    } finally {
+      await laptop.setOffline(false);
+    }
+  }, 120_000);
+
+  it("has no serious or critical axe-core violation on any page or dialog checked", () => {
+    expect(axeFindings).toEqual([]);
+  });
 
   it("ran without CSP violations, script errors or failed loads", () => {
     expect(problems.filter((line) => !expectedProblems.some((allowed) => allowed.test(line)))).toEqual([]);
