@@ -218,6 +218,9 @@ try {
       userPoolId: pool.userPoolId,
     },
     reprocess: async () => {},
+    // No dead letters in this bench: an empty file in the bench's own folder.
+    deadLetterFile: join(dataDir, "dlq.jsonl"),
+    replayDeadLetter: async () => {},
   });
   const page = async (path: string, query: Record<string, string>) => {
     const result = await handleAdminRequest(event(path, query), deps);
