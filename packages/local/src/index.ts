@@ -22,6 +22,13 @@ export {
   startRekognitionEndpoint,
 } from "./rekognition/endpoint";
 export { ModelLoadError, RekognitionError } from "./rekognition/errors";
+export { type BodyPose, createFaceDetector, humanPackageDir } from "./rekognition/face-detector";
+export {
+  createModerationClassifier,
+  MODERATION_CALIBRATION,
+  moderationLabels,
+} from "./rekognition/moderation";
+export { torsoSkin } from "./rekognition/torso-skin";
 export * from "./s3";
 export * from "./sample-images";
 export { findUser, type SeededPhoto, seedSamplePhotos, signInLocalUser } from "./seed";

@@ -20,6 +20,7 @@ import {
   MODERATION_MODEL_VERSION,
   moderationLabels,
 } from "./moderation";
+import { torsoSkin } from "./torso-skin";
 
 export interface RekognitionEndpointOptions {
   /** 0 (the default) picks a free port. */
@@ -117,10 +118,12 @@ export async function startRekognitionEndpoint(
         );
       }
       return oneAtATime(async () => {
-        const scores = await moderation.classify(await decodeImage(bytes));
+        const image = await decodeImage(bytes);
+        const scores = await moderation.classify(image);
+        const torso = torsoSkin(image, await faces.body(image));
         const types = contentTypes(scores, minConfidence);
         return {
-          ModerationLabels: moderationLabels(scores, minConfidence),
+          ModerationLabels: moderationLabels(scores, minConfidence, torso),
           ModerationModelVersion: MODERATION_MODEL_VERSION,
           ...(types.length > 0 ? { ContentTypes: types } : {}),
         };

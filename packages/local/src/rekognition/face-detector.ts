@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as tf from "@tensorflow/tfjs-core";
-import type { Config, FaceResult, Human } from "@vladmandic/human";
+import type { BodyResult, Config, FaceResult, Human } from "@vladmandic/human";
 import { decodeImage, type RgbImage } from "./decode-image";
 import { ModelLoadError } from "./errors";
 import { type DetectedFace, type MeshPoint, meshBox } from "./face-details";
@@ -18,7 +18,7 @@ export const humanPackageDir = dirname(dirname(require.resolve("@vladmandic/huma
 const MESH_POINTS = 478;
 
 /** Human's models in the order it loads them; each must be loaded or the endpoint does not start. */
-const REQUIRED_MODELS = ["blazeface", "facemesh", "iris", "emotion"] as const;
+const REQUIRED_MODELS = ["blazeface", "facemesh", "iris", "emotion", "movenet"] as const;
 
 const config: Partial<Config> = {
   backend: "wasm",
@@ -43,16 +43,23 @@ const config: Partial<Config> = {
     liveness: { enabled: false },
     attention: { enabled: false },
   } as Config["face"],
-  body: { enabled: false },
+  // MoveNet Lightning (one person, 17 keypoints) tells moderation whether a person's torso is
+  // bare; loaded at start, run only for DetectModerationLabels.
+  body: { enabled: true, modelPath: "movenet-lightning.json", maxDetected: 1, minConfidence: 0.2 },
   hand: { enabled: false },
   object: { enabled: false },
   gesture: { enabled: false },
   segmentation: { enabled: false },
 };
 
+/** A person's body keypoints in pixels (MoveNet's 17: shoulders, hips, …), with their scores. */
+export type BodyPose = Record<string, { x: number; y: number; score: number }>;
+
 export interface FaceDetector {
   /** The faces in `image`, largest first. */
   detect(image: RgbImage): Promise<DetectedFace[]>;
+  /** The most prominent person's keypoints, or undefined when no person is found. */
+  body(image: RgbImage): Promise<BodyPose | undefined>;
   /** Every model URL read while loading: all `file://`. */
   readonly modelUrls: readonly string[];
   /** The tfjs instance the models run on, shared with the moderation classifier. */
@@ -96,23 +103,39 @@ export async function createFaceDetector(): Promise<FaceDetector> {
     );
   }
 
-  const detect = async (image: RgbImage): Promise<DetectedFace[]> => {
+  // Human keeps each call's config: every call says which of its two jobs it does.
+  const facesOnly = { face: { enabled: true }, body: { enabled: false } } as Partial<Config>;
+  const bodyOnly = { face: { enabled: false }, body: { enabled: true } } as Partial<Config>;
+  const run = async (image: RgbImage, only: Partial<Config>) => {
     const input = tfjs.tensor(new Int32Array(image.data), [1, image.height, image.width, 3], "int32");
     try {
-      const result = await human.detect(input as never);
-      if (result.error) throw new Error(`Face detection failed: ${result.error}`);
-      return result.face
-        .filter((face: FaceResult) => face.mesh.length >= MESH_POINTS)
-        .map((face: FaceResult) => ({
-          score: face.score,
-          mesh: face.mesh,
-          rotation: face.rotation?.angle,
-          emotions: face.emotion,
-        }))
-        .sort((a, b) => area(b.mesh) - area(a.mesh));
+      const result = await human.detect(input as never, only);
+      if (result.error) throw new Error(`Detection failed: ${result.error}`);
+      return result;
     } finally {
       input.dispose();
     }
+  };
+
+  const detect = async (image: RgbImage): Promise<DetectedFace[]> => {
+    const result = await run(image, facesOnly);
+    return result.face
+      .filter((face: FaceResult) => face.mesh.length >= MESH_POINTS)
+      .map((face: FaceResult) => ({
+        score: face.score,
+        mesh: face.mesh,
+        rotation: face.rotation?.angle,
+        emotions: face.emotion,
+      }))
+      .sort((a, b) => area(b.mesh) - area(a.mesh));
+  };
+
+  const body = async (image: RgbImage): Promise<BodyPose | undefined> => {
+    const [person] = (await run(image, bodyOnly)).body as BodyResult[];
+    if (!person) return undefined;
+    return Object.fromEntries(
+      person.keypoints.map((k) => [k.part, { x: k.position[0], y: k.position[1], score: k.score }]),
+    );
   };
 
   // The first detection compiles kernels (~0.3–0.9 s): pay it at start-up on a photo with faces
@@ -121,8 +144,9 @@ export async function createFaceDetector(): Promise<FaceDetector> {
     await readFile(join(humanPackageDir, "assets", "screenshot-facedetect.jpg")),
   );
   await detect(sample);
+  await body(sample);
 
-  return { detect, modelUrls: reader.urls, tf: tfjs };
+  return { detect, body, modelUrls: reader.urls, tf: tfjs };
 }
 
 function area(mesh: readonly MeshPoint[]): number {

@@ -18,37 +18,72 @@ export const MODERATION_MODEL_NAME = "nsfwjs 4.4.0 MobileNetV2 (224 px)";
 
 const INPUT_SIZE = 224;
 
+/** 0 at or below `from`, 1 at or above `to`, linear in between. */
+function ramp(value: number, [from, to]: readonly [number, number]): number {
+  return Math.min(1, Math.max(0, (value - from) / (to - from)));
+}
+
 /**
- * Where each nsfwjs class lands in Rekognition's taxonomy 7. Porn and Hentai are explicit
- * content; nsfwjs cannot tell nudity from sexual activity, so only the L2 "Explicit Nudity" is
- * claimed. Sexy is version 6's "Suggestive", which version 7 split into two L1 categories the
- * classifier cannot tell apart, so it reports both. Drawing and Neutral are not moderation labels.
+ * How nsfwjs's class scores become Rekognition confidences, calibrated on the photo set in
+ * packages/local/README.md ("DetectModerationLabels: calibration"). nsfwjs alone reads a clothed
+ * footballer as Sexy (0.73) and an apple as Porn (0.74), so the photographic classes are weighed
+ * by what a person's torso shows (`torsoSkin`, the share of skin between shoulders and hips):
+ *
+ * - Sexy needs a person: "Swimwear or Underwear" at Sexy × the torso evidence (none at ≤ 15 %
+ *   skin, full at ≥ 35 %), and "Non-Explicit Nudity of Intimate parts and Kissing" only for a
+ *   barer torso (none at ≤ 35 %, full at ≥ 55 %).
+ * - Porn stays explicit: with a person, at Porn × (½ + ½ × the torso evidence), so a clothed
+ *   person is halved; with no person found (close-ups), at Porn × ¾.
+ * - Hentai (drawn) is not weighed: the pose model and the skin rule do not read drawings.
  */
-const LABELS_FOR_CLASS: Record<
-  "Porn" | "Hentai" | "Sexy",
-  { name: string; parent: string; level: number }[]
-> = {
-  Porn: [
-    { name: "Explicit", parent: "", level: 1 },
-    { name: "Explicit Nudity", parent: "Explicit", level: 2 },
-  ],
-  Hentai: [
-    { name: "Explicit", parent: "", level: 1 },
-    { name: "Explicit Nudity", parent: "Explicit", level: 2 },
-  ],
-  Sexy: [
-    { name: "Non-Explicit Nudity of Intimate parts and Kissing", parent: "", level: 1 },
-    { name: "Swimwear or Underwear", parent: "", level: 1 },
-  ],
+export const MODERATION_CALIBRATION = {
+  swimwearTorsoSkin: [0.15, 0.35],
+  nudityTorsoSkin: [0.35, 0.55],
+  explicitWithoutPerson: 0.75,
+  explicitClothedFloor: 0.5,
+} as const;
+
+interface Label {
+  name: string;
+  parent: string;
+  level: number;
+}
+const EXPLICIT: Label[] = [
+  { name: "Explicit", parent: "", level: 1 },
+  { name: "Explicit Nudity", parent: "Explicit", level: 2 },
+];
+const SWIMWEAR: Label = { name: "Swimwear or Underwear", parent: "", level: 1 };
+const NON_EXPLICIT_NUDITY: Label = {
+  name: "Non-Explicit Nudity of Intimate parts and Kissing",
+  parent: "",
+  level: 1,
 };
 
-/** Maps class scores to Rekognition's ModerationLabels at or above `minConfidence` (0–100). */
-export function moderationLabels(scores: NsfwScores, minConfidence: number): ModerationLabel[] {
+/**
+ * Maps class scores to Rekognition's ModerationLabels at or above `minConfidence` (0–100).
+ * `torso` is `torsoSkin` of the photo's most prominent person, undefined when there is none.
+ */
+export function moderationLabels(
+  scores: NsfwScores,
+  minConfidence: number,
+  torso: number | undefined,
+): ModerationLabel[] {
+  const c = MODERATION_CALIBRATION;
+  const porn =
+    torso === undefined
+      ? c.explicitWithoutPerson
+      : c.explicitClothedFloor + (1 - c.explicitClothedFloor) * ramp(torso, c.swimwearTorsoSkin);
+  const weighed: [Label[], number][] = [
+    [EXPLICIT, scores.Porn * porn],
+    [EXPLICIT, scores.Hentai],
+    [[SWIMWEAR], torso === undefined ? 0 : scores.Sexy * ramp(torso, c.swimwearTorsoSkin)],
+    [[NON_EXPLICIT_NUDITY], torso === undefined ? 0 : scores.Sexy * ramp(torso, c.nudityTorsoSkin)],
+  ];
   const best = new Map<string, ModerationLabel>();
-  for (const cls of ["Porn", "Hentai", "Sexy"] as const) {
-    const confidence = scores[cls] * 100;
+  for (const [labels, score] of weighed) {
+    const confidence = score * 100;
     if (confidence < minConfidence) continue;
-    for (const label of LABELS_FOR_CLASS[cls]) {
+    for (const label of labels) {
       const key = `${label.parent}/${label.name}`;
       if ((best.get(key)?.Confidence ?? -1) >= confidence) continue;
       best.set(key, {
