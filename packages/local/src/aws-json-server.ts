@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./http-server";
 
 /**
  * The AWS JSON 1.1 protocol, server side, for the local stand-ins of services nothing else
@@ -67,20 +67,7 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const hostPart = address.includes(":") ? `[${address}]` : address;
-  return {
-    url: `http://${hostPart}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, options.port, options.host);
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, options: AwsJsonServerOptions) {

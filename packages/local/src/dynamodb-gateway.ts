@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { crc32 } from "node:zlib";
 import { AwsJsonError } from "./aws-json-server";
 import type { CredentialStore } from "./credentials";
+import { forwardBuffered, listen } from "./http-server";
 import type { JsonAuthorizer, JsonPermission } from "./iam/json-authorizer";
 import { verifyJsonSignature } from "./iam/json-sigv4";
 
@@ -63,7 +63,12 @@ export async function startDynamoGateway(options: DynamoGatewayOptions): Promise
           dynamoPermissions(target.slice(TARGET_PREFIX.length), input, tableArn),
         );
       }
-      forward(req, res, body, upstream);
+      forwardBuffered(req, res, body, upstream, (error) =>
+        sendError(
+          res,
+          new AwsJsonError("InternalServerError", `The local DynamoDB did not answer: ${error.message}`, 500),
+        ),
+      );
     } catch (error) {
       if (!(error instanceof AwsJsonError)) throw error;
       sendError(res, error);
@@ -80,19 +85,7 @@ export async function startDynamoGateway(options: DynamoGatewayOptions): Promise
       );
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    url: `http://${address.address}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, options.port, options.host);
 }
 
 /**
@@ -131,31 +124,6 @@ export function dynamoPermissions(
       if (typeof input.ResourceArn === "string") return [{ action, resource: input.ResourceArn }];
       return [{ action, resource: "*" }];
   }
-}
-
-function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL) {
-  const proxied = httpRequest(
-    {
-      host: upstream.hostname,
-      port: upstream.port,
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, host: upstream.host, "content-length": String(body.length) },
-    },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on("error", () => res.destroy());
-    },
-  );
-  proxied.on("error", (error) => {
-    if (res.headersSent) return res.destroy();
-    sendError(
-      res,
-      new AwsJsonError("InternalServerError", `The local DynamoDB did not answer: ${error.message}`, 500),
-    );
-  });
-  proxied.end(body);
 }
 
 function sendError(res: ServerResponse, error: AwsJsonError) {

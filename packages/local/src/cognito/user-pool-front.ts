@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { AwsJsonError } from "../aws-json-server";
 import type { CredentialStore } from "../credentials";
+import { forwardBuffered } from "../http-server";
 import { type JsonAuthorizer, LOCAL_ACCOUNT_ID } from "../iam/json-authorizer";
 import { verifyJsonSignature } from "../iam/json-sigv4";
 import {
@@ -41,33 +42,6 @@ const INCORRECT = "Incorrect username or password.";
 /** How long a PASSWORD_VERIFIER challenge can be answered. */
 const SRP_TTL_MS = 3 * 60 * 1000;
 
-/**
- * Operations a client calls without IAM (public, or authorised by the access token), from
- * https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html.
- * Every other operation is IAM-authorised: SigV4-signed and held to the caller's policy.
- */
-const UNSIGNED = new Set([
-  "InitiateAuth",
-  "RespondToAuthChallenge",
-  "SignUp",
-  "ConfirmSignUp",
-  "ResendConfirmationCode",
-  "ForgotPassword",
-  "ConfirmForgotPassword",
-  "RevokeToken",
-  "GetUser",
-  "GlobalSignOut",
-  "ChangePassword",
-  "UpdateUserAttributes",
-  "DeleteUser",
-  "DeleteUserAttributes",
-  "VerifyUserAttribute",
-  "GetUserAttributeVerificationCode",
-  "SetUserMFAPreference",
-  "SetUserSettings",
-  "AssociateSoftwareToken",
-  "VerifySoftwareToken",
-]);
 /** The unsigned operations that take an access token. */
 const WITH_ACCESS_TOKEN = new Set([
   "GetUser",
@@ -81,6 +55,23 @@ const WITH_ACCESS_TOKEN = new Set([
   "SetUserMFAPreference",
   "SetUserSettings",
   "VerifySoftwareToken",
+]);
+/**
+ * Operations a client calls without IAM (public, or authorised by the access token), from
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html.
+ * Every other operation is IAM-authorised: SigV4-signed and held to the caller's policy.
+ */
+const UNSIGNED = new Set([
+  ...WITH_ACCESS_TOKEN,
+  "InitiateAuth",
+  "RespondToAuthChallenge",
+  "SignUp",
+  "ConfirmSignUp",
+  "ResendConfirmationCode",
+  "ForgotPassword",
+  "ConfirmForgotPassword",
+  "RevokeToken",
+  "AssociateSoftwareToken",
 ]);
 
 type Input = Record<string, unknown>;
@@ -412,7 +403,9 @@ export async function attachUserPoolFront(options: UserPoolFrontOptions): Promis
       const handler = handlers[operation];
       if (!handler) {
         if (/UserPoolClient$/.test(operation)) clients = undefined;
-        return forward(req, res, body, upstream);
+        return forwardBuffered(req, res, body, upstream, () =>
+          send(res, 502, { __type: "InternalErrorException", message: "cognito-local did not answer" }),
+        );
       }
       send(res, 200, await handler(input));
     } catch (error) {
@@ -455,28 +448,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     ...(status >= 400 ? { "x-amzn-errortype": (body as { __type: string }).__type } : {}),
   });
   res.end(json);
-}
-
-function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: URL): void {
-  const proxied = httpRequest(
-    {
-      host: upstream.hostname,
-      port: upstream.port,
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, host: upstream.host, "content-length": String(body.length) },
-    },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  proxied.on("error", () =>
-    res.headersSent
-      ? res.destroy()
-      : send(res, 502, { __type: "InternalErrorException", message: "cognito-local did not answer" }),
-  );
-  proxied.end(body);
 }
 
 function pipeThrough(req: IncomingMessage, res: ServerResponse, upstream: URL): void {

@@ -1,17 +1,13 @@
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { AwsJsonError } from "../aws-json-server";
 import type { SessionRole } from "../credentials";
 import type { JsonCaller } from "./json-sigv4";
+import { createPolicySimulator, type PolicyCheck } from "./simulate-policy";
 
 /** The account the local stack plays; any 12 digits (the S3 gateway's simulation uses the same). */
 export const LOCAL_ACCOUNT_ID = "000000000000";
 
 /** One IAM check a call needs: `dynamodb:GetItem` on a table ARN, with its context keys. */
-export interface JsonPermission {
-  action: string;
-  resource: string;
-  context?: Record<string, string>;
-}
+export type JsonPermission = PolicyCheck;
 
 export interface JsonAuthorizerOptions {
   /** The identity-pool roles: their names (for the principal ARN) and policy documents. */
@@ -34,8 +30,7 @@ export interface JsonAuthorizer {
  */
 export function createJsonAuthorizer(options: JsonAuthorizerOptions): JsonAuthorizer {
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
-  const cacheSize = options.cacheSize ?? 10_000;
-  const cache = new Map<string, boolean>();
+  const simulate = createPolicySimulator(accountId, options.cacheSize);
 
   const subject = (caller: Exclude<JsonCaller, { kind: "service" }>) => {
     if (caller.kind === "role") {
@@ -51,46 +46,14 @@ export function createJsonAuthorizer(options: JsonAuthorizerOptions): JsonAuthor
     };
   };
 
-  const allows = async (
-    principal: string,
-    policy: unknown,
-    permission: JsonPermission,
-    tags: Record<string, string>,
-  ): Promise<boolean> => {
-    const context: Record<string, string> = { ...permission.context };
-    for (const [tag, value] of Object.entries(tags)) context[`aws:PrincipalTag/${tag}`] = value;
-    const key = JSON.stringify([principal, permission.action, permission.resource, context]);
-    const cached = cache.get(key);
-    if (cached !== undefined) return cached;
-    const result = await runSimulation(
-      {
-        request: {
-          principal,
-          action: permission.action,
-          resource: { resource: permission.resource, accountId },
-          contextVariables: context,
-        },
-        identityPolicies: [{ name: "role-policy", policy: policy as never }],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-      },
-      {},
-    );
-    if (result.resultType === "error") {
-      throw new Error(`IAM simulation of ${permission.action} failed: ${JSON.stringify(result.errors)}`);
-    }
-    const allowed = result.overallResult === "Allowed";
-    if (cache.size >= cacheSize) cache.clear();
-    cache.set(key, allowed);
-    return allowed;
-  };
-
   return {
     async authorize(caller, permissions) {
       if (caller.kind === "service") return;
       const { arn, policy, tags } = subject(caller);
       for (const permission of permissions) {
-        if (await allows(arn, policy, permission, tags)) continue;
+        const context: Record<string, string> = { ...permission.context };
+        for (const [tag, value] of Object.entries(tags)) context[`aws:PrincipalTag/${tag}`] = value;
+        if (await simulate(arn, policy, { ...permission, context })) continue;
         throw new AwsJsonError(
           "AccessDeniedException",
           `User: ${arn} is not authorized to perform: ${permission.action} on resource: ${permission.resource} ` +
