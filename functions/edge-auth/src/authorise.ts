@@ -4,6 +4,7 @@ import {
   parseUploadKey,
   SHARED_PREFIX,
   UPLOAD_CONTENT_TYPE_BY_EXTENSION,
+  UPLOAD_INTENT_HEADER,
   UPLOADS_PREFIX,
   type UploadExtension,
 } from "@photogate/core";
@@ -24,6 +25,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from "./errors";
+import { checkUploadIntent } from "./intent";
 import { objectKeyFromUri } from "./path";
 import { refusalResponse } from "./response";
 import {
@@ -81,7 +83,7 @@ export function createViewerRequestHandler(
         "Query strings are not accepted: they can make S3 address versions, ACLs or response overrides instead of the key",
       );
     }
-    refuseS3Headers(request.headers);
+    refuseS3Headers(request.headers, method);
     const key = objectKeyFromUri(request.uri);
 
     if (method === "OPTIONS") {
@@ -198,11 +200,16 @@ function checkContentLength(headers: CloudFrontHeaders, limit: number): void {
 /**
  * S3 acts on request headers as well as the key: `x-amz-copy-source` turns a PUT into a copy
  * of any object the origin can read, others set ACLs, tags or redirects. Clients of this
- * distribution never need them, so none reach the origin.
+ * distribution never need them, so none reach the origin. The one exception is the upload
+ * intent (user metadata the processor reads), on a PUT, with a value photogate knows.
  */
-function refuseS3Headers(headers: CloudFrontHeaders): void {
+function refuseS3Headers(headers: CloudFrontHeaders, method: string): void {
   // CloudFront gives header names in lower case.
   for (const name in headers) {
+    if (name === UPLOAD_INTENT_HEADER && method === "PUT") {
+      checkUploadIntent(headers);
+      continue;
+    }
     if (name.startsWith("x-amz-")) {
       throw new BadRequestError("HEADER_NOT_ALLOWED", `The ${name} header is not accepted`);
     }

@@ -12,6 +12,7 @@ export type RefusalCode =
   | "QUERY_NOT_ALLOWED"
   | "HEADER_NOT_ALLOWED"
   | "INVALID_CONTENT_LENGTH"
+  | "INVALID_UPLOAD_INTENT"
   | "FORBIDDEN"
   | "METHOD_NOT_ALLOWED"
   | "LENGTH_REQUIRED"
@@ -43,7 +44,12 @@ export class UnauthorizedError extends EdgeRefusal {
 /** 400: a request the edge will not interpret (encoded or traversing paths, query strings, S3 headers). */
 export class BadRequestError extends EdgeRefusal {
   constructor(
-    code: "INVALID_PATH" | "QUERY_NOT_ALLOWED" | "HEADER_NOT_ALLOWED" | "INVALID_CONTENT_LENGTH",
+    code:
+      | "INVALID_PATH"
+      | "QUERY_NOT_ALLOWED"
+      | "HEADER_NOT_ALLOWED"
+      | "INVALID_CONTENT_LENGTH"
+      | "INVALID_UPLOAD_INTENT",
     message: string,
   ) {
     super(400, code, message);

@@ -1,3 +1,7 @@
+import {
+  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClientConfig,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { RekognitionClient, type RekognitionClientConfig } from "@aws-sdk/client-rekognition";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
@@ -7,6 +11,8 @@ export interface ProcessorClients {
   s3: S3Client;
   dynamo: DynamoDBDocumentClient;
   rekognition: RekognitionClient;
+  /** Sets `picture` when a profile-picture upload is approved. */
+  cognito: CognitoIdentityProviderClient;
 }
 
 export interface ClientOptions {
@@ -15,6 +21,7 @@ export interface ClientOptions {
   s3?: S3ClientConfig;
   dynamo?: DynamoDBClientConfig;
   rekognition?: RekognitionClientConfig;
+  cognito?: CognitoIdentityProviderClientConfig;
 }
 
 /** The clients the handler uses; tests build the same ones pointed at local endpoints. */
@@ -32,5 +39,6 @@ export function createClients(options: ClientOptions = {}): ProcessorClients {
     }),
     // Retries are ours (faces.ts, with backoff and jitter); the SDK's would multiply them.
     rekognition: new RekognitionClient({ maxAttempts: 1, ...options.rekognition }),
+    cognito: new CognitoIdentityProviderClient({ ...options.cognito }),
   };
 }

@@ -36,6 +36,13 @@ export interface ProcessorConfig {
   leaseSeconds?: number;
   /** Bounds of a reconciler run (PHOTOGATE_RECONCILE, JSON of core's ReconcileLimits). */
   reconcile?: ReconcileLimits;
+  /**
+   * The user pool whose `picture` an approved profile-picture upload sets (PHOTOGATE_USER_POOL_ID);
+   * without it (LocalStack has no Cognito) such uploads say NOT_CONFIGURED in their verdict.
+   */
+  userPoolId?: string;
+  /** Origin serving shared/ (the distribution), for the `picture` value (PHOTOGATE_PICTURE_BASE_URL). */
+  pictureBaseUrl?: string;
 }
 
 export const ENV = {
@@ -45,6 +52,8 @@ export const ENV = {
   maxAttempts: "PHOTOGATE_MAX_ATTEMPTS",
   leaseSeconds: "PHOTOGATE_CLAIM_LEASE_SECONDS",
   reconcile: "PHOTOGATE_RECONCILE",
+  userPoolId: "PHOTOGATE_USER_POOL_ID",
+  pictureBaseUrl: "PHOTOGATE_PICTURE_BASE_URL",
 } as const;
 
 export const DEFAULT_LEASE_SECONDS = claimLeaseSeconds({ timeoutSeconds: 900 });
@@ -88,6 +97,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`${ENV.reconcile} is not valid JSON`, { cause: error });
     }
   }
+  const userPoolId = env[ENV.userPoolId]?.trim();
+  if (userPoolId && !/^[\w-]+_[0-9a-zA-Z]+$/.test(userPoolId)) {
+    throw new ConfigError(`${ENV.userPoolId} must look like {region}_{id}, not "${userPoolId}"`);
+  }
+  const pictureBaseUrl = env[ENV.pictureBaseUrl]?.trim().replace(/\/+$/, "");
+  if (pictureBaseUrl && !/^https?:\/\/[^/\s]+$/.test(pictureBaseUrl)) {
+    throw new ConfigError(
+      `${ENV.pictureBaseUrl} must be an origin such as https://d111.cloudfront.net, not "${pictureBaseUrl}"`,
+    );
+  }
   return {
     photoTable,
     processing: parseConfig(ProcessingConfig, json, ENV.processing),
@@ -96,5 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxAttempts,
     leaseSeconds,
     ...(reconcile ? { reconcile } : {}),
+    ...(userPoolId ? { userPoolId } : {}),
+    ...(pictureBaseUrl ? { pictureBaseUrl } : {}),
   };
 }

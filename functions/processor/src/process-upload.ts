@@ -1,5 +1,6 @@
+import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "@photogate/core";
 import {
@@ -10,10 +11,14 @@ import {
   FINAL_STATUSES,
   leaseState,
   type PhotoRecord,
+  PROFILE_PICTURE_INTENT,
+  type ProfilePictureOutcome,
   parseUploadKey,
+  profilePictureValue,
   type Reason,
   type ReprocessRequest,
   thumbnailKey,
+  type UploadIntent,
   type VerdictDocument,
 } from "@photogate/core";
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
@@ -28,6 +33,7 @@ import {
 } from "./errors";
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
+import { decideProfilePicture, setPictureAttribute, uploadIntentOf } from "./profile-picture";
 import { publishVerdict } from "./publish";
 import {
   type ClaimSource,
@@ -44,6 +50,8 @@ export interface ProcessorDeps {
   s3: S3Client;
   dynamo: DynamoDBDocumentClient;
   rekognition: RekognitionClient;
+  /** Sets `picture` for approved profile-picture uploads; without it they say NOT_CONFIGURED. */
+  cognito?: CognitoIdentityProviderClient;
   config: ProcessorConfig;
   log: Logger;
   now?: () => Date;
@@ -127,8 +135,21 @@ export async function processUpload(
 
   let record: Awaited<ReturnType<typeof completeRecord>>;
   try {
-    const verdict = await judgeUpload(upload, deps);
-    record = await completeRecord(deps.dynamo, table, upload, claim.claim, verdict, now());
+    const { verdict, intent } = await judgeUpload(upload, deps);
+    // A reprocess re-judges an old upload: its intent was acted on when it arrived, and setting
+    // `picture` again would undo a choice the user made since.
+    const profilePicture =
+      intent === PROFILE_PICTURE_INTENT && !options.force
+        ? await makeProfilePicture(upload, verdict, deps, log)
+        : undefined;
+    record = await completeRecord(
+      deps.dynamo,
+      table,
+      upload,
+      claim.claim,
+      profilePicture ? { ...verdict, profilePicture } : verdict,
+      now(),
+    );
   } catch (error) {
     const failure = toFailure(error);
     // Nothing to retry when the upload is gone or replaced: record it and finish.
@@ -211,17 +232,69 @@ export async function handleReprocessRequest(
   return reprocessPhoto(deps, request.owner, request.photoId);
 }
 
-async function judgeUpload(upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {
+/**
+ * A profile-picture upload: approved → `picture` is set now, before the record is final, so the
+ * verdict says what happened; rejected → `picture` is left alone and the verdict says why.
+ * `picture` names the shared/ display image, which only ever holds approved content.
+ */
+async function makeProfilePicture(
+  upload: UploadEvent,
+  verdict: Verdict,
+  deps: ProcessorDeps,
+  log: Logger,
+): Promise<ProfilePictureOutcome> {
+  const decision = decideProfilePicture(verdict);
+  if (decision.action === "keep") return decision.outcome;
+  const { userPoolId, pictureBaseUrl } = deps.config;
+  if (!deps.cognito || !userPoolId) {
+    log.warn("profile-picture.not-configured", { message: "no user pool configured: picture not set" });
+    return {
+      requested: true,
+      set: false,
+      code: "NOT_CONFIGURED",
+      message: "This deployment has no user pool to set the profile picture in",
+    };
+  }
+  const picture = profilePictureValue(pictureBaseUrl, upload.owner, upload.photoId);
+  const set = await setPictureAttribute({ cognito: deps.cognito, userPoolId }, upload.owner, picture);
+  log.info(set ? "profile-picture.set" : "profile-picture.user-gone", { picture });
+  return set
+    ? { requested: true, set: true, picture }
+    : { requested: true, set: false, code: "USER_NOT_FOUND", message: "The user no longer exists" };
+}
+
+async function judgeUpload(
+  upload: UploadEvent,
+  deps: ProcessorDeps,
+): Promise<{ verdict: Verdict; intent: UploadIntent | undefined }> {
   const p = deps.config.processing;
   if (upload.size > p.maxUploadBytes) {
-    return rejected({
-      code: "TOO_LARGE",
-      message: `The file is ${upload.size} bytes; at most ${p.maxUploadBytes} are accepted`,
-      measured: upload.size,
-      threshold: p.maxUploadBytes,
-    });
+    return {
+      intent: await headIntent(deps, upload),
+      verdict: rejected({
+        code: "TOO_LARGE",
+        message: `The file is ${upload.size} bytes; at most ${p.maxUploadBytes} are accepted`,
+        measured: upload.size,
+        threshold: p.maxUploadBytes,
+      }),
+    };
   }
-  const input = await readUpload(deps.s3, upload);
+  const { data: input, metadata } = await readUpload(deps.s3, upload);
+  return { verdict: await judgeImage(input, upload, deps), intent: uploadIntentOf(metadata, deps.log) };
+}
+
+/** The intent of an upload too large to read; none when the object is gone. */
+async function headIntent(deps: ProcessorDeps, upload: UploadEvent): Promise<UploadIntent | undefined> {
+  try {
+    const head = await deps.s3.send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key }));
+    return uploadIntentOf(head?.Metadata, deps.log);
+  } catch {
+    return undefined;
+  }
+}
+
+async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {
+  const p = deps.config.processing;
 
   let source: SourceImage;
   let derived: DerivedImages;
@@ -278,8 +351,12 @@ async function settleAll<T extends readonly unknown[]>(
  * Reads the upload once. IfMatch pins the read to the object the event describes; the ETag is
  * compared again because not every S3-compatible server honours IfMatch.
  */
-async function readUpload(s3: S3Client, upload: UploadEvent): Promise<Buffer> {
+async function readUpload(
+  s3: S3Client,
+  upload: UploadEvent,
+): Promise<{ data: Buffer; metadata: Record<string, string> | undefined }> {
   let body: Uint8Array;
+  let metadata: Record<string, string> | undefined;
   let eTag: string | undefined;
   try {
     const response = await s3.send(
@@ -297,6 +374,7 @@ async function readUpload(s3: S3Client, upload: UploadEvent): Promise<Buffer> {
     }
     if (!response.Body) throw new UploadReadError(upload.key, { cause: new Error("response has no body") });
     body = await response.Body.transformToByteArray();
+    metadata = response.Metadata;
   } catch (error) {
     if (error instanceof UploadReplacedError || error instanceof UploadReadError) throw error;
     const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -307,7 +385,7 @@ async function readUpload(s3: S3Client, upload: UploadEvent): Promise<Buffer> {
     }
     throw new UploadReadError(upload.key, { cause: error });
   }
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return { data: Buffer.from(body.buffer, body.byteOffset, body.byteLength), metadata };
 }
 
 /** Writes display.webp and the thumbnails under photos/{owner}/{photoId}/ (fixed keys: a rerun overwrites). */

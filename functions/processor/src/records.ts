@@ -10,6 +10,7 @@ import {
   type ModerationLabel,
   PhotoRecord,
   type PhotoStatus,
+  type ProfilePictureOutcome,
   photoTable,
   REVIEW_QUEUE_OPEN,
   type Reason,
@@ -64,6 +65,8 @@ export interface Verdict {
   display?: DerivedImage;
   face?: FaceSummary;
   moderationLabels: ModerationLabel[];
+  /** Only for a profile-picture upload: whether it became `picture`, and why not. */
+  profilePicture?: ProfilePictureOutcome;
 }
 
 /** Builds `SET #a = :a, …` with every name aliased, so reserved words (status, owner…) need no care. */
@@ -281,7 +284,7 @@ export async function completeRecord(
   // also ends any earlier manual review of this photo.
   const review = verdict.status === "rejected" ? { reviewQueue: REVIEW_QUEUE_OPEN } : {};
   const a = assignments({ ...verdict, ...review, processedAt });
-  const absent = (["width", "height", "format", "display", "face"] as const).filter(
+  const absent = (["width", "height", "format", "display", "face", "profilePicture"] as const).filter(
     (f) => verdict[f] === undefined,
   );
   const reviewFields = ["reviewedBy", "reviewedAt", "automatic", "reviewClaim"];

@@ -1,3 +1,5 @@
+import { UPLOAD_INTENT_HEADER } from "./profile-picture";
+
 /**
  * The photo bucket's CORS rule for browser uploads at the environment's `uploadOrigins`: PUT,
  * GET and HEAD with SigV4 headers (or presigned URLs), reading the ETag. The stacks synthesize
@@ -16,6 +18,8 @@ export const UPLOAD_CORS_RULE = {
     "x-amz-user-agent",
     "x-amz-checksum-crc32",
     "x-amz-sdk-checksum-algorithm",
+    // The upload intent (profile picture), user metadata the processor reads.
+    UPLOAD_INTENT_HEADER,
   ],
   exposeHeaders: ["ETag"],
   maxAgeSeconds: 3000,

@@ -6,6 +6,7 @@ export * from "./keys";
 export * from "./lease";
 export * from "./log";
 export * from "./photo";
+export * from "./profile-picture";
 export * from "./retry";
 export * from "./runtimes";
 export * from "./site";

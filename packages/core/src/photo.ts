@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProfilePictureOutcome } from "./profile-picture";
 
 /**
  * The photo record: one schema for the processor (writes it), the admin API (reads and
@@ -127,6 +128,8 @@ export const PhotoRecord = z.object({
   claimedBy: z.string().optional(),
   claimedAt: z.string().optional(),
   leaseExpiresAt: z.string().optional(),
+  /** Present when the upload asked to become the owner's profile picture: whether it did, and why not. */
+  profilePicture: ProfilePictureOutcome.optional(),
 });
 export type PhotoRecord = z.infer<typeof PhotoRecord>;
 

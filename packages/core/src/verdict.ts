@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isUuid, PHOTOS_PREFIX, SHARED_PREFIX, statusKey } from "./keys";
 import { DerivedImage, Failure, PhotoRecord, Reason, Thumbnail } from "./photo";
+import { ProfilePictureOutcome } from "./profile-picture";
 
 /**
  * The verdict document, `photos/{owner}/{photoId}/status.json`: what the owner's client polls
@@ -49,6 +50,8 @@ export const VerdictDocument = z.object({
   uploadedAt: z.string(),
   processedAt: z.string(),
   reviewedBy: z.string().optional(),
+  /** Only for an upload made with the profile-picture intent: whether it became `picture`, and why not. */
+  profilePicture: ProfilePictureOutcome.optional(),
 });
 export type VerdictDocument = z.infer<typeof VerdictDocument>;
 
@@ -119,6 +122,7 @@ export function verdictFromRecord(
     uploadedAt: record.createdAt,
     processedAt: options.processedAt ?? record.processedAt ?? record.createdAt,
     ...(record.reviewedBy ? { reviewedBy: record.reviewedBy } : {}),
+    ...(record.profilePicture ? { profilePicture: record.profilePicture } : {}),
   });
 }
 

@@ -1,3 +1,4 @@
+import { UPLOAD_INTENT_HEADER } from "@photogate/core";
 import { describe, expect, it } from "vitest";
 import { createViewerRequestHandler, type RefusalLogLine } from "../../src/authorise";
 import {
@@ -160,6 +161,45 @@ describe("upload headers (QUALITY 11)", () => {
     const { handler } = setup();
     const result = await handler(viewerEvent({ headers: { [name]: value }, authorization: null }));
     expectRefused(result, "400", "HEADER_NOT_ALLOWED");
+  });
+});
+
+describe("the profile-picture upload intent (issue 13)", () => {
+  it("forwards a PUT that carries the intent, header and all, to the origin", async () => {
+    const { handler, logs } = setup();
+    const result = await handler(viewerEvent({ headers: { [UPLOAD_INTENT_HEADER]: "profile-picture" } }));
+    expect(result).toHaveProperty(["headers", UPLOAD_INTENT_HEADER, 0, "value"], "profile-picture");
+    expect(result).toHaveProperty("uri", `/uploads/${OWNER}/${PHOTO_ID}.jpg`);
+    expect(logs).toEqual([]);
+  });
+
+  it.each([
+    ["an unknown intent", "avatar"],
+    ["an empty value", ""],
+    ["a differently cased value", "Profile-Picture"],
+  ])("refuses %s with 400 INVALID_UPLOAD_INTENT", async (_, value) => {
+    const { handler } = setup();
+    const result = await handler(viewerEvent({ headers: { [UPLOAD_INTENT_HEADER]: value } }));
+    expectRefused(result, "400", "INVALID_UPLOAD_INTENT");
+  });
+
+  it("refuses the intent header on a read: it means something only on an upload", async () => {
+    const { handler } = setup();
+    const result = await handler(
+      viewerEvent({
+        method: "GET",
+        headers: { "content-type": null, "content-length": null, [UPLOAD_INTENT_HEADER]: "profile-picture" },
+      }),
+    );
+    expectRefused(result, "400", "HEADER_NOT_ALLOWED");
+  });
+
+  it("still checks ownership: the intent does not open another user's prefix", async () => {
+    const { handler } = setup();
+    const result = await handler(
+      viewerEvent({ uri: uploadUri(OTHER), headers: { [UPLOAD_INTENT_HEADER]: "profile-picture" } }),
+    );
+    expectRefused(result, "403", "FORBIDDEN");
   });
 });
 

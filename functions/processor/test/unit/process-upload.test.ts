@@ -1,3 +1,8 @@
+import {
+  AdminUpdateUserAttributesCommand,
+  CognitoIdentityProviderClient,
+  UserNotFoundException,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBServiceException } from "@aws-sdk/client-dynamodb";
 import {
   AccessDeniedException,
@@ -49,6 +54,7 @@ import {
 const s3 = mockClient(S3Client);
 const dynamo = mockClient(DynamoDBDocumentClient);
 const rekognition = mockClient(RekognitionClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
 
 const KEY = `uploads/${OWNER}/${PHOTO_ID}.jpg`;
 const ETAG = "9b2cf535f27731c974343645a3985328";
@@ -60,6 +66,7 @@ interface StoredObject {
   eTag: string;
   contentType?: string;
   cacheControl?: string;
+  metadata?: Record<string, string>;
 }
 let objects: Map<string, StoredObject>;
 let puts: PutObjectCommandInput[];
@@ -86,12 +93,13 @@ function getObject(input: GetObjectCommandInput) {
   return {
     ETag: `"${object.eTag}"`,
     ContentLength: object.body.length,
+    ...(object.metadata ? { Metadata: object.metadata } : {}),
     Body: { transformToByteArray: async () => new Uint8Array(object.body) },
   } as never;
 }
 
-function upload(body: Buffer, eTag = ETAG, key = KEY) {
-  objects.set(key, { body, eTag });
+function upload(body: Buffer, eTag = ETAG, key = KEY, metadata?: Record<string, string>) {
+  objects.set(key, { body, eTag, ...(metadata ? { metadata } : {}) });
   return putEvent({ key, size: body.length, eTag, sequencer: SEQ });
 }
 
@@ -126,6 +134,7 @@ beforeEach(async () => {
   s3.reset();
   dynamo.reset();
   rekognition.reset();
+  cognito.reset();
   table = new FakePhotoTable();
   objects = new Map();
   puts = [];
@@ -732,5 +741,81 @@ describe("the verdict document and shared/ copies", () => {
     await processS3Event(structuredClone(upload(portrait)), deps); // duplicate: re-shares
     await deletePhotoDerivatives(publish, OWNER, PHOTO_ID);
     expect([...objects.keys()].filter((k) => k.includes(PHOTO_ID))).toEqual([KEY]);
+  });
+});
+
+describe("uploads with the profile-picture intent (issue 13)", () => {
+  const POOL = "eu-west-1_Pool1";
+  const BASE = "https://d111111abcdef8.cloudfront.net";
+  const PICTURE = `${BASE}/shared/${OWNER}/${PHOTO_ID}/display.webp`;
+  const intent = { "photogate-intent": "profile-picture" };
+  const pictureDeps = () => ({
+    ...deps,
+    cognito: new CognitoIdentityProviderClient({ region: "eu-west-1" }),
+    config: { ...testConfig(), userPoolId: POOL, pictureBaseUrl: BASE },
+  });
+
+  it("approved: sets `picture` to the shared display image, and the record and status.json say so", async () => {
+    await processS3Event(upload(portrait, ETAG, KEY, intent), pictureDeps());
+    expect(cognito.commandCalls(AdminUpdateUserAttributesCommand).map((c) => c.args[0].input)).toEqual([
+      { UserPoolId: POOL, Username: OWNER, UserAttributes: [{ Name: "picture", Value: PICTURE }] },
+    ]);
+    const expected = { requested: true, set: true, picture: PICTURE };
+    expect(PhotoRecord.parse(record()).profilePicture).toEqual(expected);
+    expect(verdict()?.profilePicture).toEqual(expected);
+    // The picture names a copy that exists once the verdict is out.
+    expect(sharedKeys()).toContain(`shared/${OWNER}/${PHOTO_ID}/display.webp`);
+  });
+
+  it("rejected: `picture` is not touched and the verdict says why it was not set", async () => {
+    rekognition.on(DetectFacesCommand).resolves(faces());
+    await processS3Event(upload(portrait, ETAG, KEY, intent), pictureDeps());
+    expect(cognito.calls()).toEqual([]);
+    expect(verdict()).toMatchObject({
+      status: "rejected",
+      profilePicture: { requested: true, set: false, code: "PHOTO_REJECTED" },
+    });
+    expect(verdict()?.profilePicture?.message).toContain("NO_FACE");
+  });
+
+  it("an upload without the intent, or with an unknown one, never touches `picture`", async () => {
+    await processS3Event(upload(portrait, ETAG, KEY, { "photogate-intent": "avatar" }), pictureDeps());
+    expect(cognito.calls()).toEqual([]);
+    expect(verdict()?.status).toBe("approved");
+    expect(verdict()).not.toHaveProperty("profilePicture");
+    expect(logs.entries.some((e) => e.event === "upload.intent-unknown")).toBe(true);
+  });
+
+  it("a user deleted meanwhile: the photo is approved, the verdict says USER_NOT_FOUND", async () => {
+    cognito
+      .on(AdminUpdateUserAttributesCommand)
+      .rejects(new UserNotFoundException({ message: "User does not exist.", $metadata: {} }));
+    await processS3Event(upload(portrait, ETAG, KEY, intent), pictureDeps());
+    expect(verdict()).toMatchObject({
+      status: "approved",
+      profilePicture: { requested: true, set: false, code: "USER_NOT_FOUND" },
+    });
+  });
+
+  it("without a user pool (LocalStack) the verdict says NOT_CONFIGURED and nothing is called", async () => {
+    await processS3Event(upload(portrait, ETAG, KEY, intent), {
+      ...deps,
+      cognito: new CognitoIdentityProviderClient({ region: "eu-west-1" }),
+    });
+    expect(cognito.calls()).toEqual([]);
+    expect(verdict()?.profilePicture).toMatchObject({ set: false, code: "NOT_CONFIGURED" });
+  });
+
+  it("a reprocess does not set `picture` again (the user may have chosen another since)", async () => {
+    await processS3Event(upload(portrait, ETAG, KEY, intent), pictureDeps());
+    cognito.resetHistory();
+    await reprocessPhoto(
+      { ...pictureDeps(), config: { ...pictureDeps().config, bucket: BUCKET } },
+      OWNER,
+      PHOTO_ID,
+    );
+    expect(cognito.calls()).toEqual([]);
+    expect(verdict()?.status).toBe("approved");
+    expect(verdict()).not.toHaveProperty("profilePicture");
   });
 });
