@@ -5,6 +5,8 @@ import {
   AuditItem,
   type AuditQuery,
   auditTable,
+  auditTarget,
+  type DisabledBy,
   MAX_AUDIT_RANGE_DAYS,
   type Page,
 } from "@photogate/core";
@@ -191,6 +193,47 @@ export async function listAudit(
     }),
     ...(more ? { nextToken: encodePageToken(kind, bound, { i, ...(start ? { k: start } : {}) }) } : {}),
   };
+}
+
+/**
+ * Who disabled this user, when and with what reason: the newest `user.disable` entry of the
+ * user's target (a user's own entries are few, so the filtered walk is short).
+ */
+export async function lastDisable(
+  deps: AdminApiDeps,
+  ctx: RequestContext,
+  sub: string,
+): Promise<DisabledBy | undefined> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.config.auditTable,
+        KeyConditionExpression: "#pk = :pk",
+        FilterExpression: "#action = :action",
+        ExpressionAttributeNames: { "#pk": auditTable.partitionKey, "#action": "action" },
+        ExpressionAttributeValues: { ":pk": auditTarget.user(sub), ":action": "user.disable" },
+        ScanIndexForward: false,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const [entry] = readItems(AuditItem, result.Items ?? [], ctx.log, "audit.unreadable", [
+      "target",
+      "sortKey",
+    ]);
+    if (entry) {
+      const email = (await emailsOf(deps, [entry.actor])).get(entry.actor);
+      const reason = (entry.after as { reason?: unknown } | undefined)?.reason;
+      return {
+        by: entry.actor,
+        ...(email ? { email } : {}),
+        at: entry.at,
+        ...(typeof reason === "string" ? { reason } : {}),
+      };
+    }
+    start = result.LastEvaluatedKey;
+  } while (start);
+  return undefined;
 }
 
 /** The user a target is about: `user/{sub}` or the owner in `photo/{owner}/{photoId}`. */

@@ -5,9 +5,11 @@ import {
   CANNED_REPLIES,
   leaseState,
   type Page,
+  PHOTO_STATUSES,
   type PhotoDetail,
   type PhotoListQuery,
   PhotoRecord,
+  PhotoStatus,
   type PhotoSummary,
   photoPrefix,
   photoTable,
@@ -101,6 +103,30 @@ export async function allPhotosOf(
   return records;
 }
 
+/** How many of one owner's photos are in each status (reads only the status attribute). */
+export async function photoCountsOf(deps: AdminApiDeps, owner: string): Promise<Record<PhotoStatus, number>> {
+  const counts = Object.fromEntries(PHOTO_STATUSES.map((s) => [s, 0])) as Record<PhotoStatus, number>;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.config.photoTable,
+        KeyConditionExpression: "#pk = :pk",
+        ProjectionExpression: "#status",
+        ExpressionAttributeNames: { "#pk": photoTable.partitionKey, "#status": "status" },
+        ExpressionAttributeValues: { ":pk": owner },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of result.Items ?? []) {
+      const status = PhotoStatus.safeParse(item.status);
+      if (status.success) counts[status.data] += 1;
+    }
+    start = result.LastEvaluatedKey;
+  } while (start);
+  return counts;
+}
+
 // A record the schema refuses is a processor bug to fix: logged, not hidden.
 function readRecords(ctx: RequestContext, items: Record<string, unknown>[]): PhotoRecord[] {
   return readItems(PhotoRecord, items, ctx.log, "photo.unreadable", ["owner", "photoId"]);
@@ -157,12 +183,14 @@ export async function getPhoto(
     Promise.all(
       record.thumbnails.map(async (t) => ({ size: t.size, ...(await signedGet(deps, t.key, ctx.at)) })),
     ),
-    emailsOf(deps, [owner]),
+    emailsOf(deps, record.reviewedBy ? [owner, record.reviewedBy] : [owner]),
   ]);
   const ownerEmail = emails.get(owner);
+  const reviewedByEmail = record.reviewedBy ? emails.get(record.reviewedBy) : undefined;
   return {
     ...record,
     ...(ownerEmail ? { ownerEmail } : {}),
+    ...(reviewedByEmail ? { reviewedByEmail } : {}),
     urls: { original, ...(display ? { display } : {}), thumbnails },
   };
 }

@@ -22,11 +22,11 @@ import {
   type UserSummary,
 } from "@photogate/core";
 import { z } from "zod";
-import { writeAudit } from "./audit";
+import { lastDisable, writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { CannotTargetSelfError, fromAwsError, InvalidRequestError } from "./errors";
 import { decodePageToken, encodePageToken } from "./pagination";
-import { allPhotosOf, deletePhotoEverywhere, listPhotos } from "./photos";
+import { allPhotosOf, deletePhotoEverywhere, listPhotos, photoCountsOf } from "./photos";
 
 /** Cognito attribute names the search fields filter on (ListUsers `Filter`, prefix `^=`). */
 const FILTER_ATTRIBUTE = { email: "email", username: "username", sub: "sub" } as const;
@@ -214,12 +214,21 @@ async function groupsOf(deps: AdminApiDeps, sub: string): Promise<string[]> {
 }
 
 export async function getUser(deps: AdminApiDeps, ctx: RequestContext, sub: string): Promise<UserDetail> {
-  const [user, groups, photos] = await Promise.all([
+  const [user, groups, photos, photoCounts] = await Promise.all([
     loadUser(deps, sub),
     groupsOf(deps, sub),
     listPhotos(deps, ctx, { owner: sub, limit: DEFAULT_PAGE_SIZE }),
+    photoCountsOf(deps, sub),
   ]);
-  return { ...user.summary, attributes: user.attributes, groups, photos };
+  const disabledBy = user.summary.enabled ? undefined : await lastDisable(deps, ctx, sub);
+  return {
+    ...user.summary,
+    attributes: user.attributes,
+    groups,
+    photos,
+    photoCounts,
+    ...(disabledBy ? { disabledBy } : {}),
+  };
 }
 
 type UserAction = "disable" | "enable" | "sign-out";

@@ -124,9 +124,22 @@ export const PhotoSummary = PhotoRecord.pick({
 });
 export type PhotoSummary = z.infer<typeof PhotoSummary>;
 
+/** Who disabled a user, when and why: from the newest `user.disable` audit entry. */
+export const DisabledBy = z.object({
+  by: z.string(),
+  email: z.string().optional(),
+  at: z.string(),
+  reason: z.string().optional(),
+});
+export type DisabledBy = z.infer<typeof DisabledBy>;
+
 export const UserDetail = UserSummary.extend({
   attributes: z.record(z.string(), z.string()),
   groups: z.array(z.string()),
+  /** How many of the user's photos are in each status (every status listed, zeros included). */
+  photoCounts: z.record(PhotoStatus, z.number().int().nonnegative()),
+  /** Present while the user is disabled and the audit log knows who did it. */
+  disabledBy: DisabledBy.optional(),
   /** Newest first; the first page only (more with GET /photos?owner=…). */
   photos: Page(PhotoSummary),
 });
@@ -137,6 +150,8 @@ export type UserDetail = z.infer<typeof UserDetail>;
 
 export const PhotoDetail = PhotoRecord.extend({
   ownerEmail: z.string().optional(),
+  /** The e-mail of the support member who overrode the verdict (`reviewedBy`). */
+  reviewedByEmail: z.string().optional(),
   urls: z.object({
     original: SignedUrl,
     display: SignedUrl.optional(),

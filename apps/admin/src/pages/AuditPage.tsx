@@ -80,8 +80,8 @@ function AuditPageView() {
     const fromDate = from.trim() ? parseTypedDate(from) : undefined;
     const toDate = to.trim() ? parseTypedDate(to) : undefined;
     const errors = {
-      ...(from.trim() && !fromDate ? { from: "Not a date: type it as 27/11/2026 or 2026-11-27" } : {}),
-      ...(to.trim() && !toDate ? { to: "Not a date: type it as 27/11/2026 or 2026-11-27" } : {}),
+      ...(from.trim() && !fromDate ? { from: "Not a date: pick one, or type it as 27/11/2026" } : {}),
+      ...(to.trim() && !toDate ? { to: "Not a date: pick one, or type it as 27/11/2026" } : {}),
     };
     setFormError(errors);
     if (errors.from || errors.to) return;
@@ -164,14 +164,14 @@ function AuditPageView() {
           />
           <TextInput
             label="From (UTC day)"
-            placeholder="27/11/2026"
+            type="date"
             value={from}
             error={formError.from}
             onChange={(e) => setFrom(e.currentTarget.value)}
           />
           <TextInput
             label="To (UTC day)"
-            placeholder="27/11/2026"
+            type="date"
             value={to}
             error={formError.to}
             onChange={(e) => setTo(e.currentTarget.value)}

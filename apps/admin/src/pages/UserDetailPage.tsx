@@ -1,5 +1,5 @@
 import { Anchor, Badge, Button, Card, Group, Image, Paper, Stack, Text, Title } from "@mantine/core";
-import type { UserDetail } from "@photogate/core";
+import { PHOTO_STATUSES, type UserDetail } from "@photogate/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useLocation, useParams } from "wouter";
 import { useApi, useRole, useSession } from "../context";
@@ -256,14 +256,27 @@ function UserView({ user }: { user: UserDetail }) {
           <Fact label="Cognito status">{user.status}</Fact>
           <Fact label="Created">{formatTime(user.createdAt)}</Fact>
           <Fact label="Updated">{formatTime(user.updatedAt)}</Fact>
+          {user.disabledBy && (
+            <Fact label="Disabled">
+              <span data-testid="disabled-by">
+                by {user.disabledBy.email ?? user.disabledBy.by} on {formatTime(user.disabledBy.at)}
+                {user.disabledBy.reason ? `: “${user.disabledBy.reason}”` : " (no reason given)"}
+              </span>
+            </Fact>
+          )}
         </div>
       </Paper>
 
       <section aria-label="Photos">
         <Group justify="space-between" mb="sm">
-          <Title order={2} size="h4">
-            Photos
-          </Title>
+          <div>
+            <Title order={2} size="h4">
+              Photos
+            </Title>
+            <Text size="sm" data-testid="photo-counts">
+              {PHOTO_STATUSES.map((s) => `${user.photoCounts[s]} ${s}`).join(" · ")}
+            </Text>
+          </div>
           {user.photos.nextToken && (
             <Anchor component={Link} href={`/photos?owner=${user.sub}`} size="sm">
               All photos →

@@ -8,6 +8,11 @@ function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** Who overrode the verdict: their e-mail, or their sub's start when the user pool has none. */
+function reviewer(photo: PhotoDetail): string {
+  return photo.reviewedByEmail ?? `support member ${photo.reviewedBy?.slice(0, 8) ?? "unknown"}`;
+}
+
 /** The verdict's reasons with what was measured against which limit, and any override by support. */
 export function ReasonList({ photo }: { photo: PhotoDetail }) {
   const automatic = photo.automatic;
@@ -15,7 +20,7 @@ export function ReasonList({ photo }: { photo: PhotoDetail }) {
     <div data-testid="reasons">
       {photo.reviewedBy && (
         <Text size="sm" mb={6} data-testid="override">
-          {photo.status === "approved" ? "Approved" : "Rejected"} by support
+          {photo.status === "approved" ? "Approved" : "Rejected"} by {reviewer(photo)}
           {photo.reviewedAt ? ` on ${formatTime(photo.reviewedAt)}` : ""}
           {automatic ? `, overriding the automatic verdict (${automatic.status}):` : "."}
         </Text>
@@ -73,7 +78,10 @@ export function PhotoFacts({ photo }: { photo: PhotoDetail }) {
     ["Format", photo.format ?? "—"],
     ["Upload", bytes(photo.bytes)],
     ["Attempts", String(photo.attempts)],
-    ["Reviewed", photo.reviewedBy ? `by support, ${formatTime(photo.reviewedAt)}` : "— (automatic verdict)"],
+    [
+      "Reviewed",
+      photo.reviewedBy ? `by ${reviewer(photo)}, ${formatTime(photo.reviewedAt)}` : "— (automatic verdict)",
+    ],
   ];
   if (face) {
     rows.push(

@@ -42,13 +42,15 @@ function useHeadingFocus(location: string) {
     first.current = false;
     let focused = false;
     const apply = () => {
-      const heading = main.querySelector("h1");
+      // While the next page's code loads, Suspense keeps the previous page in the DOM, hidden:
+      // its heading is not this page's.
+      const heading = [...main.querySelectorAll("h1")].find((h) => h.getClientRects().length > 0);
       if (!heading) return;
       document.title = `${heading.textContent} · photogate admin`;
       if (moveFocus && !focused) {
-        focused = true;
         heading.setAttribute("tabindex", "-1");
         heading.focus({ preventScroll: true });
+        focused = document.activeElement === heading;
       }
     };
     apply();

@@ -1,6 +1,7 @@
 import {
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
+  ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
@@ -12,6 +13,7 @@ import {
   type PhotoSummary,
 } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
+import { forgetEmails } from "../../src/emails";
 import { createLogger, encodePageToken, type LogEntry } from "../../src/index";
 import {
   ADMIN,
@@ -166,6 +168,17 @@ describe("photo detail", () => {
     }
   });
 
+  it("names the support member who overrode the verdict by e-mail", async () => {
+    forgetEmails();
+    dynamo.on(GetCommand).resolves({ Item: record({ status: "approved", reviewedBy: SUPPORT }) });
+    cognito.on(ListUsersCommand, { Filter: `sub = "${SUPPORT}"` }).resolves({
+      Users: [{ Username: SUPPORT, Attributes: [{ Name: "email", Value: "support@example.com" }] }],
+    });
+    const answer = await call<PhotoDetail>(testDeps(), event("GET", `/photos/${OWNER}/${PHOTO}`));
+    expect(answer.body).toMatchObject({ reviewedBy: SUPPORT, reviewedByEmail: "support@example.com" });
+    forgetEmails();
+  });
+
   it("a missing photo → 404 PHOTO_NOT_FOUND", async () => {
     dynamo.on(GetCommand).resolves({});
     const answer = (await call(testDeps(), event("GET", `/photos/${OWNER}/${PHOTO}`))) as ErrorAnswer;
@@ -276,11 +289,9 @@ describe("approve and reject", () => {
 
   it("restore (Undo) brings the automatic verdict back into the queue; without one → 409", async () => {
     const automatic = { status: "rejected", reasons: [{ code: "BLURRY", message: "blurry" }] };
-    dynamo
-      .on(GetCommand)
-      .resolves({
-        Item: record({ status: "approved", reasons: [], automatic: automatic as PhotoRecord["automatic"] }),
-      });
+    dynamo.on(GetCommand).resolves({
+      Item: record({ status: "approved", reasons: [], automatic: automatic as PhotoRecord["automatic"] }),
+    });
     dynamo.on(UpdateCommand).callsFake((input) =>
       updated(
         {

@@ -15,6 +15,7 @@ import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditItem, Page, UserDetail, UserSummary } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
+import { forgetEmails } from "../../src/emails";
 import { encodePageToken, loadConfig } from "../../src/index";
 import {
   ADMIN,
@@ -118,6 +119,67 @@ describe("user detail", () => {
     });
     expect(answer.body.photos.items.map((p) => p.photoId)).toEqual([PHOTO]);
     expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input.IndexName).toBe("byOwner");
+    expect(answer.body.photoCounts).toEqual({
+      pending: 0,
+      processing: 0,
+      approved: 0,
+      rejected: 1,
+      failed: 0,
+    });
+    // An enabled user has no "disabled by": the audit log is not read.
+    expect(answer.body.disabledBy).toBeUndefined();
+    expect(dynamo.commandCalls(QueryCommand).some((c) => c.args[0].input.TableName === "audit")).toBe(false);
+  });
+
+  it("counts every status across pages, and says who disabled a disabled user, when and why", async () => {
+    cognito.on(AdminGetUserCommand).resolves(cognitoUser(OWNER, { enabled: false }));
+    forgetEmails();
+    cognito.on(ListUsersCommand, { Filter: `sub = "${SUPPORT}"` }).resolves({
+      Users: [{ Username: SUPPORT, Attributes: [{ Name: "email", Value: "support@example.com" }] }],
+    });
+    dynamo
+      .on(QueryCommand, { TableName: "photos", ProjectionExpression: "#status" })
+      .resolvesOnce({
+        Items: [{ status: "rejected" }, { status: "approved" }],
+        LastEvaluatedKey: { owner: OWNER },
+      })
+      .resolvesOnce({ Items: [{ status: "rejected" }] });
+    dynamo.on(QueryCommand, { TableName: "audit" }).resolves({
+      Items: [
+        {
+          target: `user/${OWNER}`,
+          sortKey: "2026-11-27T10:00:00.000Z#a1",
+          auditId: "a1",
+          day: "2026-11-27",
+          at: "2026-11-27T10:00:00.000Z",
+          actor: SUPPORT,
+          action: "user.disable",
+          before: { enabled: true },
+          after: { enabled: false, reason: "Reported for spam" },
+        },
+      ],
+    });
+    const answer = await call<UserDetail>(testDeps(), event("GET", `/users/${OWNER}`));
+    expect(answer.status).toBe(200);
+    expect(answer.body.photoCounts).toEqual({
+      pending: 0,
+      processing: 0,
+      approved: 1,
+      rejected: 2,
+      failed: 0,
+    });
+    expect(answer.body.disabledBy).toEqual({
+      by: SUPPORT,
+      email: "support@example.com",
+      at: "2026-11-27T10:00:00.000Z",
+      reason: "Reported for spam",
+    });
+    const audit = dynamo.commandCalls(QueryCommand).find((c) => c.args[0].input.TableName === "audit");
+    expect(audit!.args[0].input).toMatchObject({
+      ExpressionAttributeValues: { ":pk": `user/${OWNER}`, ":action": "user.disable" },
+      ScanIndexForward: false,
+    });
+    forgetEmails();
   });
 });
 
