@@ -38,6 +38,14 @@ export function cognitoLocalApi(upstream: URL, dbDir: string): CognitoLocalApi {
       body: JSON.stringify(input),
     });
     const body = (await response.json().catch(() => ({}))) as Input;
+    if (body.__type === "CognitoLocal#Unsupported") {
+      // cognito-local answers what it lacks with HTTP 500, which clients retry; Cognito's own
+      // error for an operation the pool or client does not enable is a 400.
+      throw new AwsJsonError(
+        "UnsupportedOperationException",
+        `${operation} (with these parameters) is not supported by the local user pool: ${String(body.message)}`,
+      );
+    }
     if (!response.ok) {
       const type = String(body.__type ?? "InternalErrorException").replace(/^.*#/, "");
       throw new AwsJsonError(type, String(body.message ?? "cognito-local failed"), response.status);

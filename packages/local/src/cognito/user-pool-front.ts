@@ -7,7 +7,6 @@ import {
 } from "node:http";
 import { AwsJsonError } from "../aws-json-server";
 import type { CredentialStore } from "../credentials";
-import { forwardBuffered } from "../http-server";
 import { type JsonAuthorizer, LOCAL_ACCOUNT_ID } from "../iam/json-authorizer";
 import { verifyJsonSignature } from "../iam/json-sigv4";
 import { cognitoLocalApi, type Input, type PoolUser, TARGET_PREFIX } from "./cognito-local-api";
@@ -144,13 +143,8 @@ export async function attachUserPoolFront(options: UserPoolFrontOptions): Promis
         }
       }
       const handler = handlers[operation];
-      if (!handler) {
-        if (/UserPoolClient$/.test(operation)) api.forgetClients();
-        return forwardBuffered(req, res, body, upstream, () =>
-          send(res, 502, { __type: "InternalErrorException", message: "cognito-local did not answer" }),
-        );
-      }
-      send(res, 200, await handler(input));
+      if (!handler && /UserPoolClient$/.test(operation)) api.forgetClients();
+      send(res, 200, await (handler ? handler(input) : call(operation, input)));
     } catch (error) {
       if (!(error instanceof AwsJsonError)) throw error;
       send(res, error.status, { __type: error.type, message: error.message });
