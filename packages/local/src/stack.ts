@@ -31,6 +31,7 @@ import { endDeadLeases } from "./dead-leases";
 import { ensureTables, startDynamoServer } from "./dynamodb";
 import { startDynamoGateway } from "./dynamodb-gateway";
 import { startEdgeProxy } from "./edge/edge-proxy";
+import { edgeOriginRole } from "./edge/origin-access";
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_DATA_DIR,
@@ -201,7 +202,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           port: ports.s3Origin,
           host,
           buckets: [{ name: names.bucket, cors: { allowedOrigins: env.uploadOrigins } }],
-          accessKeys: [service],
+          // No direct keys: only the gateway (SigV4 + IAM) reaches s3rver.
+          accessKeys: [],
+          region,
           logger: log.child({ component: "s3" }),
         });
         stops.push(() => server.close());
@@ -276,6 +279,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const roles = localFunctionRoles(env, pool.userPoolId);
     credentials.addRole(roles.processor);
     credentials.addRole(roles.adminApi);
+    const edgeRole = credentials.addRole(edgeOriginRole(env, LOCAL_ACCOUNT_ID));
     const processorKeys = keysOf(roles.processor);
     const providerName = userPoolProviderName(region, pool.userPoolId);
     const identityPoolId = `${region}:${nameBasedUuid(`${names.identityPool}/${pool.userPoolId}`)}`;
@@ -298,6 +302,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const gatewayOptions = {
       upstreamUrl: s3.url,
+      upstreamCredentials: s3.gatewayCredentials,
       host,
       credentials,
       bucketArns: [`arn:aws:s3:::${names.bucket}`],
@@ -332,7 +337,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: ports.edge,
         host,
         viewerRequest: createViewerRequestHandler(config),
-        origin: { url: gateway.url, bucket: names.bucket, region, credentials: service },
+        // Origin access as CloudFront's OAC has it: the bucket policy's statements, no more.
+        origin: { url: gateway.url, bucket: names.bucket, region, credentials: keysOf(edgeRole) },
       });
       frontDoors.push(() => proxy.close());
       return proxy;

@@ -25,6 +25,7 @@ import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type PolicyStatement, policyJson } from "../lib/policy-document";
+import { edgeOriginBucketStatements } from "../policies/edge-origin-policies";
 
 /** AWS-managed CloudFront policies; their ids are fixed and documented, so no lookup is needed. */
 export const MANAGED_POLICY_IDS = {
@@ -310,34 +311,7 @@ export class EdgeDistribution extends Construct {
       viewerCertificate: { cloudfrontDefaultCertificate: true },
     });
 
-    const sourceArn = { StringEquals: { "AWS:SourceArn": this.distribution.arn } };
-    const cloudfront = { Service: "cloudfront.amazonaws.com" };
-    this.bucketPolicyStatements = [
-      {
-        Sid: "CloudFrontReadPhotosAndUploads",
-        Effect: "Allow",
-        Principal: cloudfront,
-        Action: "s3:GetObject",
-        Resource: [`${bucket.arn}/${PHOTOS_PREFIX}*`, `${bucket.arn}/${UPLOADS_PREFIX}*`],
-        Condition: sourceArn,
-      },
-      {
-        Sid: "CloudFrontReadShared",
-        Effect: "Allow",
-        Principal: cloudfront,
-        Action: "s3:GetObject",
-        Resource: `${bucket.arn}/${SHARED_PREFIX}*`,
-        Condition: sourceArn,
-      },
-      {
-        Sid: "CloudFrontWriteUploads",
-        Effect: "Allow",
-        Principal: cloudfront,
-        Action: "s3:PutObject",
-        Resource: `${bucket.arn}/${UPLOADS_PREFIX}*`,
-        Condition: sourceArn,
-      },
-    ];
+    this.bucketPolicyStatements = edgeOriginBucketStatements(bucket.arn, this.distribution.arn);
   }
 
   get distributionId(): string {

@@ -30,7 +30,10 @@ export interface EdgeOrigin {
   bucket: string;
   /** Signing region. */
   region: string;
-  /** What OAC signs with on AWS is CloudFront's service principal; locally, service credentials. */
+  /**
+   * What OAC signs with on AWS is CloudFront's service principal, held to the bucket policy;
+   * locally, keys with exactly those rights (`edgeOriginRole`, origin-access.ts).
+   */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 

@@ -4,6 +4,7 @@ import { type FileHandle, mkdir, open, readFile, rename, rm } from "node:fs/prom
 import { dirname } from "node:path";
 import S3Object from "s3rver/lib/models/object.js";
 import type { FilesystemStore } from "s3rver/lib/stores/filesystem.js";
+import { type ChecksumAlgorithm, createDigest } from "./checksums";
 import { type S3Logger, silentLogger } from "./logger";
 
 /** One version of an object as its sidecar records it, tied to the content file by inode. */
@@ -12,6 +13,13 @@ interface Version {
   size: number;
   md5: string;
   metadata: Record<string, string>;
+  /** The x-amz-checksum-* the object was uploaded with (GetObject returns it in checksum mode). */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+export interface AtomicStoreOptions {
+  /** The checksum to record for the object the current request writes (the gateway verified it). */
+  checksumAlgorithm?: () => ChecksumAlgorithm | undefined;
 }
 
 /** `<key>._S3rver_metadata.json` as written here; s3rver's own files hold the bare metadata. */
@@ -33,7 +41,11 @@ interface Sidecar {
  * Files the sidecar does not describe (older s3rver data, unreadable or empty files) are read
  * as "no metadata" with the ETag recomputed from the content, and logged.
  */
-export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLogger): void {
+export function makeStoreAtomic(
+  store: FilesystemStore,
+  log: S3Logger = silentLogger,
+  options: AtomicStoreOptions = {},
+): void {
   const locks = new Map<string, Promise<unknown>>();
   /** Writes to one key run one after another, so sidecars and contents are renamed in step. */
   const serialized = <T>(path: string, work: () => Promise<T>): Promise<T> => {
@@ -77,6 +89,9 @@ export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLo
       version,
       metadata: {
         ...version.metadata,
+        ...(version.checksum
+          ? { [`x-amz-checksum-${version.checksum.algorithm}`]: version.checksum.value }
+          : {}),
         etag: JSON.stringify(version.md5),
         "last-modified": stats.mtime.toUTCString(),
         "content-length": stats.size,
@@ -90,12 +105,14 @@ export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLo
     key: string,
     content: NodeJS.ReadableStream | Buffer,
     metadata: Record<string, string>,
+    checksumAlgorithm: ChecksumAlgorithm | undefined,
   ): Promise<{ size: number; md5: string }> {
     const where = paths(bucket, key);
     await mkdir(dirname(where.object), { recursive: true });
     const suffix = `.${randomBytes(6).toString("hex")}.tmp`;
     const tempContent = where.object + suffix;
     const hash = createHash("md5");
+    const checksum = checksumAlgorithm ? createDigest(checksumAlgorithm) : undefined;
     const file = await open(tempContent, "w");
     let version: Version;
     try {
@@ -104,11 +121,14 @@ export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLo
       for await (const chunk of chunks as AsyncIterable<Buffer | string>) {
         const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
         hash.update(bytes);
+        checksum?.update(bytes);
         size += bytes.length;
         await file.write(bytes);
       }
       await file.sync();
       version = { ino: (await file.stat()).ino, size, md5: hash.digest("hex"), metadata: storable(metadata) };
+      if (checksumAlgorithm && checksum)
+        version.checksum = { algorithm: checksumAlgorithm, value: checksum.digest() };
     } catch (error) {
       await file.close();
       await rm(tempContent, { force: true });
@@ -152,7 +172,7 @@ export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLo
       throw error;
     }
     try {
-      const { metadata } = await describe(bucket, key, file);
+      const { metadata, version } = await describe(bucket, key, file);
       // s3rver's range rules, unchanged.
       const lastByte = Math.max(0, Number(metadata["content-length"]) - 1);
       const range = {
@@ -162,6 +182,10 @@ export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLo
       const ranged = options !== undefined && (options.start !== undefined || Boolean(options.end));
       const satisfiable = !(range.start < 0 || Math.min(range.end, lastByte) < range.start);
       const object = new S3Object(bucket, key, satisfiable ? file.createReadStream(range) : null, metadata);
+      // S3Object keeps only s3rver's metadata names; the checksum goes out as a response header too.
+      if (version.checksum) {
+        object.metadata[`x-amz-checksum-${version.checksum.algorithm}`] = version.checksum.value;
+      }
       if (!satisfiable) await file.close();
       if (ranged) object.range = range;
       return object;
@@ -173,7 +197,13 @@ export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLo
 
   store.putObject = (object) =>
     serialized(paths(object.bucket, object.key).object, () =>
-      writeVersion(object.bucket, object.key, object.content as NodeJS.ReadableStream, object.metadata),
+      writeVersion(
+        object.bucket,
+        object.key,
+        object.content as NodeJS.ReadableStream,
+        object.metadata,
+        options.checksumAlgorithm?.(),
+      ),
     );
 
   store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
@@ -188,6 +218,8 @@ export function makeStoreAtomic(store: FilesystemStore, log: S3Logger = silentLo
           destKey,
           file.createReadStream({ start: 0, autoClose: false }),
           metadata,
+          // CopyObject keeps the source's checksum algorithm (recomputed over the same bytes).
+          version.checksum?.algorithm,
         );
       } finally {
         await file.close();

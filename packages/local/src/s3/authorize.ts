@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { authenticatedRoleStatements, unauthenticatedRoleStatements } from "@photogate/stacks/policies";
-import type { Session } from "../credentials";
-import type { Query } from "./sigv4";
+import type { Caller, Query } from "./sigv4";
 
 /** One IAM check a request needs: `s3:GetObject` on `arn:aws:s3:::bucket/key`, with its context keys. */
 export interface S3Permission {
@@ -53,6 +52,10 @@ export function permissionsFor(
       const context: Record<string, string> = typeof prefix === "string" ? { "s3:prefix": prefix } : {};
       return [{ action: "s3:ListBucket", resource: bucketArn, context }];
     }
+    if (method === "GET" && params.includes("uploads")) {
+      // ListMultipartUploads: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html
+      return [{ action: "s3:ListBucketMultipartUploads", resource: bucketArn, context: {} }];
+    }
     return undefined;
   }
   const objectArn = `${bucketArn}/${target.key}`;
@@ -65,6 +68,8 @@ export function permissionsFor(
         return [object("s3:GetObject")];
       }
       if (only("versionId")) return [object("s3:GetObjectVersion")];
+      // ListParts: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
+      if (params.includes("uploadId")) return [object("s3:ListMultipartUploadParts")];
       return undefined;
     case "PUT": {
       // PutObject, or UploadPart of a multipart upload; a copy also reads its source.
@@ -107,9 +112,12 @@ function copySourceArn(header: string | string[] | undefined): string | undefine
   return slash > 0 && slash < decoded.length - 1 ? `arn:aws:s3:::${decoded}` : null;
 }
 
+/** A caller held to a policy: an identity-pool session or a role's keys (never the service key). */
+export type PolicyHolder = Exclude<Caller, { kind: "service" }>;
+
 export interface PolicyEvaluator {
-  /** True when the session's role policy allows every permission. */
-  allows(session: Session, permissions: readonly S3Permission[]): Promise<boolean>;
+  /** True when the caller's policy (its identity-pool role's, or its role's own) allows every permission. */
+  allows(caller: PolicyHolder, permissions: readonly S3Permission[]): Promise<boolean>;
 }
 
 export interface PolicyEvaluatorOptions {
@@ -148,10 +156,11 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   const principal = `arn:aws:sts::${accountId}:assumed-role/photogate-local-authenticated/CognitoIdentityCredentials`;
   const cache = new Map<string, boolean>();
 
+  const rolePolicies = new Map<string, unknown>();
   const decide = async (
     permission: S3Permission,
     tags: Record<string, string>,
-    role: keyof typeof policies,
+    role: string,
   ): Promise<boolean> => {
     const context: Record<string, string> = { ...permission.context };
     for (const [tag, value] of Object.entries(tags)) context[`aws:PrincipalTag/${tag}`] = value;
@@ -169,7 +178,12 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
           resource: { resource, accountId },
           contextVariables: context,
         },
-        identityPolicies: [{ name: `${role}-role`, policy: policies[role] }],
+        identityPolicies: [
+          {
+            name: `${role}-role`,
+            policy: (policies as Record<string, unknown>)[role] ?? rolePolicies.get(role),
+          },
+        ],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
       },
@@ -185,9 +199,14 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   };
 
   return {
-    async allows(session, permissions) {
+    async allows(caller, permissions) {
+      const { tags, role } =
+        caller.kind === "session"
+          ? { tags: caller.session.principalTags, role: caller.session.role }
+          : { tags: {}, role: `role:${caller.role.roleName}` };
+      if (caller.kind === "role") rolePolicies.set(role, caller.role.policy);
       for (const permission of permissions) {
-        if (!(await decide(permission, session.principalTags, session.role))) return false;
+        if (!(await decide(permission, tags, role))) return false;
       }
       return permissions.length > 0;
     },

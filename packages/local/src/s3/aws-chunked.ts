@@ -7,12 +7,15 @@ const MAX_HEADER_BYTES = 4096;
 
 /**
  * Decodes an `aws-chunked` body (what the SDK sends with `STREAMING-…` payload hashes) into the
- * object's bytes, because s3rver would store the framing as content. Chunk signatures and
- * trailing checksums are read past, not verified: the request's own signature was checked.
+ * object's bytes, because s3rver would store the framing as content. Chunk signatures are read
+ * past, not verified (the request's own signature was checked); trailers (`x-amz-checksum-*`)
+ * are kept in `trailers` for the checksum check (checksums.ts).
  */
 export class AwsChunkedDecoder extends Transform {
   private buffer: Buffer = Buffer.alloc(0);
-  private state: "header" | "data" | "crlf" | "done" = "header";
+  private state: "header" | "data" | "crlf" | "trailer" | "done" = "header";
+  /** Trailer fields after the last chunk, by lower-case name. */
+  readonly trailers: Record<string, string> = {};
   /** Bytes of data left in the current chunk. */
   private remaining = 0;
   private decoded = 0;
@@ -34,6 +37,11 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    // A last trailer line without its closing CRLF still counts.
+    if (this.state === "trailer") {
+      if (this.buffer.length > 0) this.addTrailer(this.buffer.toString("latin1"));
+      this.state = "done";
+    }
     if (this.state !== "done") {
       callback(new S3Error("IncompleteBody", "The aws-chunked body ended before its last chunk"));
     } else if (this.expectedLength !== undefined && this.decoded !== this.expectedLength) {
@@ -61,9 +69,8 @@ export class AwsChunkedDecoder extends Transform {
           this.buffer = this.buffer.subarray(end + 2);
           if (size === 0) {
             // Trailers (checksums, their signature) may follow; nothing after them is content.
-            this.state = "done";
-            this.buffer = Buffer.alloc(0);
-            return;
+            this.state = "trailer";
+            break;
           }
           this.remaining = size;
           this.state = "data";
@@ -86,10 +93,31 @@ export class AwsChunkedDecoder extends Transform {
           this.buffer = this.buffer.subarray(2);
           this.state = "header";
           break;
+        case "trailer": {
+          const end = this.buffer.indexOf(CRLF);
+          if (end < 0) {
+            if (this.buffer.length > MAX_HEADER_BYTES) throw malformed("a trailer is too long");
+            return;
+          }
+          const line = this.buffer.subarray(0, end).toString("latin1");
+          this.buffer = this.buffer.subarray(end + 2);
+          if (line === "") {
+            this.state = "done";
+            this.buffer = Buffer.alloc(0);
+            return;
+          }
+          this.addTrailer(line);
+          break;
+        }
         case "done":
           return;
       }
     }
+  }
+
+  private addTrailer(line: string): void {
+    const colon = line.indexOf(":");
+    if (colon > 0) this.trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
 }
 

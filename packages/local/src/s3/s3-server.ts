@@ -1,12 +1,19 @@
 /// <reference path="./s3rver.d.ts" />
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import S3rver, { type S3rverContext, type S3rverEvent } from "s3rver";
 import s3rverAccount from "s3rver/lib/models/account.js";
+import { CredentialStore } from "../credentials";
 import { makeStoreAtomic } from "./atomic-store";
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "./checksums";
 import { corsConfigurationXml } from "./cors";
+import { errorXml, newRequestId, S3Error } from "./errors";
+import { fixDelimitedListings } from "./list-objects";
 import { type S3Logger, silentLogger } from "./logger";
+import { verifySignature } from "./sigv4";
+import { CHECKSUM_ALGORITHM_HEADER, DEFAULT_UPSTREAM_CREDENTIALS } from "./upstream";
 
 export interface S3BucketOptions {
   name: string;
@@ -25,11 +32,13 @@ export interface S3ServerOptions {
   /** Silences s3rver's own per-request log lines. */
   silent?: boolean;
   /**
-   * Access keys s3rver accepts besides its built-in `S3RVER`: the local stack's service
-   * credentials, so services may also talk to s3rver directly. s3rver checks that the key
-   * exists but not the signature; the gateway is what authenticates.
+   * Keys s3rver accepts besides `gatewayCredentials` (every request must be SigV4-signed by one
+   * of them, for `region`). Without this option, s3rver's built-in `S3RVER` key (secret `S3RVER`);
+   * with it, only these: the local stack gives none, so nothing but its gateway gets in.
    */
   accessKeys?: readonly { accessKeyId: string; secretAccessKey: string }[];
+  /** The region requests are signed for; default us-east-1. */
+  region?: string;
   /** Objects whose stored files a crash left unreadable are logged here. */
   logger?: S3Logger;
 }
@@ -73,6 +82,8 @@ export interface S3Server {
   /** Where s3rver keeps the buckets. */
   directory: string;
   events: S3ObjectEvents;
+  /** A key made for this run, for the gateway to sign its requests to s3rver with. */
+  gatewayCredentials: { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
 }
 
@@ -95,9 +106,17 @@ interface RequestScope {
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const directory = join(options.dataDir, "objects");
   await mkdir(directory, { recursive: true });
-  for (const key of options.accessKeys ?? []) {
+  const gatewayCredentials = {
+    accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString("base64url"),
+  };
+  // s3rver checks only that a key exists; the gate below checks the signature, and knows only these.
+  const keys = new CredentialStore(gatewayCredentials);
+  for (const key of [gatewayCredentials, ...(options.accessKeys ?? [DEFAULT_UPSTREAM_CREDENTIALS])]) {
     s3rverAccount.DUMMY_ACCOUNT.createKeyPair(key.accessKeyId, key.secretAccessKey);
+    if (key !== gatewayCredentials) keys.addRole({ ...key, roleName: "s3rver-direct", policy: {} });
   }
+  const region = options.region ?? "us-east-1";
 
   const server = new S3rver({
     address: options.host ?? "127.0.0.1",
@@ -110,10 +129,16 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     })),
   });
 
-  makeStoreAtomic(server.store, options.logger ?? silentLogger);
-
   const listeners = new Set<S3ObjectEventListener>();
   const scope = new AsyncLocalStorage<RequestScope>();
+  makeStoreAtomic(server.store, options.logger ?? silentLogger, {
+    // The gateway verified the body's checksum and names the algorithm; the store records it.
+    checksumAlgorithm: () => {
+      const named = scope.getStore()?.ctx.headers[CHECKSUM_ALGORITHM_HEADER];
+      return CHECKSUM_ALGORITHMS.find((a) => a === named) as ChecksumAlgorithm | undefined;
+    },
+  });
+  fixDelimitedListings(server.store);
   server.on("event", (event: S3rverEvent) => {
     // Emitted synchronously inside the request's async chain; held until the response is known.
     scope.getStore()?.raw.push(event);
@@ -130,10 +155,31 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     }
   });
 
+  // Before everything else: s3rver itself verifies no signature and serves anonymous requests,
+  // so this port would bypass the gateway's IAM. Only signed requests from known keys get in.
+  server.middleware.unshift(async (ctx, next) => {
+    if (ctx.method === "OPTIONS") return next();
+    try {
+      await verifySignature(
+        { method: ctx.method, url: ctx.url, headers: ctx.headers as Record<string, string> },
+        { credentials: keys, region, now: () => new Date() },
+      );
+    } catch (error) {
+      if (!(error instanceof S3Error)) throw error;
+      const context = ctx as typeof ctx & { status: number; type: string; body: unknown };
+      context.status = error.status;
+      context.type = "application/xml";
+      context.body = ctx.method === "HEAD" ? "" : errorXml(error, newRequestId(), ctx.path);
+      return;
+    }
+    return next();
+  });
+
   const address = await server.run();
   return {
     url: `http://${address.address}:${address.port}`,
     directory,
+    gatewayCredentials,
     events: {
       subscribe(listener) {
         listeners.add(listener);

@@ -40,6 +40,8 @@ declare module "s3rver" {
   /** The parts of Koa's context the local stack reads. */
   export interface S3rverContext {
     method: string;
+    /** The raw request target, as received. */
+    url: string;
     path: string;
     query: Record<string, string | string[] | undefined>;
     headers: Record<string, string | string[] | undefined>;
@@ -88,5 +90,32 @@ declare module "s3rver/lib/stores/filesystem.js" {
       replacementMetadata: Record<string, unknown> | null,
     ): Promise<Record<string, string | number>>;
     deleteObject(bucket: string, key: string): Promise<void>;
+    getBucketPath(bucket: string): string;
+    listObjects(bucket: string, options: ListObjectsOptions): Promise<ListObjectsResult>;
   }
+
+  export interface ListObjectsOptions {
+    delimiter?: string;
+    startAfter?: string;
+    prefix?: string;
+    maxKeys?: number;
+  }
+
+  export interface ListObjectsResult {
+    objects: S3Object[];
+    commonPrefixes: string[];
+    isTruncated: boolean;
+  }
+
+  /** The class's statics: how keys map to file paths. */
+  const FilesystemStoreClass: {
+    encodeKeyPath(key: string): string;
+    decodeKeyPath(keyPath: string): string;
+  };
+  export default FilesystemStoreClass;
+}
+
+declare module "s3rver/lib/utils.js" {
+  /** Every file under `dir`, descending into the folders `recurseFilter` accepts. */
+  export function walk(dir: string, recurseFilter?: (dirPath: string) => boolean): Generator<string>;
 }

@@ -3,11 +3,18 @@ import type { IncomingHttpHeaders } from "node:http";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { CredentialStore, Session } from "../credentials";
+import type { CredentialStore, RoleCredentials, Session } from "../credentials";
 import { S3Error } from "./errors";
 
-/** Who signed a request: the local stack's own services, or an identity-pool session. */
-export type Caller = { kind: "service"; accessKeyId: string } | { kind: "session"; session: Session };
+/**
+ * Who signed a request: the local stack's own services (full access), a role's long-lived keys
+ * (a function's execution role, the edge's origin access; held to the role's policy), or an
+ * identity-pool session.
+ */
+export type Caller =
+  | { kind: "service"; accessKeyId: string }
+  | { kind: "role"; role: RoleCredentials }
+  | { kind: "session"; session: Session };
 
 export interface SignedRequest {
   method: string;
@@ -241,7 +248,18 @@ function parseScope(
     );
   }
   if (scopeRegion !== region) {
-    throw new S3Error(code, `the region '${scopeRegion}' is wrong; expecting '${region}'`);
+    // S3 names the bucket's region in the body and in x-amz-bucket-region, so SDKs re-sign for it:
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+    const what =
+      code === "AuthorizationHeaderMalformed"
+        ? "The authorization header is malformed"
+        : "Error parsing the X-Amz-Credential parameter";
+    throw new S3Error(
+      code,
+      `${what}; the region '${scopeRegion}' is wrong; expecting '${region}'`,
+      { Region: region },
+      { "x-amz-bucket-region": region },
+    );
   }
   return { accessKeyId, date, region: scopeRegion };
 }
@@ -249,6 +267,8 @@ function parseScope(
 function findCaller(accessKeyId: string, token: string | undefined, options: VerifyOptions): Caller {
   const store = options.credentials;
   if (store.isService(accessKeyId)) return { kind: "service", accessKeyId };
+  const role = store.findRole(accessKeyId);
+  if (role) return { kind: "role", role };
   const session = store.find(accessKeyId);
   if (!session) {
     throw new S3Error(
@@ -264,9 +284,12 @@ function findCaller(accessKeyId: string, token: string | undefined, options: Ver
 }
 
 function signerFor(caller: Caller, options: VerifyOptions): SignatureV4 {
-  const secretAccessKey =
-    caller.kind === "service" ? options.credentials.service.secretAccessKey : caller.session.secretAccessKey;
-  const accessKeyId = caller.kind === "service" ? caller.accessKeyId : caller.session.accessKeyId;
+  const { accessKeyId, secretAccessKey } =
+    caller.kind === "service"
+      ? options.credentials.service
+      : caller.kind === "role"
+        ? caller.role
+        : caller.session;
   // S3 signs the path as sent (no second round of escaping); the token, when signed, is one of
   // the received headers, so it is not passed here (the signer would add it again).
   return new SignatureV4({

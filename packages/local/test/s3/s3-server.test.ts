@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
 import { bucket, failure, ownerA, photoId, s3Client, tempDir } from "./support";
@@ -64,13 +65,38 @@ describe("startS3Server", () => {
 
   it("serves GETs to the upload origin with the exposed ETag header", async () => {
     const s3 = s3Client(server.url, service);
+    let url: string;
     try {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "cors.txt", Body: "x" }));
+      url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: "cors.txt" }));
     } finally {
       s3.destroy();
     }
-    const response = await fetch(`${server.url}/${bucket}/cors.txt`, { headers: { origin } });
+    const response = await fetch(url, { headers: { origin } });
+    expect(response.status).toBe(200);
     expect(response.headers.get("access-control-allow-origin")).toBe(origin);
     expect(response.headers.get("access-control-expose-headers")).toBe("ETag");
+  });
+
+  it("refuses anonymous requests and signatures made with a wrong secret (nothing bypasses the gateway)", async () => {
+    const s3 = s3Client(server.url, service);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "private.txt", Body: "secret" }));
+    } finally {
+      s3.destroy();
+    }
+    for (const url of [`${server.url}/${bucket}/private.txt`, `${server.url}/${bucket}?list-type=2`]) {
+      const anonymous = await fetch(url);
+      expect(anonymous.status).toBe(403);
+      const body = await anonymous.text();
+      expect(body).toMatch(/<Code>AccessDenied<\/Code>/);
+      expect(body).not.toContain("secret");
+    }
+    const forged = s3Client(server.url, { ...service, secretAccessKey: "not-the-secret" });
+    expect(await failure(forged.send(new ListObjectsV2Command({ Bucket: bucket })))).toEqual({
+      name: "SignatureDoesNotMatch",
+      status: 403,
+    });
+    forged.destroy();
   });
 });
