@@ -10,9 +10,12 @@ export {
   type SessionCredentials,
 } from "./credentials";
 export { ensureTables, startDynamoServer } from "./dynamodb";
+export { type DynamoGateway, dynamoPermissions, startDynamoGateway } from "./dynamodb-gateway";
 export { startEdgeProxy } from "./edge/edge-proxy";
 export * from "./endpoints";
 export { type FinalRecord, type PhotoRef, waitForFinalRecords } from "./final-records";
+export { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "./iam/json-authorizer";
+export { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
 export { startIdentityEndpoint } from "./identity/identity-endpoint";
 export { localRekognitionClient } from "./rekognition/client";
 export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "./rekognition/decode-image";
