@@ -79,8 +79,8 @@ export async function shapeResponse(
         return fail(new S3Error("InvalidPartNumber", "The requested partnumber is not satisfiable"));
       if (status === 200) {
         const size = Number(upstreamRes.headers["content-length"] ?? 0);
+        // x-amz-mp-parts-count is only for objects uploaded in parts, which s3rver cannot tell.
         headers["content-range"] = `bytes 0-${Math.max(0, size - 1)}/${size}`;
-        headers["x-amz-mp-parts-count"] = "1";
         writeStreamed(ex, upstreamRes, 206, headers);
         return;
       }

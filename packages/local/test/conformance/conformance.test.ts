@@ -3,6 +3,7 @@ import { cognitoIdentityCases } from "./cognito-identity.cases";
 import { cognitoIdpCases } from "./cognito-idp.cases";
 import { dynamoDbCases } from "./dynamodb.cases";
 import { rekognitionCases } from "./rekognition.cases";
+import { s3Cases } from "./s3.cases";
 import { type ConformanceTarget, plannedTarget, startTarget } from "./target";
 
 // One target for every service's cases: the embedded stack (default), LocalStack
@@ -26,4 +27,5 @@ describe(`AWS conformance (${planned.name})`, () => {
   cognitoIdentityCases(target, planned);
   dynamoDbCases(target, planned);
   rekognitionCases(target, planned);
+  s3Cases(target, planned);
 });

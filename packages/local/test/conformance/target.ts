@@ -36,7 +36,11 @@ export interface ConformanceTarget {
   name: "embedded" | "localstack" | "aws";
   region: string;
   /** Endpoint overrides; undefined means the service's AWS endpoint. */
-  endpoints: Partial<Record<"dynamodb" | "cognitoIdp" | "cognitoIdentity" | "rekognition", string>>;
+  endpoints: Partial<Record<"dynamodb" | "cognitoIdp" | "cognitoIdentity" | "rekognition" | "s3", string>>;
+  /** The photo bucket. */
+  bucket: string;
+  /** The upload distribution (CloudFront, or the local edge proxy); undefined skips the edge cases. */
+  edgeUrl: string | undefined;
   /** The account administrator (who deploys): full access. */
   adminCredentials: Keys | undefined;
   userPoolId: string;
@@ -85,7 +89,10 @@ async function embeddedTarget(): Promise<ConformanceTarget> {
       cognitoIdp: urls.cognitoIdp,
       cognitoIdentity: urls.cognitoIdentity,
       rekognition: urls.rekognition,
+      s3: urls.s3,
     },
+    bucket: stack.endpoints.bucket,
+    edgeUrl: urls.edge,
     adminCredentials: { ...SERVICE_CREDENTIALS },
     userPoolId: stack.endpoints.userPool.id,
     uploadClientId: stack.endpoints.userPool.uploadClientId,
@@ -128,7 +135,9 @@ function localStackTarget(url: string): ConformanceTarget {
   return {
     name: "localstack",
     region: process.env.AWS_REGION ?? environments.local.region,
-    endpoints: { dynamodb: url, cognitoIdp: url, cognitoIdentity: url, rekognition: url },
+    endpoints: { dynamodb: url, cognitoIdp: url, cognitoIdentity: url, rekognition: url, s3: url },
+    bucket: names.bucket,
+    edgeUrl: process.env.PHOTOGATE_EDGE_URL,
     adminCredentials: { accessKeyId: "test", secretAccessKey: "test" },
     userPoolId: process.env.PHOTOGATE_USER_POOL_ID ?? "",
     uploadClientId: process.env.PHOTOGATE_UPLOAD_CLIENT_ID ?? "",
@@ -153,6 +162,8 @@ function awsTarget(): ConformanceTarget {
     name: "aws",
     region: process.env.AWS_REGION ?? env.region,
     endpoints: {},
+    bucket: names.bucket,
+    edgeUrl: process.env.PHOTOGATE_EDGE_URL,
     adminCredentials: undefined,
     userPoolId: required("PHOTOGATE_USER_POOL_ID"),
     uploadClientId: required("PHOTOGATE_UPLOAD_CLIENT_ID"),
@@ -186,6 +197,7 @@ export function serviceUrl(target: ConformanceTarget, service: keyof Conformance
     cognitoIdp: "cognito-idp",
     cognitoIdentity: "cognito-identity",
     rekognition: "rekognition",
+    s3: "s3",
   };
   return target.endpoints[service] ?? `https://${host[service]}.${target.region}.amazonaws.com`;
 }
