@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { emailsOf, subOfEmail } from "./emails";
 import { InvalidNextTokenError, InvalidRequestError } from "./errors";
-import { decodePageToken, encodePageToken, keyOf, readItems } from "./pagination";
+import { decodePageToken, encodePageToken, keyOf, queryPages, readItems } from "./pagination";
 
 export interface AuditChange {
   action: AuditAction;
@@ -204,35 +204,26 @@ export async function lastDisable(
   ctx: RequestContext,
   sub: string,
 ): Promise<DisabledBy | undefined> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.config.auditTable,
-        KeyConditionExpression: "#pk = :pk",
-        FilterExpression: "#action = :action",
-        ExpressionAttributeNames: { "#pk": auditTable.partitionKey, "#action": "action" },
-        ExpressionAttributeValues: { ":pk": auditTarget.user(sub), ":action": "user.disable" },
-        ScanIndexForward: false,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    const [entry] = readItems(AuditItem, result.Items ?? [], ctx.log, "audit.unreadable", [
-      "target",
-      "sortKey",
-    ]);
-    if (entry) {
-      const email = (await emailsOf(deps, [entry.actor])).get(entry.actor);
-      const reason = (entry.after as { reason?: unknown } | undefined)?.reason;
-      return {
-        by: entry.actor,
-        ...(email ? { email } : {}),
-        at: entry.at,
-        ...(typeof reason === "string" ? { reason } : {}),
-      };
-    }
-    start = result.LastEvaluatedKey;
-  } while (start);
+  const pages = queryPages(deps.dynamo, {
+    TableName: deps.config.auditTable,
+    KeyConditionExpression: "#pk = :pk",
+    FilterExpression: "#action = :action",
+    ExpressionAttributeNames: { "#pk": auditTable.partitionKey, "#action": "action" },
+    ExpressionAttributeValues: { ":pk": auditTarget.user(sub), ":action": "user.disable" },
+    ScanIndexForward: false,
+  });
+  for await (const items of pages) {
+    const [entry] = readItems(AuditItem, items, ctx.log, "audit.unreadable", ["target", "sortKey"]);
+    if (!entry) continue;
+    const email = (await emailsOf(deps, [entry.actor])).get(entry.actor);
+    const reason = (entry.after as { reason?: unknown } | undefined)?.reason;
+    return {
+      by: entry.actor,
+      ...(email ? { email } : {}),
+      at: entry.at,
+      ...(typeof reason === "string" ? { reason } : {}),
+    };
+  }
   return undefined;
 }
 

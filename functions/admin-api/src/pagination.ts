@@ -101,6 +101,24 @@ export async function queryPartitionPage(
 }
 
 /**
+ * Every page of a query, one after the other (following LastEvaluatedKey), for callers that
+ * read a whole partition or stop at the first page with what they look for.
+ */
+export async function* queryPages(
+  dynamo: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo.send(
+      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    yield result.Items ?? [];
+    start = result.LastEvaluatedKey;
+  } while (start);
+}
+
+/**
  * The items that fit `schema`. One that does not is logged as `event` with its key fields, not
  * hidden and not fatal: an unreadable item is a bug in whatever wrote it, and the rest still list.
  */

@@ -26,7 +26,7 @@ import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { emailsOf } from "./emails";
 import { ConflictError, PhotoInProgressError, PhotoNotFoundError } from "./errors";
-import { keyOf, queryPartitionPage, readItems } from "./pagination";
+import { keyOf, queryPages, queryPartitionPage, readItems } from "./pagination";
 import { signedGet } from "./urls";
 
 const { byStatus, byOwner, byReview } = photoTable.indexes;
@@ -85,46 +85,35 @@ export async function allPhotosOf(
   owner: string,
 ): Promise<PhotoRecord[]> {
   const records: PhotoRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.config.photoTable,
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": photoTable.partitionKey },
-        ExpressionAttributeValues: { ":pk": owner },
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    records.push(...readRecords(ctx, result.Items ?? []));
-    start = result.LastEvaluatedKey;
-  } while (start);
+  for await (const items of queryPages(deps.dynamo, { ...ownerPartition(deps, owner), ConsistentRead: true }))
+    records.push(...readRecords(ctx, items));
   return records;
 }
 
 /** How many of one owner's photos are in each status (reads only the status attribute). */
 export async function photoCountsOf(deps: AdminApiDeps, owner: string): Promise<Record<PhotoStatus, number>> {
   const counts = Object.fromEntries(PHOTO_STATUSES.map((s) => [s, 0])) as Record<PhotoStatus, number>;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.config.photoTable,
-        KeyConditionExpression: "#pk = :pk",
-        ProjectionExpression: "#status",
-        ExpressionAttributeNames: { "#pk": photoTable.partitionKey, "#status": "status" },
-        ExpressionAttributeValues: { ":pk": owner },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of result.Items ?? []) {
+  const input = ownerPartition(deps, owner);
+  for await (const items of queryPages(deps.dynamo, {
+    ...input,
+    ProjectionExpression: "#status",
+    ExpressionAttributeNames: { ...input.ExpressionAttributeNames, "#status": "status" },
+  })) {
+    for (const item of items) {
       const status = PhotoStatus.safeParse(item.status);
       if (status.success) counts[status.data] += 1;
     }
-    start = result.LastEvaluatedKey;
-  } while (start);
+  }
   return counts;
+}
+
+function ownerPartition(deps: AdminApiDeps, owner: string) {
+  return {
+    TableName: deps.config.photoTable,
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": photoTable.partitionKey },
+    ExpressionAttributeValues: { ":pk": owner },
+  };
 }
 
 // A record the schema refuses is a processor bug to fix: logged, not hidden.

@@ -190,6 +190,16 @@ describe("approve and reject", () => {
   const updated = (r: Partial<PhotoRecord>, version: number) => ({
     Attributes: { ...record(r), verdictVersion: version },
   });
+  /** What DynamoDB answers to support's rejection: the record with the reasons it was given. */
+  const rejectedBySupport = (input: { ExpressionAttributeValues: Record<string, unknown> }) =>
+    updated(
+      {
+        status: "rejected",
+        reasons: input.ExpressionAttributeValues[":reasons"] as PhotoRecord["reasons"],
+        reviewedBy: SUPPORT,
+      },
+      3,
+    );
 
   it("approve: conditional update with reviewedBy, publishes the new version, audits before/after", async () => {
     dynamo.on(GetCommand).resolves({ Item: record() });
@@ -227,14 +237,7 @@ describe("approve and reject", () => {
 
   it("reject records support's reason under the chosen code", async () => {
     dynamo.on(GetCommand).resolves({ Item: record({ status: "approved", reasons: [] }) });
-    dynamo
-      .on(UpdateCommand)
-      .callsFake((input) =>
-        updated(
-          { status: "rejected", reasons: input.ExpressionAttributeValues[":reasons"], reviewedBy: SUPPORT },
-          3,
-        ),
-      );
+    dynamo.on(UpdateCommand).callsFake(rejectedBySupport);
     const deps = testDeps();
     const answer = await call<PhotoRecord>(
       deps,
@@ -260,14 +263,7 @@ describe("approve and reject", () => {
 
   it("reject without a code keeps the photo's current code and publishes its canned reply; the review leaves the queue", async () => {
     dynamo.on(GetCommand).resolves({ Item: record({ reviewQueue: "open" }) });
-    dynamo
-      .on(UpdateCommand)
-      .callsFake((input) =>
-        updated(
-          { status: "rejected", reasons: input.ExpressionAttributeValues[":reasons"], reviewedBy: SUPPORT },
-          3,
-        ),
-      );
+    dynamo.on(UpdateCommand).callsFake(rejectedBySupport);
     const deps = testDeps();
     const answer = await call<PhotoRecord>(
       deps,
