@@ -103,13 +103,18 @@ describe("admin API client", () => {
   it("turns the API's error body into an ApiError with its stable code, fields and request id", async () => {
     const { c } = client([
       json(409, {
-        error: { code: "PHOTO_IN_PROGRESS", message: "being processed", requestId: "req-1" },
+        error: {
+          code: "PHOTO_IN_PROGRESS",
+          message: "The photo is being processed; its lease ends in 42 s.",
+          requestId: "req-1",
+        },
       }),
     ]);
     const error = await c.call("getUser", { params: { sub: OWNER } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: "PHOTO_IN_PROGRESS", status: 409, requestId: "req-1" });
-    expect(errorMessage(error)).toMatch(/being processed right now/);
+    // The API's message says how long until the photo can be taken over.
+    expect(errorMessage(error)).toMatch(/lease ends in 42 s/);
   });
 
   it("rejects a success body that does not match the route's response schema", async () => {
