@@ -369,6 +369,9 @@ describe("AdminApi role, simulated", () => {
     ["cognito-idp:ListUsers", poolArn],
     ["cognito-idp:AdminDisableUser", poolArn],
     ["cognito-idp:AdminDeleteUser", poolArn],
+    // issue 13: the user's own choice of picture, and clearing it with the photo it names
+    ["cognito-idp:AdminUpdateUserAttributes", poolArn],
+    ["cognito-idp:AdminDeleteUserAttributes", poolArn],
     ["lambda:InvokeFunction", processorArn],
     ["sqs:ReceiveMessage", dlqArn],
     ["sqs:DeleteMessage", dlqArn],
@@ -392,6 +395,11 @@ describe("AdminApi role, simulated", () => {
 
   it.each([
     ["cognito-idp:ListUsers", `arn:aws:cognito-idp:${region}:${account}:userpool/${region}_OtherPool`],
+    [
+      "cognito-idp:AdminUpdateUserAttributes",
+      `arn:aws:cognito-idp:${region}:${account}:userpool/${region}_OtherPool`,
+    ],
+    ["cognito-idp:UpdateUserPoolClient", poolArn],
     ["cognito-idp:DeleteUserPool", poolArn],
     ["cognito-idp:CreateGroup", poolArn],
     ["cognito-idp:AdminSetUserPassword", poolArn],

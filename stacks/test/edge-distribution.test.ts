@@ -171,6 +171,32 @@ describe("EdgeDistribution: behaviours", () => {
     expect(upload!.cache_policy_id).toBe(MANAGED_POLICY_IDS.cachingDisabled);
   });
 
+  it("forwards the CORS headers and the upload intent header (and nothing else) to the bucket on uploads/*", () => {
+    const { json } = synth();
+    const upload = behaviours(json)["uploads/*"];
+    const policies = Object.entries(
+      (json.resource as Record<string, Record<string, Record<string, unknown>>>)
+        .aws_cloudfront_origin_request_policy ?? {},
+    );
+    expect(policies).toHaveLength(1);
+    const [id, policy] = policies[0]!;
+    expect(upload!.origin_request_policy_id).toBe(`\${aws_cloudfront_origin_request_policy.${id}.id}`);
+    expect(policy).toMatchObject({
+      headers_config: { header_behavior: "whitelist" },
+      cookies_config: { cookie_behavior: "none" },
+      query_strings_config: { query_string_behavior: "none" },
+    });
+    const headers = (policy.headers_config as { headers: { items: string[] } }).headers.items;
+    expect([...headers].sort()).toEqual(
+      [
+        "access-control-request-headers",
+        "access-control-request-method",
+        "origin",
+        "x-amz-meta-photogate-intent",
+      ].sort(),
+    );
+  });
+
   it("serves photos/* read-only, cached by key, redirecting plain HTTP", () => {
     const photos = behaviours(synth().json)["photos/*"];
     expect(photos).toBeDefined();

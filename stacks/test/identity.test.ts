@@ -139,6 +139,28 @@ describe("Identity: user pool", () => {
     });
   });
 
+  it("lists each client's readable and writable attributes: nobody writes `picture` (issue 13)", () => {
+    const { json } = synthIdentity();
+    const upload = named(json, "aws_cognito_user_pool_client", "upload-client");
+    const admin = named(json, "aws_cognito_user_pool_client", "admin-client");
+    expect([...(upload.write_attributes as string[])].sort()).toEqual([
+      "family_name",
+      "given_name",
+      "locale",
+      "name",
+      "zoneinfo",
+    ]);
+    expect(admin.write_attributes).toEqual([]);
+    for (const client of [upload, admin]) {
+      const writable = client.write_attributes as string[];
+      for (const attribute of ["picture", "email", "email_verified"])
+        expect(writable).not.toContain(attribute);
+      expect(client.read_attributes as string[]).toEqual(
+        expect.arrayContaining(["picture", "email", "name"]),
+      );
+    }
+  });
+
   it("takes token lifetimes from options", () => {
     const { json } = synthIdentity(environments.dev, {
       uploadClientTokens: { accessTokenMinutes: 15, idTokenMinutes: 20, refreshTokenDays: 1 },

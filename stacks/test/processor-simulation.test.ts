@@ -17,6 +17,7 @@ const arnOf: Record<string, (config: Record<string, unknown>) => string> = {
   aws_sqs_queue: (c) => `arn:aws:sqs:${env.region}:${account}:${c.name}`,
   aws_cloudfront_distribution: () => `arn:aws:cloudfront::${account}:distribution/E2EXAMPLE0DIST`,
   aws_cloudwatch_log_group: (c) => `arn:aws:logs:${env.region}:${account}:log-group:${c.name}`,
+  aws_cognito_user_pool: () => `arn:aws:cognito-idp:${env.region}:${account}:userpool/${env.region}_Pool1`,
 };
 
 function resolveArns(text: string, from: Synthesized): string {
@@ -47,6 +48,7 @@ const photoTable = `arn:aws:dynamodb:${env.region}:${account}:table/${env.namePr
 const auditTable = `arn:aws:dynamodb:${env.region}:${account}:table/${env.namePrefix}-audit`;
 const dlq = `arn:aws:sqs:${env.region}:${account}:${env.namePrefix}-processor-dlq`;
 const logGroup = `arn:aws:logs:${env.region}:${account}:log-group:/aws/lambda/${env.namePrefix}-processor`;
+const userPool = `arn:aws:cognito-idp:${env.region}:${account}:userpool/${env.region}_Pool1`;
 const owner = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const photo = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
@@ -94,6 +96,8 @@ describe("processor role, simulated", () => {
     ["rekognition:DetectModerationLabels", "*"],
     ["sqs:SendMessage", dlq],
     ["logs:PutLogEvents", `${logGroup}:log-stream:2024/01/01/[$LATEST]abc`],
+    // sets `picture` when a profile-picture upload is approved (issue 13)
+    ["cognito-idp:AdminUpdateUserAttributes", userPool],
   ])("may %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).toBe("Allowed");
   });
@@ -122,6 +126,14 @@ describe("processor role, simulated", () => {
     ["logs:PutLogEvents", `arn:aws:logs:${env.region}:${account}:log-group:/aws/lambda/other:log-stream:x`],
     ["logs:CreateLogGroup", `arn:aws:logs:${env.region}:${account}:log-group:/aws/lambda/other`],
     ["iam:PassRole", roleArn],
+    [
+      "cognito-idp:AdminUpdateUserAttributes",
+      `arn:aws:cognito-idp:${env.region}:${account}:userpool/${env.region}_Other`,
+    ],
+    ["cognito-idp:AdminDeleteUserAttributes", userPool],
+    ["cognito-idp:AdminGetUser", userPool],
+    ["cognito-idp:AdminCreateUser", userPool],
+    ["cognito-idp:UpdateUserPoolClient", userPool],
   ])("may not %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).not.toBe("Allowed");
   });

@@ -5,6 +5,7 @@ import type { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import type { CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
+import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -19,6 +20,7 @@ import {
   resourceNames,
   SHARED_PREFIX,
   UPLOAD_CONTENT_TYPES,
+  UPLOAD_INTENT_HEADER,
   UPLOADS_PREFIX,
 } from "@photogate/core";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
@@ -231,6 +233,26 @@ export class EdgeDistribution extends Construct {
       signingProtocol: "sigv4",
     });
 
+    // CORS-S3Origin plus the upload intent (the edge checks its value), which S3 stores as user
+    // metadata for the processor: the managed policy would drop it on the way to the bucket.
+    const uploadOriginRequest = new CloudfrontOriginRequestPolicy(this, "upload-origin-request", {
+      name: `${env.namePrefix}-uploads`,
+      comment: "photogate uploads: CORS headers and the upload intent",
+      headersConfig: {
+        headerBehavior: "whitelist",
+        headers: {
+          items: [
+            "origin",
+            "access-control-request-headers",
+            "access-control-request-method",
+            UPLOAD_INTENT_HEADER,
+          ],
+        },
+      },
+      cookiesConfig: { cookieBehavior: "none" },
+      queryStringsConfig: { queryStringBehavior: "none" },
+    });
+
     const viewerRequest: CloudfrontDistributionOrderedCacheBehaviorLambdaFunctionAssociation[] = [
       { eventType: "viewer-request", lambdaArn: this.edgeFunction.qualifiedArn, includeBody: false },
     ];
@@ -256,7 +278,7 @@ export class EdgeDistribution extends Construct {
           allowedMethods: ALL_METHODS,
           cachedMethods: READ_METHODS,
           cachePolicyId: MANAGED_POLICY_IDS.cachingDisabled,
-          originRequestPolicyId: MANAGED_POLICY_IDS.corsS3Origin,
+          originRequestPolicyId: uploadOriginRequest.id,
           // A redirect would turn a PUT into a bodiless GET in most clients: refuse plain HTTP.
           viewerProtocolPolicy: "https-only",
           compress: false,

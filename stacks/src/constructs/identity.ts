@@ -6,7 +6,7 @@ import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { type EnvironmentConfig, resourceNames } from "@photogate/core";
+import { APP_CLIENT_ATTRIBUTES, type EnvironmentConfig, resourceNames } from "@photogate/core";
 import { Construct } from "constructs";
 import { policyJson } from "../lib/policy-document";
 import {
@@ -121,14 +121,18 @@ export class Identity extends Construct {
       }),
     };
 
-    this.uploadClient = this.appClient("upload-client", names.uploadClient, {
-      ...DEFAULT_UPLOAD_TOKENS,
-      ...options.uploadClientTokens,
-    });
-    this.adminClient = this.appClient("admin-client", names.adminClient, {
-      ...DEFAULT_ADMIN_TOKENS,
-      ...options.adminClientTokens,
-    });
+    this.uploadClient = this.appClient(
+      "upload-client",
+      names.uploadClient,
+      { ...DEFAULT_UPLOAD_TOKENS, ...options.uploadClientTokens },
+      APP_CLIENT_ATTRIBUTES.upload,
+    );
+    this.adminClient = this.appClient(
+      "admin-client",
+      names.adminClient,
+      { ...DEFAULT_ADMIN_TOKENS, ...options.adminClientTokens },
+      APP_CLIENT_ATTRIBUTES.admin,
+    );
 
     this.identityPool = new CognitoIdentityPool(this, "identity-pool", {
       // Identity pool names allow only word characters and spaces.
@@ -206,10 +210,19 @@ export class Identity extends Construct {
     return [this.uploadClient.id];
   }
 
-  private appClient(id: string, name: string, tokens: TokenValidity): CognitoUserPoolClient {
+  private appClient(
+    id: string,
+    name: string,
+    tokens: TokenValidity,
+    attributes: { read: readonly string[]; write: readonly string[] },
+  ): CognitoUserPoolClient {
     return new CognitoUserPoolClient(this, id, {
       name,
       userPoolId: this.userPool.id,
+      // Explicit lists: without them a client may write every standard attribute, `picture`
+      // included, which would let users bypass moderation (docs/identity.md).
+      readAttributes: [...attributes.read],
+      writeAttributes: [...attributes.write],
       // Public clients (browser, mobile): a secret could not be kept secret.
       generateSecret: false,
       // SRP keeps the password off the wire. USER_PASSWORD_AUTH is left out: nothing here needs

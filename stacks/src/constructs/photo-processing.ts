@@ -34,6 +34,11 @@ export interface PhotoProcessingOptions {
   logRetentionDays: number;
   bucketArn: string;
   photoTable: { name: string; arn: string };
+  /**
+   * The user pool whose `picture` approved profile-picture uploads set, and the origin serving
+   * shared/ for its value; without it (LocalStack) such uploads say NOT_CONFIGURED.
+   */
+  profilePictures?: { userPoolId: string; userPoolArn: string; pictureBaseUrl: string };
   /** SNS topics (or other ARNs) told when an alarm fires; none by default. */
   alarmActions?: string[];
 }
@@ -83,6 +88,7 @@ export class PhotoProcessing extends Construct {
           photoTableArn: options.photoTable.arn,
           deadLetterQueueArn: this.deadLetterQueue.arn,
           logGroupArn: this.logGroup.arn,
+          ...(options.profilePictures ? { userPoolArn: options.profilePictures.userPoolArn } : {}),
         }),
       ),
     });
@@ -118,6 +124,12 @@ export class PhotoProcessing extends Construct {
             maxKeysPerRun: processor.reconcile.maxKeysPerRun,
             maxRedrivesPerRun: processor.reconcile.maxRedrivesPerRun,
           } satisfies ReconcileLimits),
+          ...(options.profilePictures
+            ? {
+                PHOTOGATE_USER_POOL_ID: options.profilePictures.userPoolId,
+                PHOTOGATE_PICTURE_BASE_URL: options.profilePictures.pictureBaseUrl,
+              }
+            : {}),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],

@@ -18,11 +18,24 @@ export interface ProcessorPolicyTargets {
   photoTableArn: string;
   deadLetterQueueArn: string;
   logGroupArn: string;
+  /** The user pool whose `picture` approved profile-picture uploads set (absent without Cognito). */
+  userPoolArn?: string;
 }
 
 /** The processor's permissions; every statement names the one resource (or prefix) it needs. */
 export function processorStatements(targets: ProcessorPolicyTargets): PolicyStatement[] {
   return [
+    ...(targets.userPoolArn
+      ? [
+          {
+            // Sets `picture` when a profile-picture upload is approved; this one pool only.
+            Sid: "SetProfilePicture",
+            Effect: "Allow" as const,
+            Action: "cognito-idp:AdminUpdateUserAttributes",
+            Resource: targets.userPoolArn,
+          },
+        ]
+      : []),
     {
       Sid: "ReadUploads",
       Effect: "Allow",
@@ -119,8 +132,10 @@ export const ADMIN_COGNITO_ACTIONS = [
   "cognito-idp:AdminAddUserToGroup",
   "cognito-idp:AdminRemoveUserFromGroup",
   "cognito-idp:AdminDeleteUser",
-  // Sets `picture` (profile photo).
+  // Sets `picture` (support's action and the user's own choice of an approved photo).
   "cognito-idp:AdminUpdateUserAttributes",
+  // Clears `picture` when support rejects or deletes the photo it names.
+  "cognito-idp:AdminDeleteUserAttributes",
 ] as const;
 
 export interface AdminApiPolicyTargets {

@@ -72,28 +72,8 @@ export class PhotogateStack extends TerraformStack {
       auditTableName: names.auditTable,
       deletionProtection: env.deletionProtection,
     });
-    this.processing = new PhotoProcessing(this, "processing", {
-      functionName: names.processorFunction,
-      dlqName: names.processorDlq,
-      bundleDir: options.processorBundleDir,
-      processor: env.processor,
-      processing: env.processing,
-      logRetentionDays: env.logRetentionDays,
-      bucketArn: this.storage.bucketArn,
-      photoTable: { name: this.tables.photoTable.name, arn: this.tables.photoTable.arn },
-    });
-    this.storage.notifyOnUpload({
-      functionName: this.processing.functionName,
-      arn: this.processing.functionArn,
-    });
-
-    new TerraformOutput(this, "bucket", { value: this.storage.bucketId });
-    new TerraformOutput(this, "photo-table", { value: this.tables.photoTable.name });
-    new TerraformOutput(this, "audit-table", { value: this.tables.auditTable.name });
-    new TerraformOutput(this, "processor-function", { value: this.processing.functionName });
-    new TerraformOutput(this, "processor-dlq", { value: this.processing.deadLetterQueue.url });
-
     // On LocalStack, `pnpm dev`'s own user-pool, identity and edge endpoints stand in for these.
+    // Before the processor: it sets `picture` in this pool, naming images served by this edge.
     if (env.target === "aws") {
       // Lambda@Edge functions must live in us-east-1, whatever the environment's region.
       const usEast1 = createAwsProvider(this, env, { alias: "us-east-1", region: "us-east-1", ...overrides });
@@ -110,6 +90,40 @@ export class PhotogateStack extends TerraformStack {
       this.storage.addPolicyStatements(...edge.bucketPolicyStatements);
       this.identity = identity;
       this.edge = edge;
+    }
+    this.processing = new PhotoProcessing(this, "processing", {
+      functionName: names.processorFunction,
+      dlqName: names.processorDlq,
+      bundleDir: options.processorBundleDir,
+      processor: env.processor,
+      processing: env.processing,
+      logRetentionDays: env.logRetentionDays,
+      bucketArn: this.storage.bucketArn,
+      photoTable: { name: this.tables.photoTable.name, arn: this.tables.photoTable.arn },
+      ...(this.identity && this.edge
+        ? {
+            profilePictures: {
+              userPoolId: this.identity.userPoolId,
+              userPoolArn: this.identity.userPoolArn,
+              pictureBaseUrl: `https://${this.edge.domainName}`,
+            },
+          }
+        : {}),
+    });
+    this.storage.notifyOnUpload({
+      functionName: this.processing.functionName,
+      arn: this.processing.functionArn,
+    });
+
+    new TerraformOutput(this, "bucket", { value: this.storage.bucketId });
+    new TerraformOutput(this, "photo-table", { value: this.tables.photoTable.name });
+    new TerraformOutput(this, "audit-table", { value: this.tables.auditTable.name });
+    new TerraformOutput(this, "processor-function", { value: this.processing.functionName });
+    new TerraformOutput(this, "processor-dlq", { value: this.processing.deadLetterQueue.url });
+
+    if (env.target === "aws") {
+      const { identity, edge } = this;
+      if (!identity || !edge) throw new Error("unreachable: identity and edge exist on AWS");
 
       // The admin API is reached through the admin site's own distribution (/api/*), so
       // neither needs the other's domain and Terraform has no dependency loop.
