@@ -162,20 +162,22 @@ function AuditPageView() {
               ...AUDIT_ACTIONS.map((a) => ({ value: a, label: AUDIT_LABELS[a as AuditAction] })),
             ]}
           />
-          <TextInput
-            label="From (UTC day)"
-            type="date"
-            value={from}
-            error={formError.from}
-            onChange={(e) => setFrom(e.currentTarget.value)}
-          />
-          <TextInput
-            label="To (UTC day)"
-            type="date"
-            value={to}
-            error={formError.to}
-            onChange={(e) => setTo(e.currentTarget.value)}
-          />
+          {(
+            [
+              ["From", from, setFrom, formError.from],
+              ["To", to, setTo, formError.to],
+            ] as const
+          ).map(([label, value, set, error]) => (
+            // The browser's own date picker: typed or picked, keyboard-accessible, always YYYY-MM-DD.
+            <TextInput
+              key={label}
+              label={`${label} (UTC day)`}
+              type="date"
+              value={value}
+              error={error}
+              onChange={(e) => set(e.currentTarget.value)}
+            />
+          ))}
           <Group gap="xs" mt={24}>
             <Button type="submit">Filter</Button>
             {me?.email && (

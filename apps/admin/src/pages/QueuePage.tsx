@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Group, Kbd, Paper, SegmentedControl, Text } from "@mantine/core";
 import type { PhotoSummary } from "@photogate/core";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useLocation, useSearchParams } from "wouter";
 import { errorMessage } from "../api/client";
@@ -15,7 +15,6 @@ import { Thumbnail } from "../ui/PhotoCard";
 import { ReasonList } from "../ui/PhotoFacts";
 import { photoName, usePhotoRequests } from "../ui/photo-actions";
 import { EmptyState, ErrorState, GridSkeleton, PageHeader } from "../ui/states";
-import { useToast } from "../ui/toasts";
 
 const QUEUES = [
   { value: "review", label: "Needs review" },
@@ -39,8 +38,6 @@ function isControl(target: EventTarget | null): boolean {
 
 export default function QueuePage() {
   const api = useApi();
-  const toast = useToast();
-  const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const queue = params.get("status") === "failed" ? "failed" : "review";
   const pager = pagerFromParam(params.get("pages"));
@@ -150,34 +147,55 @@ export default function QueuePage() {
     return () => window.removeEventListener("keydown", onKey);
   });
 
-  async function bulk(kind: "approve" | "reject") {
+  /** Bulk review of the marked photos: asks first (naming them), then one call each, results per photo. */
+  function bulk(kind: "approve" | "reject") {
     const photos = items.filter((p) => marked.has(p.photoId));
-    const outcome: typeof results = [];
-    for (const p of photos) {
-      try {
-        if (kind === "approve")
-          await api.call("approvePhoto", {
-            params: { owner: p.owner, photoId: p.photoId },
-            body: { reason: "Approved in a bulk review" },
-          });
-        else
-          await api.call("rejectPhoto", {
-            params: { owner: p.owner, photoId: p.photoId },
-            body: { note: "Rejected in a bulk review" },
-          });
-        outcome.push({ name: photoName(p), ok: true, text: kind === "approve" ? "approved" : "rejected" });
-      } catch (error) {
-        outcome.push({ name: photoName(p), ok: false, text: errorMessage(error) });
-      }
-    }
-    setResults(outcome);
-    setMarked(new Set());
-    const failed = outcome.filter((o) => !o.ok).length;
-    toast({
-      color: failed ? "red" : "green",
-      title: `${kind === "approve" ? "Approved" : "Rejected"} ${outcome.length - failed} of ${outcome.length} photos`,
+    const verb = kind === "approve" ? "Approve" : "Reject";
+    confirm({
+      title: `${verb} ${photos.length} marked photo${photos.length === 1 ? "" : "s"}?`,
+      message: (
+        <>
+          {kind === "approve"
+            ? "Each is published to its owner and shared."
+            : "Each owner reads the canned reply for their photo's current reason code."}
+          <ul className="bulk-results">
+            {photos.map((p) => (
+              <li key={p.photoId}>{photoName(p)}</li>
+            ))}
+          </ul>
+        </>
+      ),
+      confirmLabel: `${verb} ${photos.length}`,
+      color: kind === "approve" ? "green" : "red",
+      reason: {
+        label: "Internal note (audit log only, never shown to the users)",
+        initial: `${kind === "approve" ? "Approved" : "Rejected"} in a bulk review`,
+      },
+      run: async ({ reason }) => {
+        const outcome: typeof results = [];
+        for (const p of photos) {
+          const params = { owner: p.owner, photoId: p.photoId };
+          try {
+            if (kind === "approve") await api.call("approvePhoto", { params, body: { reason } });
+            else await api.call("rejectPhoto", { params, body: { note: reason } });
+            outcome.push({
+              name: photoName(p),
+              ok: true,
+              text: kind === "approve" ? "approved" : "rejected",
+            });
+          } catch (error) {
+            outcome.push({ name: photoName(p), ok: false, text: errorMessage(error) });
+          }
+        }
+        return outcome;
+      },
+      success: (outcome) =>
+        `${kind === "approve" ? "Approved" : "Rejected"} ${outcome.filter((o) => o.ok).length} of ${outcome.length} photos`,
+      onSuccess: (outcome) => {
+        setResults(outcome);
+        setMarked(new Set());
+      },
     });
-    await queryClient.invalidateQueries();
   }
 
   return (
@@ -202,11 +220,11 @@ export default function QueuePage() {
               {marked.size} marked
             </Text>
             {queue === "review" && (
-              <Button size="xs" color="green" onClick={() => void bulk("approve")}>
+              <Button size="xs" color="green" onClick={() => bulk("approve")}>
                 Approve marked
               </Button>
             )}
-            <Button size="xs" color="red" onClick={() => void bulk("reject")}>
+            <Button size="xs" color="red" onClick={() => bulk("reject")}>
               Reject marked
             </Button>
             <Button size="xs" variant="default" onClick={() => setMarked(new Set())}>

@@ -2,9 +2,11 @@ import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import {
+  AdminCreateUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { PHOTO_STATUSES } from "@photogate/core";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalUser } from "../../src/endpoints";
@@ -158,6 +160,16 @@ beforeAll(async () => {
     portraitScene("face-sunglasses.jpg"),
     portraitScene("face-smiling.jpg"),
   ]);
+  // Two more for the review queue, so the bulk actions have photos of their own.
+  // Their ids differ in the first 8 characters: that is how the app names a photo.
+  for (const photoId of ["5a1e0003-0000-4000-8000-000000000003", "5a1e0004-0000-4000-8000-000000000004"]) {
+    await uploadThroughEdge(endpoints.urls.edge, tokens.accessToken, {
+      owner: demo.sub,
+      photoId,
+      extension: "jpg",
+      body: sunglasses.jpeg,
+    });
+  }
   await uploadThroughEdge(endpoints.urls.edge, tokens.accessToken, {
     owner: demo.sub,
     photoId: sunglassesId,
@@ -243,6 +255,22 @@ describe("admin app in a browser", () => {
     await dialog.getByRole("button", { name: "Disable user" }).click();
     await toast(page, "Disabled demo@photogate.local");
     await page.getByTestId("user-state").filter({ hasText: "disabled" }).waitFor({ timeout: UI_WAIT });
+    // Who, when and why, from the audit log.
+    const disabledBy = page.getByTestId("disabled-by");
+    await disabledBy.waitFor({ timeout: UI_WAIT });
+    expect(await disabledBy.textContent()).toMatch(
+      /^by support@photogate\.local on .+: “Reported for spam by two users”$/,
+    );
+    // Photo counts per status: what the API counted over every photo of the user, each shown.
+    const detail = await apiAs(page, `/users/${demo.sub}`);
+    const counts = detail.body.photoCounts as Record<string, number>;
+    expect(counts.rejected).toBeGreaterThanOrEqual(3);
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(
+      (detail.body.photos as { items: unknown[] }).items.length,
+    );
+    expect(await page.getByTestId("photo-counts").textContent()).toBe(
+      PHOTO_STATUSES.map((status) => `${counts[status]} ${status}`).join(" · "),
+    );
 
     const idp = new CognitoIdentityProviderClient({
       endpoint: harness.stack.endpoints.urls.cognitoIdp,
@@ -260,6 +288,7 @@ describe("admin app in a browser", () => {
       await toast(page, "Enabled demo@photogate.local");
       await page.getByTestId("user-state").filter({ hasText: "active" }).waitFor({ timeout: UI_WAIT });
       expect((await user()).Enabled).toBe(true);
+      expect(await page.getByTestId("disabled-by").count()).toBe(0);
     } finally {
       idp.destroy();
     }
@@ -502,6 +531,216 @@ describe("admin app in a browser", () => {
     await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor({ timeout: UI_WAIT });
     await axe(page, "shortcuts dialog");
     await page.keyboard.press("Escape");
+  }, 180_000);
+
+  it("approves and goes to the next photo from the photo page by keyboard; Undo restores the automatic verdict", async () => {
+    // An override names its reviewer by e-mail.
+    await page.goto(`${harness.siteUrl}/photos/${demo.sub}/${photoId("two-people")}`);
+    const override = page.getByTestId("override");
+    await override.waitFor({ timeout: UI_WAIT });
+    expect(await override.textContent()).toContain(`Approved by ${support.email}`);
+
+    const queue = await apiAs(page, "/photos?queue=review");
+    const [first, second] = (queue.body.items as { photoId: string }[]).map((p) => p.photoId);
+    expect(first && second).toBeTruthy();
+    await page.goto(`${harness.siteUrl}/photos/${demo.sub}/${first}`);
+    const next = page.getByRole("button", { name: "Approve and next" });
+    await next.waitFor({ timeout: UI_WAIT });
+    await next.press("Enter");
+    const dialog = page.getByRole("dialog", {
+      name: `Approve demo@photogate.local's photo ${first!.slice(0, 8)}?`,
+    });
+    await dialog.waitFor({ timeout: UI_WAIT });
+    await axe(page, "approve-and-next dialog");
+    await dialog.getByRole("textbox", { name: /Internal note/ }).press("Enter");
+    await page.waitForURL(`${harness.siteUrl}/photos/${demo.sub}/${second}`, { timeout: UI_WAIT });
+    const done = await toast(page, `Approved demo@photogate.local's photo ${first!.slice(0, 8)}`);
+    expect((await apiAs(page, `/photos/${demo.sub}/${first}`)).body).toMatchObject({ status: "approved" });
+
+    await done.getByRole("button", { name: "Undo" }).press("Enter");
+    await toast(page, `Restored the automatic verdict on demo@photogate.local's photo ${first!.slice(0, 8)}`);
+    const restored = await apiAs(page, `/photos/${demo.sub}/${first}`);
+    expect(restored.body).toMatchObject({ status: "rejected", reviewQueue: "open" });
+    expect(restored.body.reviewedBy).toBeUndefined();
+  }, 120_000);
+
+  it("bulk-approves and bulk-rejects marked photos by keyboard, with a result per photo, until the queue is empty", async () => {
+    const cards = page.locator('[role="option"][data-photo-id]');
+    const markTwo = async () => {
+      await cards.first().focus();
+      await page.keyboard.press("x");
+      await page.keyboard.press("j");
+      await page.keyboard.press("x");
+      await page.getByText("2 marked", { exact: true }).waitFor({ timeout: UI_WAIT });
+      return page
+        .locator('[role="option"][aria-checked="true"]')
+        .evaluateAll((marked) => marked.map((c) => c.getAttribute("data-photo-id")!));
+    };
+    const reviewed = async (kind: "Approve" | "Reject", ids: string[]) => {
+      await page.getByRole("button", { name: `${kind} marked` }).press("Enter");
+      const dialog = page.getByRole("dialog", { name: `${kind} 2 marked photos?` });
+      await dialog.waitFor({ timeout: UI_WAIT });
+      // The dialog names every photo it acts on.
+      for (const id of ids) await dialog.getByText(`photo ${id.slice(0, 8)}`).waitFor({ timeout: UI_WAIT });
+      await shot(page, `bulk-${kind.toLowerCase()}-dialog`);
+      await axe(page, `bulk ${kind.toLowerCase()} dialog`);
+      await dialog.getByRole("textbox", { name: /Internal note/ }).press("Enter");
+      await toast(page, `${kind === "Approve" ? "Approved" : "Rejected"} 2 of 2 photos`);
+      const results = page.getByTestId("bulk-results").locator("li");
+      await expect.poll(() => results.count(), { timeout: UI_WAIT }).toBe(2);
+      const lines = await results.evaluateAll((items) =>
+        items.map((li) => `${li.getAttribute("data-ok")} ${li.textContent}`),
+      );
+      const verb = kind === "Approve" ? "approved" : "rejected";
+      expect(lines.sort()).toEqual(
+        ids.map((id) => `true demo@photogate.local's photo ${id.slice(0, 8)}: ${verb}`).sort(),
+      );
+      for (const id of ids) {
+        await page
+          .locator(`[role="option"][data-photo-id="${id}"]`)
+          .waitFor({ state: "detached", timeout: UI_WAIT });
+        const record = await apiAs(page, `/photos/${demo.sub}/${id}`);
+        expect(record.body).toMatchObject({ status: verb, reviewedBy: support.sub });
+        expect(record.body.reviewQueue).not.toBe("open");
+      }
+    };
+
+    await page.goto(`${harness.siteUrl}/queue`);
+    await cards.first().waitFor({ timeout: UI_WAIT });
+    expect(await cards.count()).toBe(4);
+    await reviewed("Approve", await markTwo());
+    await shot(page, "bulk-results");
+    await reviewed("Reject", await markTwo());
+    await page
+      .getByTestId("empty-state")
+      .filter({ hasText: "Nothing to review" })
+      .waitFor({ timeout: UI_WAIT });
+    await page
+      .getByTestId("review-count")
+      .filter({ hasText: /^\s*\(?0/ })
+      .waitFor({ timeout: UI_WAIT });
+  }, 180_000);
+
+  it("keeps filters, sort and dates in the URL: a reload shows the same view", async () => {
+    await page.goto(`${harness.siteUrl}/users?q=photogate.local&sort=-email`);
+    const rows = page.getByTestId("user-row");
+    await rows.first().waitFor({ timeout: UI_WAIT });
+    const emails = () => rows.evaluateAll((r) => r.map((row) => row.querySelector("a")?.textContent ?? ""));
+    const descending = await emails();
+    expect(descending.length).toBeGreaterThanOrEqual(3);
+    expect(descending).toEqual([...descending].sort().reverse());
+    await page.getByRole("combobox", { name: "Group" }).selectOption("support");
+    await page.waitForURL(/group=support/, { timeout: UI_WAIT });
+    await expect.poll(emails, { timeout: UI_WAIT }).toEqual([support.email]);
+    await page.reload();
+    await expect.poll(emails, { timeout: UI_WAIT }).toEqual([support.email]);
+    expect(await page.getByRole("textbox", { name: "Search text" }).inputValue()).toBe("photogate.local");
+    expect(await page.getByRole("combobox", { name: "Group" }).inputValue()).toBe("support");
+
+    // The audit log by actor (typed as an e-mail), action and a date range from the date pickers.
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto(`${harness.siteUrl}/audit`);
+    await page.getByRole("textbox", { name: "Actor" }).fill(support.email);
+    await page.getByRole("combobox", { name: "Action" }).selectOption("photo.reject");
+    await page.getByLabel("From (UTC day)").fill(today);
+    await page.getByLabel("To (UTC day)").fill(today);
+    await page.getByRole("button", { name: "Filter", exact: true }).press("Enter");
+    await page.waitForURL(/action=photo\.reject/, { timeout: UI_WAIT });
+    const audit = page.getByTestId("audit-row");
+    const actions = () => audit.evaluateAll((r) => r.map((row) => row.getAttribute("data-action")));
+    await expect.poll(async () => (await actions()).length, { timeout: UI_WAIT }).toBeGreaterThanOrEqual(1);
+    const filtered = await actions();
+    expect(new Set(filtered)).toEqual(new Set(["photo.reject"]));
+    const url = new URL(page.url());
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      actor: support.email,
+      action: "photo.reject",
+      from: today,
+      to: today,
+    });
+    await page.reload();
+    await expect.poll(actions, { timeout: UI_WAIT }).toEqual(filtered);
+    expect(await page.getByLabel("From (UTC day)").inputValue()).toBe(today);
+    expect(await page.getByRole("textbox", { name: "Actor" }).inputValue()).toBe(support.email);
+  }, 120_000);
+
+  it("lets an admin change a user's groups and delete the user after confirmation, by keyboard", async () => {
+    const admin = findUser(harness.stack.endpoints, "admin");
+    const idp = new CognitoIdentityProviderClient({
+      endpoint: harness.stack.endpoints.urls.cognitoIdp,
+      region: harness.stack.endpoints.region,
+      credentials: harness.stack.endpoints.serviceCredentials,
+    });
+    const email = "leaving@photogate.local";
+    let sub: string;
+    try {
+      const created = await idp.send(
+        new AdminCreateUserCommand({
+          UserPoolId: harness.stack.endpoints.userPool.id,
+          Username: email,
+          MessageAction: "SUPPRESS",
+          UserAttributes: [
+            { Name: "email", Value: email },
+            { Name: "email_verified", Value: "true" },
+          ],
+        }),
+      );
+      sub = created.User?.Attributes?.find((a) => a.Name === "sub")?.Value ?? "";
+      expect(sub).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      idp.destroy();
+    }
+    const context = await newContext(LAPTOP);
+    const p = await context.newPage();
+    try {
+      await signIn(p, admin);
+      await p.getByRole("table", { name: "Users" }).waitFor({ timeout: UI_WAIT });
+      await p.goto(`${harness.siteUrl}/users/${sub}`);
+      await p.getByRole("heading", { name: email }).waitFor({ timeout: UI_WAIT });
+
+      await p.getByRole("button", { name: "Add to support" }).press("Enter");
+      const add = p.getByRole("dialog", { name: "Add to support?" });
+      await add.waitFor({ timeout: UI_WAIT });
+      await axe(p, "add-to-support dialog");
+      await add.getByRole("button", { name: "Add to support" }).press("Enter");
+      await toast(p, `Added ${email} to support`);
+      await p.getByRole("button", { name: "Remove from support" }).waitFor({ timeout: UI_WAIT });
+      expect((await apiAs(p, `/users/${sub}`)).body.groups).toEqual(["support"]);
+
+      await p.getByRole("button", { name: "Remove from support" }).press("Enter");
+      const remove = p.getByRole("dialog", { name: "Remove from support?" });
+      await remove.waitFor({ timeout: UI_WAIT });
+      await axe(p, "remove-from-support dialog");
+      await remove.getByRole("button", { name: "Remove from support" }).press("Enter");
+      await toast(p, `Removed ${email} from support`);
+      await p.getByRole("button", { name: "Add to support" }).waitFor({ timeout: UI_WAIT });
+      expect((await apiAs(p, `/users/${sub}`)).body.groups).toEqual([]);
+
+      // Delete asks first; Cancel (Escape) changes nothing.
+      await p.getByRole("button", { name: "Delete user" }).press("Enter");
+      const confirmDelete = p.getByRole("dialog", { name: "Delete this user for good?" });
+      await confirmDelete.waitFor({ timeout: UI_WAIT });
+      await axe(p, "delete-user dialog");
+      await shot(p, "confirm-delete-user");
+      await p.keyboard.press("Escape");
+      await confirmDelete.waitFor({ state: "detached", timeout: UI_WAIT });
+      expect((await apiAs(p, `/users/${sub}`)).status).toBe(200);
+
+      await p.getByRole("button", { name: "Delete user" }).press("Enter");
+      await confirmDelete.getByRole("button", { name: "Delete user and photos" }).press("Enter");
+      await toast(p, `Deleted ${email} and 0 photos`);
+      await p.waitForURL(`${harness.siteUrl}/users`, { timeout: UI_WAIT });
+      const gone = await apiAs(p, `/users/${sub}`);
+      expect(gone).toMatchObject({ status: 404, body: { error: { code: "USER_NOT_FOUND" } } });
+      const audit = await apiAs(p, `/audit?target=${encodeURIComponent(`user/${sub}`)}`);
+      expect((audit.body.items as { action: string }[]).map((e) => e.action).sort()).toEqual([
+        "user.add-to-support",
+        "user.delete",
+        "user.remove-from-support",
+      ]);
+    } finally {
+      await context.close();
+    }
   }, 180_000);
 
   it("says so when offline instead of showing a skeleton", async () => {
