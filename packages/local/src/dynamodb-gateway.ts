@@ -3,13 +3,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { crc32 } from "node:zlib";
 import { AwsJsonError } from "./aws-json-server";
 import type { CredentialStore } from "./credentials";
-import { forwardBuffered, listen } from "./http-server";
+import { forwardBuffered, listen, type Upstream } from "./http-server";
 import type { JsonAuthorizer, JsonPermission } from "./iam/json-authorizer";
 import { verifyJsonSignature } from "./iam/json-sigv4";
 
 export interface DynamoGatewayOptions {
   /** dynalite's URL (`startDynamoServer().url`). */
   upstreamUrl: string;
+  /** dynalite's Unix socket (`startDynamoServer().socketPath`), used instead of the URL when set. */
+  upstreamSocket?: string;
   credentials: CredentialStore;
   authorizer: JsonAuthorizer;
   region: string;
@@ -42,7 +44,9 @@ const WRITE_ACTION = {
  * Errors are DynamoDB's JSON 1.0 shape (`com.amazon.coral.service#…`, HTTP 400).
  */
 export async function startDynamoGateway(options: DynamoGatewayOptions): Promise<DynamoGateway> {
-  const upstream = new URL(options.upstreamUrl);
+  const upstream: Upstream = options.upstreamSocket
+    ? { socketPath: options.upstreamSocket }
+    : new URL(options.upstreamUrl);
   const tableArn = (name: string) =>
     name.startsWith("arn:") ? name : `arn:aws:dynamodb:${options.region}:${options.accountId}:table/${name}`;
 

@@ -1,4 +1,5 @@
 /// <reference path="./types/dynalite.d.ts" />
+import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import {
   type AttributeValue,
@@ -21,15 +22,23 @@ import {
 import dynalite from "dynalite";
 
 export interface DynamoServer {
+  /** `http://host:port`, or `http://localhost` when it listens on `socketPath`. */
   url: string;
+  /** The Unix socket it listens on instead of a TCP port, when asked to. */
+  socketPath?: string;
   close(): Promise<void>;
 }
 
-/** dynalite on loopback; with `dataDir` its tables survive restarts. */
+/**
+ * dynalite on loopback; with `dataDir` its tables survive restarts. With `socketPath` it listens
+ * on that Unix socket and no TCP port at all, so only what can open the file (the DynamoDB
+ * gateway) reaches it: dynalite checks no signature.
+ */
 export async function startDynamoServer(options: {
   dataDir?: string;
   port?: number;
   host?: string;
+  socketPath?: string;
 }): Promise<DynamoServer> {
   const host = options.host ?? "127.0.0.1";
   const server = dynalite({
@@ -38,15 +47,24 @@ export async function startDynamoServer(options: {
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  const close = () =>
+    new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+  const { socketPath } = options;
+  if (socketPath) {
+    // A socket file left by a killed run would refuse the listen.
+    await rm(socketPath, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(socketPath, resolve);
+    });
+    return { url: "http://localhost", socketPath, close };
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
-  };
+  return { url: `http://${host}:${port}`, close };
 }
 
 /**

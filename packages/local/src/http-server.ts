@@ -26,6 +26,9 @@ export async function listen(server: Server, port = 0, host = "127.0.0.1"): Prom
   };
 }
 
+/** Where a request is forwarded: an HTTP origin, or a server on a Unix socket. */
+export type Upstream = URL | { socketPath: string };
+
 /**
  * Sends a request whose body was already read on to `upstream` (same method, target and
  * headers, the Host made the upstream's) and pipes the answer back; `unreachable` answers
@@ -35,16 +38,17 @@ export function forwardBuffered(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
-  upstream: URL,
+  upstream: Upstream,
   unreachable: (error: Error) => void,
 ): void {
+  const to = upstream instanceof URL ? { host: upstream.hostname, port: upstream.port } : upstream;
+  const host = upstream instanceof URL ? upstream.host : "localhost";
   const proxied = httpRequest(
     {
-      host: upstream.hostname,
-      port: upstream.port,
+      ...to,
       method: req.method,
       path: req.url,
-      headers: { ...req.headers, host: upstream.host, "content-length": String(body.length) },
+      headers: { ...req.headers, host, "content-length": String(body.length) },
     },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);

@@ -1,5 +1,5 @@
 import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
@@ -213,11 +213,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return server;
       }),
       progress.step("DynamoDB (dynalite) and the photo and audit tables", async () => {
-        const server = await startDynamoServer({ dataDir: join(dataDir, "dynamodb"), port: 0, host });
+        // On a Unix socket in the data dir, dynalite has no port that would bypass the gateway.
+        const socketPath = resolve(dataDir, "dynamodb.sock");
+        const server = await startDynamoServer({
+          dataDir: join(dataDir, "dynamodb"),
+          ...(process.platform !== "win32" && socketPath.length <= 100 ? { socketPath } : { port: 0, host }),
+        });
         stops.push(() => server.close());
         // dynalite checks no signature: only the gateway (SigV4 + IAM) is published.
         const gateway = await startDynamoGateway({
           upstreamUrl: server.url,
+          ...(server.socketPath ? { upstreamSocket: server.socketPath } : {}),
           credentials,
           authorizer,
           region,

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   DeleteItemCommand,
   DynamoDBClient,
@@ -26,6 +29,7 @@ const roles = localFunctionRoles(env, "us-east-1_TestPool");
 credentials.addRole(roles.processor);
 credentials.addRole(roles.adminApi);
 
+let dir: string;
 let closers: (() => Promise<void>)[] = [];
 let url: string;
 const client = (keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
@@ -36,9 +40,12 @@ const keysOf = (role: { accessKeyId: string; secretAccessKey: string }) => ({
 });
 
 beforeAll(async () => {
-  const dynalite = await startDynamoServer({});
+  // As in the stack: dynalite on a Unix socket only the gateway opens.
+  dir = await mkdtemp(join(tmpdir(), "photogate-roles-"));
+  const dynalite = await startDynamoServer({ socketPath: join(dir, "dynamodb.sock") });
   const gateway = await startDynamoGateway({
     upstreamUrl: dynalite.url,
+    upstreamSocket: dynalite.socketPath,
     credentials,
     authorizer: createJsonAuthorizer({ sessionRoles: identityPoolRoles(env) }),
     region: env.region,
@@ -53,6 +60,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const close of closers) await close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 const key = { owner: { S: "owner-1" }, photoId: { S: "photo-1" } };
