@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { authenticatedRoleStatements, unauthenticatedRoleStatements } from "@photogate/stacks/policies";
+import { createPolicySimulator } from "../iam/simulate-policy";
 import type { Caller, Query } from "./sigv4";
 
 /** One IAM check a request needs: `s3:GetObject` on `arn:aws:s3:::bucket/key`, with its context keys. */
@@ -132,13 +132,12 @@ export interface PolicyEvaluatorOptions {
 
 /**
  * Evaluates the identity-pool role policies, exactly the statements the stacks synthesize
- * (`authenticatedRoleStatements`, and `unauthenticatedRoleStatements` for guest sessions),
- * with @cloud-copilot/iam-simulate. The policy is
- * built once; decisions are cached by (action, resource, context), since they depend on nothing else.
+ * (`authenticatedRoleStatements`, and `unauthenticatedRoleStatements` for guest sessions), and a
+ * role's keys against the role's own policy, with the shared simulator (iam/simulate-policy.ts:
+ * iam-simulate, a cache, and the `*`/`?` escape for keys). The session policies are built once.
  */
 export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEvaluator {
   const accountId = options.accountId ?? "000000000000";
-  const cacheSize = options.cacheSize ?? 10_000;
   const multiple = options.bucketArns.length > 1;
   const policyOf = (statementsFor: (arn: string) => ReturnType<typeof authenticatedRoleStatements>) => {
     const statements = options.bucketArns.flatMap((arn, index) =>
@@ -153,60 +152,27 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
     authenticated: policyOf(authenticatedRoleStatements),
     unauthenticated: policyOf((arn) => unauthenticatedRoleStatements(arn, options.publicSharing ?? false)),
   };
-  const principal = `arn:aws:sts::${accountId}:assumed-role/photogate-local-authenticated/CognitoIdentityCredentials`;
-  const cache = new Map<string, boolean>();
-
-  const rolePolicies = new Map<string, unknown>();
-  const decide = async (
-    permission: S3Permission,
-    tags: Record<string, string>,
-    role: string,
-  ): Promise<boolean> => {
-    const context: Record<string, string> = { ...permission.context };
-    for (const [tag, value] of Object.entries(tags)) context[`aws:PrincipalTag/${tag}`] = value;
-    // iam-simulate reads `*` and `?` in a requested ARN as wildcards; in a key they are plain
-    // characters. U+FFFF matches a policy wildcard as `*` would and no literal, as AWS matches keys.
-    const resource = permission.resource.replace(/[*?]/g, "\uffff");
-    const cacheKey = JSON.stringify([role, permission.action, resource, context]);
-    const cached = cache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const result = await runSimulation(
-      {
-        request: {
-          principal,
-          action: permission.action,
-          resource: { resource, accountId },
-          contextVariables: context,
-        },
-        identityPolicies: [
-          {
-            name: `${role}-role`,
-            policy: (policies as Record<string, unknown>)[role] ?? rolePolicies.get(role),
-          },
-        ],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-      },
-      {},
-    );
-    if (result.resultType === "error") {
-      throw new Error(`IAM simulation of ${permission.action} failed: ${JSON.stringify(result.errors)}`);
-    }
-    const allowed = result.overallResult === "Allowed";
-    if (cache.size >= cacheSize) cache.clear();
-    cache.set(cacheKey, allowed);
-    return allowed;
-  };
+  const simulate = createPolicySimulator(accountId, options.cacheSize);
 
   return {
     async allows(caller, permissions) {
-      const { tags, role } =
+      // The principal names the policy, so the simulator's cache never mixes two policies.
+      const { principal, policy, tags } =
         caller.kind === "session"
-          ? { tags: caller.session.principalTags, role: caller.session.role }
-          : { tags: {}, role: `role:${caller.role.roleName}` };
-      if (caller.kind === "role") rolePolicies.set(role, caller.role.policy);
-      for (const permission of permissions) {
-        if (!(await decide(permission, tags, role))) return false;
+          ? {
+              principal: `arn:aws:sts::${accountId}:assumed-role/photogate-local-${caller.session.role}/CognitoIdentityCredentials`,
+              policy: policies[caller.session.role],
+              tags: caller.session.principalTags,
+            }
+          : {
+              principal: `arn:aws:iam::${accountId}:role/${caller.role.roleName}`,
+              policy: caller.role.policy,
+              tags: {},
+            };
+      for (const { action, resource, context } of permissions) {
+        const withTags: Record<string, string> = { ...context };
+        for (const [tag, value] of Object.entries(tags)) withTags[`aws:PrincipalTag/${tag}`] = value;
+        if (!(await simulate(principal, policy, { action, resource, context: withTags }))) return false;
       }
       return permissions.length > 0;
     },

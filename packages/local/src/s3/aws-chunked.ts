@@ -58,15 +58,10 @@ export class AwsChunkedDecoder extends Transform {
     for (;;) {
       switch (this.state) {
         case "header": {
-          const end = this.buffer.indexOf(CRLF);
-          if (end < 0) {
-            if (this.buffer.length > MAX_HEADER_BYTES) throw malformed("a chunk header is too long");
-            return;
-          }
-          const header = this.buffer.subarray(0, end).toString("latin1");
+          const header = this.takeLine("a chunk header");
+          if (header === undefined) return;
           if (!/^[0-9a-fA-F]{1,16}(;|$)/.test(header)) throw malformed(`bad chunk header "${header}"`);
           const size = Number.parseInt(header.split(";")[0]!, 16);
-          this.buffer = this.buffer.subarray(end + 2);
           if (size === 0) {
             // Trailers (checksums, their signature) may follow; nothing after them is content.
             this.state = "trailer";
@@ -94,13 +89,8 @@ export class AwsChunkedDecoder extends Transform {
           this.state = "header";
           break;
         case "trailer": {
-          const end = this.buffer.indexOf(CRLF);
-          if (end < 0) {
-            if (this.buffer.length > MAX_HEADER_BYTES) throw malformed("a trailer is too long");
-            return;
-          }
-          const line = this.buffer.subarray(0, end).toString("latin1");
-          this.buffer = this.buffer.subarray(end + 2);
+          const line = this.takeLine("a trailer");
+          if (line === undefined) return;
           if (line === "") {
             this.state = "done";
             this.buffer = Buffer.alloc(0);
@@ -113,6 +103,18 @@ export class AwsChunkedDecoder extends Transform {
           return;
       }
     }
+  }
+
+  /** The next CRLF-terminated line, consumed; undefined until it has fully arrived. */
+  private takeLine(what: string): string | undefined {
+    const end = this.buffer.indexOf(CRLF);
+    if (end < 0) {
+      if (this.buffer.length > MAX_HEADER_BYTES) throw malformed(`${what} is too long`);
+      return undefined;
+    }
+    const line = this.buffer.subarray(0, end).toString("latin1");
+    this.buffer = this.buffer.subarray(end + 2);
+    return line;
   }
 
   private addTrailer(line: string): void {

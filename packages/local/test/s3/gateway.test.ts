@@ -17,7 +17,7 @@ import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialStore, type Session } from "../../src/credentials";
 import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
-import { createS3Notifications, type S3Notifications } from "../../src/s3/notifications";
+import type { S3Notifications } from "../../src/s3/notifications";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
 import {
   bucket,
@@ -27,6 +27,7 @@ import {
   ownerA,
   ownerB,
   photoId,
+  recordingNotifications,
   region,
   s3Client,
   tempDir,
@@ -44,7 +45,7 @@ let sessionA: Session;
 let asA: S3Client;
 let asService: S3Client;
 let notifications: S3Notifications;
-let delivered: S3Event[] = [];
+let delivered: S3Event[];
 const clients: S3Client[] = [];
 
 const uploadA = `uploads/${ownerA}/${photoId}.jpg`;
@@ -76,14 +77,7 @@ beforeAll(async () => {
   sessionA = store.issue("us-east-1:identity-of-a", { owner: ownerA });
   asA = client(sessionA);
   asService = client(service);
-  notifications = createS3Notifications({
-    region,
-    dataDir: dir.path,
-    deliver: (event) => {
-      delivered.push(event);
-    },
-  });
-  notifications.connect(server.events);
+  ({ notifications, delivered } = recordingNotifications(server, dir.path));
   // Objects the session may or may not read, written as the processor would.
   for (const key of [photoA, photoB, uploadB]) {
     await asService.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `seeded ${key}` }));
@@ -388,7 +382,7 @@ describe("CORS and notifications through the gateway", () => {
 
   it("turns one upload into exactly one notification, and a refused one into none", async () => {
     await notifications.idle();
-    delivered = [];
+    delivered.length = 0;
     const key = `uploads/${ownerA}/${photoId}.gif`;
     await asA.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "gif bytes" }));
     await failure(asA.send(new PutObjectCommand({ Bucket: bucket, Key: uploadB, Body: "refused" })));

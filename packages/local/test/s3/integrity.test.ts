@@ -15,9 +15,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CredentialStore } from "../../src/credentials";
 import { edgeOriginRole } from "../../src/edge/origin-access";
 import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
-import { createS3Notifications, type S3Notifications } from "../../src/s3/notifications";
+import type { S3Notifications } from "../../src/s3/notifications";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
-import { failure, ownerA, photoId, region, s3Client, tempDir } from "./support";
+import { failure, ownerA, photoId, recordingNotifications, region, s3Client, tempDir } from "./support";
 
 // The bucket the local environment's policies name, so the edge role's statements apply to it.
 const bucket = resourceNames(environments.local).bucket;
@@ -28,7 +28,7 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 let server: S3Server;
 let gateway: S3Gateway;
 let notifications: S3Notifications;
-let delivered: S3Event[] = [];
+let delivered: S3Event[];
 let asService: S3Client;
 let asEdge: S3Client;
 const edgeKeys = edgeOriginRole(environments.local, "000000000000");
@@ -45,14 +45,7 @@ beforeAll(async () => {
     bucketArns: [`arn:aws:s3:::${bucket}`],
     region,
   });
-  notifications = createS3Notifications({
-    region,
-    dataDir: dir.path,
-    deliver: (event) => {
-      delivered.push(event);
-    },
-  });
-  notifications.connect(server.events);
+  ({ notifications, delivered } = recordingNotifications(server, dir.path));
   asService = s3Client(gateway.url, service);
   asEdge = s3Client(gateway.url, edgeKeys);
   await asService.send(new PutObjectCommand({ Bucket: bucket, Key: upload, Body: "original" }));
@@ -61,7 +54,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await notifications.idle();
-  delivered = [];
+  delivered.length = 0;
 });
 
 afterAll(async () => {

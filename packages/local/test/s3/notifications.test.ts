@@ -16,7 +16,17 @@ import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createS3Notifications, type DeadLetter, encodeS3EventKey } from "../../src/s3/notifications";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
-import { bucket, gate, objectEvent, ownerA, photoId, region, s3Client, tempDir } from "./support";
+import {
+  bucket,
+  gate,
+  objectEvent,
+  ownerA,
+  photoId,
+  recordingNotifications,
+  region,
+  s3Client,
+  tempDir,
+} from "./support";
 
 const md5 = (body: string | Buffer) => createHash("md5").update(body).digest("hex");
 
@@ -31,14 +41,7 @@ describe("notifications from s3rver writes", () => {
     dir = await tempDir();
     server = await startS3Server({ dataDir: dir.path, buckets: [{ name: bucket }], silent: true });
     s3 = s3Client(server.url, { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
-    notifications = createS3Notifications({
-      region,
-      dataDir: dir.path,
-      deliver: (event) => {
-        delivered.push(event);
-      },
-    });
-    notifications.connect(server.events);
+    ({ notifications, delivered } = recordingNotifications(server, dir.path));
   });
   afterAll(async () => {
     s3.destroy();
@@ -46,7 +49,7 @@ describe("notifications from s3rver writes", () => {
     await dir.remove();
   });
   beforeEach(() => {
-    delivered = [];
+    delivered.length = 0;
   });
 
   const put = async (key: string, body: string) => {

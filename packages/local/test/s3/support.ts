@@ -3,9 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Event } from "aws-lambda";
 import type { CredentialStore } from "../../src/credentials";
 import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
-import type { S3ObjectEvent } from "../../src/s3/s3-server";
+import { createS3Notifications, type S3Notifications } from "../../src/s3/notifications";
+import type { S3ObjectEvent, S3Server } from "../../src/s3/s3-server";
 import { startS3Server } from "../../src/s3/s3-server";
 
 export const region = "us-east-1";
@@ -102,4 +104,21 @@ export function gate(): { promise: Promise<void>; open(): void } {
     open = resolve;
   });
   return { promise, open };
+}
+
+/** Notifications for `server`'s writes, delivered into `delivered` (empty it with `delivered.length = 0`). */
+export function recordingNotifications(
+  server: S3Server,
+  dataDir: string,
+): { notifications: S3Notifications; delivered: S3Event[] } {
+  const delivered: S3Event[] = [];
+  const notifications = createS3Notifications({
+    region,
+    dataDir,
+    deliver: (event) => {
+      delivered.push(event);
+    },
+  });
+  notifications.connect(server.events);
+  return { notifications, delivered };
 }
