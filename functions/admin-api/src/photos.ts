@@ -27,6 +27,7 @@ import type { AdminApiDeps, RequestContext } from "./deps";
 import { emailsOf } from "./emails";
 import { ConflictError, PhotoInProgressError, PhotoNotFoundError } from "./errors";
 import { keyOf, queryPages, queryPartitionPage, readItems } from "./pagination";
+import { clearProfilePictureOf } from "./profile";
 import { signedGet } from "./urls";
 
 const { byStatus, byOwner, byReview } = photoTable.indexes;
@@ -291,6 +292,8 @@ export async function reviewPhoto(
     before: reviewState(before),
     after: { ...reviewState(after), note: review.note },
   });
+  // A rejected photo cannot stay anyone's profile picture (its shared/ copy is gone).
+  if (review.status === "rejected") await clearProfilePictureOf(deps, ctx, owner, photoId, "photo.reject");
   return after;
 }
 
@@ -461,6 +464,7 @@ export async function deletePhoto(
     before: { ...reviewState(record), uploadKey: record.uploadKey, createdAt: record.createdAt },
     after: { deleted: true, objectsDeleted },
   });
+  await clearProfilePictureOf(deps, ctx, owner, photoId, "photo.delete");
   return { owner, photoId, deleted: true, objectsDeleted };
 }
 

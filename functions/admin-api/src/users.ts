@@ -368,8 +368,16 @@ export async function deleteUser(
   await writeAudit(deps, ctx, {
     action: "user.delete",
     target: auditTarget.user(sub),
-    before: { sub, status: summary.status, enabled: summary.enabled, groups, photos: photos.length },
-    after: { deleted: true, photosDeleted: photos.length },
+    // The user's attributes, `picture` included, go with the user: the entry says so.
+    before: {
+      sub,
+      status: summary.status,
+      enabled: summary.enabled,
+      groups,
+      photos: photos.length,
+      picture: summary.picture ?? null,
+    },
+    after: { deleted: true, photosDeleted: photos.length, picture: null },
   });
   return { sub, deleted: true, photosDeleted: photos.length };
 }

@@ -89,7 +89,7 @@ export async function currentPicture(target: PictureTarget, sub: string): Promis
   const user = await target.cognito.send(
     new AdminGetUserCommand({ UserPoolId: target.userPoolId, Username: sub }),
   );
-  return user.UserAttributes?.find((a) => a.Name === PICTURE_ATTRIBUTE)?.Value;
+  return user?.UserAttributes?.find((a) => a.Name === PICTURE_ATTRIBUTE)?.Value;
 }
 
 /**

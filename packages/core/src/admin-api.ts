@@ -258,6 +258,9 @@ export const AUDIT_ACTIONS = [
   "photo.delete",
   "photo.set-profile-picture",
   "photo.restore",
+  // issue 13: a user chose one of their approved photos; `picture` cleared with the photo it named
+  "user.choose-profile-picture",
+  "photo.clear-profile-picture",
   "dead-letters.redrive",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);

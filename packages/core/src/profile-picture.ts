@@ -90,8 +90,17 @@ export function photoOfPicture(picture: string | undefined): { owner: string; ph
   return { owner: match[1]!, photoId: match[2]! };
 }
 
-/** The user-facing route that makes one of the caller's approved photos their picture. */
-export const PROFILE_PICTURE_ROUTE = { method: "PUT", path: "/me/profile-picture" } as const;
+/**
+ * The user-facing route that makes one of the caller's approved photos their picture. It lives in
+ * the admin API's function, behind its own API Gateway route whose JWT authorizer accepts the
+ * upload client's tokens (the admin routes accept only the admin client's): `routeKey` is how
+ * the function tells the two apart.
+ */
+export const PROFILE_PICTURE_ROUTE = {
+  method: "PUT",
+  path: "/me/profile-picture",
+  routeKey: "PUT /me/profile-picture",
+} as const;
 export const SetProfilePictureRequest = z
   .object({ photoId: z.string().refine(isUuid, "must be a lower-case UUID") })
   .strict();

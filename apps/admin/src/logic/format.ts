@@ -94,6 +94,8 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   "photo.delete": "Deleted photo",
   "photo.set-profile-picture": "Set profile picture",
   "photo.restore": "Restored automatic verdict",
+  "user.choose-profile-picture": "Chose own profile picture",
+  "photo.clear-profile-picture": "Cleared profile picture",
   "dead-letters.redrive": "Redrove dead letters",
 };
 
