@@ -41,11 +41,10 @@ export function forwardBuffered(
   upstream: Upstream,
   unreachable: (error: Error) => void,
 ): void {
-  const to = upstream instanceof URL ? { host: upstream.hostname, port: upstream.port } : upstream;
-  const host = upstream instanceof URL ? upstream.host : "localhost";
+  const { target, host } = upstreamOptions(upstream);
   const proxied = httpRequest(
     {
-      ...to,
+      ...target,
       method: req.method,
       path: req.url,
       headers: { ...req.headers, host, "content-length": String(body.length) },
@@ -58,4 +57,42 @@ export function forwardBuffered(
   );
   proxied.on("error", (error) => (res.headersSent ? res.destroy() : unreachable(error)));
   proxied.end(body);
+}
+
+/** The options `http.request` needs to reach `upstream`, and the Host header to send it. */
+export function upstreamOptions(upstream: Upstream): {
+  target: { host: string; port: string } | { socketPath: string };
+  host: string;
+} {
+  return upstream instanceof URL
+    ? { target: { host: upstream.hostname, port: upstream.port }, host: upstream.host }
+    : { target: upstream, host: "localhost" };
+}
+
+/** One request to `upstream` with its whole answer; rejects on a network error or after `timeoutMs`. */
+export function requestUpstream(
+  upstream: Upstream,
+  request: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+  },
+): Promise<{ status: number; body: Buffer }> {
+  const { target, host } = upstreamOptions(upstream);
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      { ...target, method: request.method, path: request.path, headers: { ...request.headers, host } },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("error", reject);
+        answer.on("end", () => resolve({ status: answer.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      },
+    );
+    sent.on("error", reject);
+    if (request.timeoutMs) sent.setTimeout(request.timeoutMs, () => sent.destroy(new Error("timed out")));
+    sent.end(request.body);
+  });
 }

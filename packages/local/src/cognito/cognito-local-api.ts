@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AwsJsonError } from "../aws-json-server";
+import { requestUpstream, type Upstream } from "../http-server";
 
 export const TARGET_PREFIX = "AWSCognitoIdentityProviderService.";
 
@@ -28,16 +29,17 @@ export interface CognitoLocalApi {
  * What the user-pool front asks cognito-local: its own API (which checks no credentials) and,
  * for SRP, the password it keeps in its pool file (`{dbDir}/{poolId}.json`).
  */
-export function cognitoLocalApi(upstream: URL, dbDir: string): CognitoLocalApi {
+export function cognitoLocalApi(upstream: Upstream, dbDir: string): CognitoLocalApi {
   let clients: Map<string, { userPoolId: string; flows: string[] }> | undefined;
 
   async function call<T = Input>(operation: string, input: Input): Promise<T> {
-    const response = await fetch(new URL("/", upstream), {
+    const response = await requestUpstream(upstream, {
       method: "POST",
+      path: "/",
       headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET_PREFIX + operation },
       body: JSON.stringify(input),
     });
-    const body = (await response.json().catch(() => ({}))) as Input;
+    const body = parseObject(response.body);
     if (body.__type === "CognitoLocal#Unsupported") {
       // cognito-local answers what it lacks with HTTP 500, which clients retry; Cognito's own
       // error for an operation the pool or client does not enable is a 400.
@@ -46,7 +48,7 @@ export function cognitoLocalApi(upstream: URL, dbDir: string): CognitoLocalApi {
         `${operation} (with these parameters) is not supported by the local user pool: ${String(body.message)}`,
       );
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const type = String(body.__type ?? "InternalErrorException").replace(/^.*#/, "");
       throw new AwsJsonError(type, String(body.message ?? "cognito-local failed"), response.status);
     }
@@ -107,4 +109,13 @@ export function cognitoLocalApi(upstream: URL, dbDir: string): CognitoLocalApi {
   }
 
   return { call, client, findUser, storedPassword, forgetClients: () => (clients = undefined) };
+}
+
+function parseObject(body: Buffer): Input {
+  try {
+    const value: unknown = JSON.parse(body.toString("utf8"));
+    return typeof value === "object" && value !== null ? (value as Input) : {};
+  } catch {
+    return {};
+  }
 }

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import { createRequire } from "node:module";
 import { type AddressInfo, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import type { CredentialStore } from "../credentials";
+import { requestUpstream, type Upstream } from "../http-server";
 import type { JsonAuthorizer } from "../iam/json-authorizer";
 import { UserPoolEmulatorError } from "./errors";
 import { attachUserPoolFront } from "./user-pool-front";
@@ -49,10 +50,16 @@ const STOP_GRACE_MS = 3000;
 
 // Runs cognito-local's own start script inside a tiny guard that exits when the parent's end of
 // stdin closes: that happens however the parent ends (even SIGKILL), so no emulator is orphaned.
+// With PHOTOGATE_SOCKET set, cognito-local's listen(port, host) is turned into a listen on that
+// Unix socket: no TCP port of it answers unauthenticated calls around the front.
 const GUARD = [
   "process.stdin.on('end', () => process.exit(0));",
   "process.stdin.on('error', () => process.exit(0));",
   "process.stdin.resume();",
+  "const socket = process.env.PHOTOGATE_SOCKET;",
+  "if (socket) { const http = require('node:http'); const listen = http.Server.prototype.listen;",
+  " http.Server.prototype.listen = function (...args) {",
+  "  return listen.call(this, socket, args.find((a) => typeof a === 'function')); }; }",
   "require(process.argv[1]);",
 ].join("");
 
@@ -68,7 +75,9 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): P
   const front = createHttpServer();
   await new Promise<void>((resolveListen, reject) => {
     front.once("error", (error) =>
-      reject(new UserPoolEmulatorError(`the user pool cannot listen on ${host}:${options.port}: ${error.message}`)),
+      reject(
+        new UserPoolEmulatorError(`the user pool cannot listen on ${host}:${options.port}: ${error.message}`),
+      ),
     );
     front.listen(options.port ?? 0, host, () => resolveListen());
   });
@@ -79,11 +88,16 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): P
     });
   const hostPart = host.includes(":") ? `[${host}]` : host;
   const url = `http://${hostPart}:${(front.address() as AddressInfo).port}`;
-  // cognito-local needs to be told its port; 0 would leave it at its default.
-  const port = await freePort(host);
   const dataDir = resolve(options.dataDir);
   const cognitoDir = join(dataDir, ".cognito");
   await mkdir(cognitoDir, { recursive: true });
+  // cognito-local listens on a Unix socket in its data dir where one can be had; otherwise on a
+  // free loopback port (it needs to be told which: 0 would leave it at its default).
+  const socketPath = join(cognitoDir, "cognito-local.sock");
+  const useSocket = process.platform !== "win32" && socketPath.length <= 100;
+  if (useSocket) await rm(socketPath, { force: true });
+  const port = useSocket ? 0 : await freePort(host);
+  const upstream: Upstream = useSocket ? { socketPath } : new URL(`http://${hostPart}:${port}`);
   // The issuer names the published (front) URL, not cognito-local's own port.
   await writeFile(
     join(cognitoDir, "config.json"),
@@ -99,7 +113,13 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): P
     cwd: dataDir,
     // A clean environment: no NODE_OPTIONS loaders from a test runner, no AWS credentials
     // (cognito-local only uses its own "local" ones, for Lambda triggers this project does not use).
-    env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: host, NO_COLOR: "1" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: String(port),
+      HOST: host,
+      NO_COLOR: "1",
+      ...(useSocket ? { PHOTOGATE_SOCKET: socketPath } : {}),
+    },
     stdio: ["pipe", "pipe", "pipe"],
   });
   forwardLines(child, options.log, keep);
@@ -109,11 +129,10 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions): P
   };
   process.once("exit", stop);
 
-  const upstreamUrl = `http://${hostPart}:${port}`;
   try {
-    await waitUntilAnswering(upstreamUrl, child, options.startTimeoutMs ?? 30_000, () => output);
+    await waitUntilAnswering(upstream, child, options.startTimeoutMs ?? 30_000, () => output);
     await attachUserPoolFront({
-      upstreamUrl,
+      upstream,
       dbDir: join(cognitoDir, "db"),
       revocationsFile: join(cognitoDir, "photogate-revocations.json"),
       server: front,
@@ -168,11 +187,12 @@ function forwardLines(
 }
 
 async function waitUntilAnswering(
-  url: string,
+  upstream: Upstream,
   child: ChildProcess,
   timeoutMs: number,
   output: () => string,
 ): Promise<void> {
+  const url = upstream instanceof URL ? upstream.href : upstream.socketPath;
   const deadline = Date.now() + timeoutMs;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   while (Date.now() < deadline) {
@@ -182,9 +202,8 @@ async function waitUntilAnswering(
       );
     }
     try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      await response.body?.cancel();
-      if (response.ok) return;
+      const { status } = await requestUpstream(upstream, { method: "GET", path: "/health", timeoutMs: 1000 });
+      if (status === 200) return;
     } catch {
       // Not listening yet.
     }

@@ -7,6 +7,7 @@ import {
 } from "node:http";
 import { AwsJsonError } from "../aws-json-server";
 import type { CredentialStore } from "../credentials";
+import { type Upstream, upstreamOptions } from "../http-server";
 import { type JsonAuthorizer, LOCAL_ACCOUNT_ID } from "../iam/json-authorizer";
 import { verifyJsonSignature } from "../iam/json-sigv4";
 import { cognitoLocalApi, type Input, type PoolUser, TARGET_PREFIX } from "./cognito-local-api";
@@ -15,8 +16,8 @@ import { createSignIn, refuseDisabled } from "./sign-in";
 import { TokenRevocations } from "./token-revocations";
 
 export interface UserPoolFrontOptions {
-  /** cognito-local's own URL. */
-  upstreamUrl: string;
+  /** Where cognito-local listens (its Unix socket, or its URL). */
+  upstream: Upstream;
   /** cognito-local's data directory (`{cwd}/.cognito/db`): the front reads passwords there for SRP. */
   dbDir: string;
   /** Where sign-outs and revoked refresh tokens are kept. */
@@ -69,7 +70,7 @@ const UNSIGNED = new Set([
  * Everything else is passed through unchanged.
  */
 export async function attachUserPoolFront(options: UserPoolFrontOptions): Promise<void> {
-  const upstream = new URL(options.upstreamUrl);
+  const { upstream } = options;
   const now = options.now ?? Date.now;
   const revocations = await TokenRevocations.open(options.revocationsFile, now);
   const api = cognitoLocalApi(upstream, options.dbDir);
@@ -175,15 +176,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(json);
 }
 
-function pipeThrough(req: IncomingMessage, res: ServerResponse, upstream: URL): void {
+function pipeThrough(req: IncomingMessage, res: ServerResponse, upstream: Upstream): void {
+  const { target, host } = upstreamOptions(upstream);
   const proxied = httpRequest(
-    {
-      host: upstream.hostname,
-      port: upstream.port,
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, host: upstream.host },
-    },
+    { ...target, method: req.method, path: req.url, headers: { ...req.headers, host } },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
