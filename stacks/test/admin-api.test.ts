@@ -99,6 +99,24 @@ describe("AdminApi: HTTP API and authorizer", () => {
     expect(resourcesOfRoutes()).toHaveLength(1);
   });
 
+  it("with the upload client, adds only PUT /me/profile-picture behind an authorizer of that client (issue 13)", () => {
+    const { synth: withUsers } = synthApi({ uploadClientId: "uploadclient456" });
+    const routes = Object.entries(withUsers.resource.aws_apigatewayv2_route ?? {});
+    const authorizers = Object.entries(withUsers.resource.aws_apigatewayv2_authorizer ?? {});
+    expect(routes.map(([, r]) => r.route_key).sort()).toEqual(["$default", "PUT /me/profile-picture"]);
+    const audienceOf = (name: string) =>
+      (
+        authorizers.find(([id]) => `\${aws_apigatewayv2_authorizer.${id}.id}` === name)?.[1]
+          .jwt_configuration as {
+          audience: string[];
+        }
+      )?.audience;
+    const byKey = Object.fromEntries(routes.map(([, r]) => [r.route_key, r]));
+    expect(audienceOf(String(byKey["PUT /me/profile-picture"]!.authorizer_id))).toEqual(["uploadclient456"]);
+    expect(audienceOf(String(byKey.$default!.authorizer_id))).toEqual(["adminclient123"]);
+    expect(byKey["PUT /me/profile-picture"]).toMatchObject({ authorization_type: "JWT" });
+  });
+
   it("proxies to the function with payload format 2.0", () => {
     expect(integration.config).toMatchObject({
       integration_type: "AWS_PROXY",

@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { type EnvironmentConfig, REGIONAL_RUNTIME } from "@photogate/core";
+import { type EnvironmentConfig, PROFILE_PICTURE_ROUTE, REGIONAL_RUNTIME } from "@photogate/core";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
@@ -35,6 +35,11 @@ export interface AdminApiOptions {
   userPool: { id: string; arn: string };
   /** The admin app client: the JWT authorizer's only audience. */
   adminClientId: string;
+  /**
+   * The upload (end-user) client: with it, `PUT /me/profile-picture` gets its own route and a JWT
+   * authorizer for this client's tokens only; the admin routes still take admin-client tokens only.
+   */
+  uploadClientId?: string;
   photoTable: NamedResource;
   auditTable: NamedResource;
   photoBucket: NamedResource;
@@ -224,6 +229,28 @@ export class AdminApi extends Construct {
       authorizationType: "JWT",
       authorizerId: this.authorizer.id,
     });
+
+    if (options.uploadClientId) {
+      const userAuthorizer = new Apigatewayv2Authorizer(this, "user-authorizer", {
+        apiId: this.api.id,
+        name: "upload-client-jwt",
+        authorizerType: "JWT",
+        identitySources: ["$request.header.Authorization"],
+        jwtConfiguration: {
+          issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+          audience: [options.uploadClientId],
+        },
+      });
+      // The one user-facing route (a user chooses an approved photo as their picture): a more
+      // specific route key wins over $default, so only this path and method take user tokens.
+      new Apigatewayv2Route(this, "profile-picture-route", {
+        apiId: this.api.id,
+        routeKey: PROFILE_PICTURE_ROUTE.routeKey,
+        target: `integrations/${integration.id}`,
+        authorizationType: "JWT",
+        authorizerId: userAuthorizer.id,
+      });
+    }
 
     const throttle = options.throttle ?? DEFAULT_THROTTLE;
     this.stage = new Apigatewayv2Stage(this, "stage", {

@@ -132,6 +132,7 @@ export class PhotogateStack extends TerraformStack {
         bundleDir: options.adminApiBundleDir,
         userPool: { id: identity.userPoolId, arn: identity.userPoolArn },
         adminClientId: identity.adminClient.id,
+        uploadClientId: identity.uploadClient.id,
         photoTable: { name: this.tables.photoTable.name, arn: this.tables.photoTable.arn },
         auditTable: { name: this.tables.auditTable.name, arn: this.tables.auditTable.arn },
         photoBucket: { name: this.storage.bucketId, arn: this.storage.bucketArn },
