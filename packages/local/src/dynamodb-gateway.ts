@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { crc32 } from "node:zlib";
 import { AwsJsonError } from "./aws-json-server";
 import type { CredentialStore } from "./credentials";
-import { forwardBuffered, listen, type Upstream } from "./http-server";
+import { forwardBuffered, listen, readBodyUpTo, type Upstream } from "./http-server";
 import type { JsonAuthorizer, JsonPermission } from "./iam/json-authorizer";
 import { verifyJsonSignature } from "./iam/json-sigv4";
 
@@ -52,7 +52,9 @@ export async function startDynamoGateway(options: DynamoGatewayOptions): Promise
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
-      const body = await readBody(req);
+      const body = await readBodyUpTo(req, MAX_BODY_BYTES);
+      if (!body)
+        throw new AwsJsonError("RequestEntityTooLarge", "Request must be smaller than 16777216 bytes.", 413);
       const caller = await verifyJsonSignature(
         { method: req.method ?? "POST", url: req.url ?? "/", headers: req.headers, body },
         { credentials: options.credentials, region: options.region, service: "dynamodb", now: options.now },
@@ -141,25 +143,6 @@ function sendError(res: ServerResponse, error: AwsJsonError) {
     "x-amz-crc32": String(crc32(json)),
   });
   res.end(json);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on("error", reject);
-    req.on("end", () => {
-      if (size > MAX_BODY_BYTES) {
-        reject(
-          new AwsJsonError("RequestEntityTooLarge", "Request must be smaller than 16777216 bytes.", 413),
-        );
-      } else resolve(Buffer.concat(chunks));
-    });
-  });
 }
 
 function parseJson(body: Buffer): Record<string, unknown> | undefined {

@@ -7,7 +7,7 @@ import {
 } from "node:http";
 import { AwsJsonError } from "../aws-json-server";
 import type { CredentialStore } from "../credentials";
-import { type Upstream, upstreamOptions } from "../http-server";
+import { readBodyUpTo, type Upstream, upstreamOptions } from "../http-server";
 import { type JsonAuthorizer, LOCAL_ACCOUNT_ID } from "../iam/json-authorizer";
 import { verifyJsonSignature } from "../iam/json-sigv4";
 import { cognitoLocalApi, type Input, type PoolUser, TARGET_PREFIX } from "./cognito-local-api";
@@ -28,6 +28,9 @@ export interface UserPoolFrontOptions {
   auth?: { credentials: CredentialStore; authorizer: JsonAuthorizer; region: string };
   now?: () => number;
 }
+
+/** Cognito's requests are small JSON documents; a larger body is refused. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The unsigned operations that take an access token. */
 const WITH_ACCESS_TOKEN = new Set([
@@ -112,9 +115,11 @@ export async function attachUserPoolFront(options: UserPoolFrontOptions): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST" || (req.url ?? "/").split("?")[0] !== "/")
       return pipeThrough(req, res, upstream);
-    const body = await readBody(req);
+    const read = await readBodyUpTo(req, MAX_BODY_BYTES);
+    const body = read ?? Buffer.alloc(0);
     const operation = String(req.headers["x-amz-target"] ?? "").replace(TARGET_PREFIX, "");
     try {
+      if (!read) throw new AwsJsonError("SerializationException", "The request body is over 1 MB.");
       let input: Input = {};
       try {
         input = JSON.parse(body.toString("utf8") || "{}") as Input;
@@ -190,21 +195,4 @@ function pipeThrough(req: IncomingMessage, res: ServerResponse, upstream: Upstre
     else res.writeHead(502).end();
   });
   req.pipe(proxied);
-}
-
-/** Cognito's requests are small JSON documents; anything past 1 MB is cut off. */
-const MAX_BODY_BYTES = 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error("request body over 1 MB"));
-      else chunks.push(chunk);
-    });
-    req.on("error", reject);
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-  });
 }
