@@ -449,7 +449,9 @@ try {
     `admin API list pages, ${PAGE} items, ${PHOTOS} photos / ${USERS} users (median of ${RUNS})`,
     rows,
   );
-  console.log(`\nsupport desk pages against the raw query each needs (median of ${RUNS}; cold: of ${COLD_RUNS})`);
+  console.log(
+    `\nsupport desk pages against the raw query each needs (median of ${RUNS}; cold: of ${COLD_RUNS})`,
+  );
   for (const [raw, api] of deskPairs) {
     console.log(
       `  ${api.label.padEnd(52)} ${api.ms.toFixed(1).padStart(8)} ms  ×${(api.ms / raw.ms).toFixed(2).padStart(6)} of ${raw.label} (${raw.ms.toFixed(1)} ms)`,
