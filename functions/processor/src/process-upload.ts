@@ -1,6 +1,12 @@
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "@photogate/core";
 import {
@@ -383,9 +389,26 @@ async function readUpload(
     if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412) {
       throw new UploadReplacedError(upload.key, upload.eTag, undefined);
     }
+    // S3 answers 403, not 404, for a missing key to a caller without an unconditioned
+    // s3:ListBucket (the processor may list only uploads/): a listing of the key tells them apart.
+    if (e.$metadata?.httpStatusCode === 403 && !(await uploadIsListed(s3, upload))) {
+      throw new UploadNotFoundError(upload.key, { cause: error });
+    }
     throw new UploadReadError(upload.key, { cause: error });
   }
   return { data: Buffer.from(body.buffer, body.byteOffset, body.byteLength), metadata };
+}
+
+/** Whether the upload's key exists, by listing it (true when the listing itself fails: not proof of absence). */
+async function uploadIsListed(s3: S3Client, upload: UploadEvent): Promise<boolean> {
+  try {
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: upload.bucket, Prefix: upload.key, MaxKeys: 1 }),
+    );
+    return (listed.Contents ?? []).some((o) => o.Key === upload.key);
+  } catch {
+    return true;
+  }
 }
 
 /** Writes display.webp and the thumbnails under photos/{owner}/{photoId}/ (fixed keys: a rerun overwrites). */

@@ -389,6 +389,30 @@ describe("processS3Event", () => {
     expect(verdict()).toMatchObject({ status: "failed", final: true, failure: { code: "UPLOAD_NOT_FOUND" } });
   });
 
+  it("tells a deleted upload answered 403 (S3 without ListBucket) from a real refusal by listing the key", async () => {
+    const denied = () =>
+      new S3ServiceException({
+        name: "AccessDenied",
+        $fault: "client",
+        message: "Access Denied",
+        $metadata: { httpStatusCode: 403 },
+      });
+    s3.on(GetObjectCommand).callsFake(() => {
+      throw denied();
+    });
+    // Gone: the key is not listed, so the 403 meant "no such key".
+    const [gone] = await processS3Event(putEvent({ key: KEY, size: 1234, eTag: ETAG, sequencer: SEQ }), deps);
+    expect(gone).toMatchObject({ outcome: "failed", failure: { code: "UPLOAD_NOT_FOUND" } });
+
+    // Present but unreadable: a real refusal, retried and then dead-lettered.
+    const other = "0c7e5a1b-2d3f-4a5b-8c6d-7e8f9a0b1c2d";
+    const key = `uploads/${OWNER}/${other}.jpg`;
+    objects.set(key, { body: portrait, eTag: ETAG });
+    await expect(
+      processS3Event(putEvent({ key, size: portrait.length, eTag: ETAG, sequencer: SEQ }), deps),
+    ).rejects.toMatchObject({ code: "UPLOAD_READ_FAILED" });
+  });
+
   it("treats an overwritten object (IfMatch fails) as replaced, not as an error", async () => {
     const event = upload(portrait);
     objects.set(KEY, { body: portrait, eTag: "overwritten00000000000000000000" });
