@@ -150,7 +150,7 @@ describe("Identity: user pool", () => {
       "name",
       "zoneinfo",
     ]);
-    expect(admin.write_attributes).toEqual([]);
+    expect(admin.write_attributes).toEqual(upload.write_attributes);
     for (const client of [upload, admin]) {
       const writable = client.write_attributes as string[];
       for (const attribute of ["picture", "email", "email_verified"])

@@ -30,8 +30,9 @@ export const USER_READABLE_ATTRIBUTES = [
 /** The read/write lists of each app client; the stacks synthesize them, the local pool enforces them. */
 export const APP_CLIENT_ATTRIBUTES = {
   upload: { read: USER_READABLE_ATTRIBUTES, write: USER_WRITABLE_ATTRIBUTES },
-  // The admin app reads its own user's name and e-mail and writes nothing.
-  admin: { read: USER_READABLE_ATTRIBUTES, write: [] as readonly string[] },
+  // The same non-empty list: an empty one can reach Cognito as "unset", which means every
+  // standard attribute is writable, `picture` included.
+  admin: { read: USER_READABLE_ATTRIBUTES, write: USER_WRITABLE_ATTRIBUTES },
 } as const;
 
 /** Cognito's answer to `UpdateUserAttributes` of an attribute outside the client's write list. */

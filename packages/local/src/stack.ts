@@ -363,6 +363,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
         dynamo: { endpoint: dynamo.url, region, credentials: processorKeys },
         rekognition: { endpoint: rekognition.url, region, credentials: processorKeys },
+        // Sets `picture` for approved profile-picture uploads, with the processor role's keys.
+        cognito: { endpoint: userPool.url, region, credentials: processorKeys },
       }),
       config: {
         photoTable: names.photoTable,
@@ -372,6 +374,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // The notifier's first delivery and its retries, like Lambda's asynchronous invocations.
         maxAttempts: 3,
         leaseSeconds: claimLeaseSeconds(env.processor),
+        userPoolId: pool.userPoolId,
+        pictureBaseUrl: edge.url,
       },
       log: processorLog,
     };
@@ -379,6 +383,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       processorDeps.s3.destroy();
       processorDeps.dynamo.destroy();
       processorDeps.rekognition.destroy();
+      processorDeps.cognito.destroy();
     });
 
     const processor: LocalProcessor = {
@@ -420,7 +425,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: ports.adminApi,
         host,
         region,
-        userPool: { issuer: pool.issuer, jwksUri: pool.jwksUri, adminClientId: pool.adminClientId },
+        userPool: {
+          issuer: pool.issuer,
+          jwksUri: pool.jwksUri,
+          adminClientId: pool.adminClientId,
+          uploadClientId: pool.uploadClientId,
+        },
         deps: adminDeps,
         allowedOrigins: options.adminOrigins ?? [],
       });

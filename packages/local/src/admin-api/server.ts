@@ -8,6 +8,7 @@ import {
   handleAdminRequest,
   toErrorBody,
 } from "@photogate/admin-api";
+import { PROFILE_PICTURE_ROUTE } from "@photogate/core";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
@@ -18,8 +19,12 @@ export interface AdminApiServerOptions {
   /** Default 127.0.0.1. */
   host?: string;
   region: string;
-  /** The pool and the admin app client whose tokens the authorizer accepts (API Gateway's JWT authorizer). */
-  userPool: { issuer: string; jwksUri: string; adminClientId: string };
+  /**
+   * The pool and the admin app client whose tokens the authorizer accepts (API Gateway's JWT
+   * authorizer); with `uploadClientId`, PUT /me/profile-picture has its own route whose
+   * authorizer accepts that client's tokens only, as the stacks' second route does.
+   */
+  userPool: { issuer: string; jwksUri: string; adminClientId: string; uploadClientId?: string };
   deps: AdminApiDeps;
   /** Browser origins allowed to call the API (the admin app's dev server). */
   allowedOrigins?: readonly string[];
@@ -53,23 +58,27 @@ const httpFetcher: Fetcher = {
  * handler a payload 2.0 event with the claims as strings (arrays as `[a b]`, as API Gateway does).
  */
 export async function startAdminApiServer(options: AdminApiServerOptions): Promise<AdminApiServer> {
-  const { adminClientId } = options.userPool;
-  const verifier = JwtVerifier.create(
-    {
-      issuer: options.userPool.issuer,
-      audience: null,
-      jwksUri: options.userPool.jwksUri,
-      // API Gateway's audience check: the ID token's aud or the access token's client_id.
-      customJwtCheck: ({ payload }) => {
-        if (payload.aud !== adminClientId && payload.client_id !== adminClientId) {
-          throw new Error("token is not for the admin app client");
-        }
-        // aws-jwt-verify checks exp only when the claim is present; API Gateway requires it.
-        if (typeof payload.exp !== "number") throw new Error("no exp claim");
+  const jwksCache = new SimpleJwksCache({ fetcher: httpFetcher });
+  const authorizerFor = (clientId: string) =>
+    JwtVerifier.create(
+      {
+        issuer: options.userPool.issuer,
+        audience: null,
+        jwksUri: options.userPool.jwksUri,
+        // API Gateway's audience check: the ID token's aud or the access token's client_id.
+        customJwtCheck: ({ payload }) => {
+          if (payload.aud !== clientId && payload.client_id !== clientId) {
+            throw new Error("token is not for this route's app client");
+          }
+          // aws-jwt-verify checks exp only when the claim is present; API Gateway requires it.
+          if (typeof payload.exp !== "number") throw new Error("no exp claim");
+        },
       },
-    },
-    { jwksCache: new SimpleJwksCache({ fetcher: httpFetcher }) },
-  );
+      { jwksCache },
+    );
+  const adminVerifier = authorizerFor(options.userPool.adminClientId);
+  const { uploadClientId } = options.userPool;
+  const userVerifier = uploadClientId ? authorizerFor(uploadClientId) : undefined;
   const origins = new Set(options.allowedOrigins ?? []);
 
   const server = createServer((req, res) => {
@@ -104,10 +113,15 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
     }
     const header = req.headers.authorization ?? "";
     const token = header.replace(/^Bearer\s+/i, "");
+    // API Gateway picks the most specific route first; only that route's authorizer runs.
+    const userRoute =
+      userVerifier !== undefined &&
+      req.method === PROFILE_PICTURE_ROUTE.method &&
+      new URL(req.url ?? "/", "http://local").pathname.replace(/\/+$/, "") === PROFILE_PICTURE_ROUTE.path;
     let claims: Record<string, unknown>;
     try {
       if (!token) throw new Error("no token");
-      claims = (await verifier.verify(token)) as Record<string, unknown>;
+      claims = (await (userRoute ? userVerifier : adminVerifier).verify(token)) as Record<string, unknown>;
     } catch {
       res.setHeader("www-authenticate", "Bearer");
       send(res, 401, { message: "Unauthorized" });
@@ -115,7 +129,9 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
     }
     const body = await readBody(req);
     if (body === undefined) return tooLarge(res);
-    const result = await handleAdminRequest(toEvent(req, body, claims), options.deps);
+    const event = toEvent(req, body, claims);
+    if (userRoute) event.routeKey = PROFILE_PICTURE_ROUTE.routeKey;
+    const result = await handleAdminRequest(event, options.deps);
     res.writeHead(result.statusCode, result.headers as Record<string, string>);
     res.end(result.body);
   }

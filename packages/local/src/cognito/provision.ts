@@ -19,7 +19,7 @@ import {
   UserNotFoundException,
   type UserPoolClientDescription,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { type EnvironmentConfig, resourceNames } from "@photogate/core";
+import { APP_CLIENT_ATTRIBUTES, type EnvironmentConfig, resourceNames } from "@photogate/core";
 import { ProvisionError, SeedUserError, SignInError } from "./errors";
 
 /**
@@ -119,8 +119,16 @@ export async function provisionUserPool(
     names.uploadClient,
     UPLOAD_TOKENS,
     existingClients,
+    APP_CLIENT_ATTRIBUTES.upload,
   );
-  const adminClientId = await appClient(client, userPoolId, names.adminClient, ADMIN_TOKENS, existingClients);
+  const adminClientId = await appClient(
+    client,
+    userPoolId,
+    names.adminClient,
+    ADMIN_TOKENS,
+    existingClients,
+    APP_CLIENT_ATTRIBUTES.admin,
+  );
 
   const issuer = `${await issuerOrigin(client, env.region)}/${userPoolId}`;
   return { userPoolId, uploadClientId, adminClientId, issuer, jwksUri: `${issuer}/.well-known/jwks.json` };
@@ -172,12 +180,13 @@ async function appClient(
   name: string,
   tokens: TokenValidity,
   existing: readonly UserPoolClientDescription[],
+  attributes: { read: readonly string[]; write: readonly string[] },
 ): Promise<string> {
   const found = existing.filter((c) => c.ClientName === name);
   if (found.length > 1) {
     throw new ProvisionError(`${found.length} app clients of pool ${userPoolId} are named "${name}"`);
   }
-  const settings = {
+  const fixedSettings = {
     UserPoolId: userPoolId,
     ClientName: name,
     // Public clients, as in the stack: browsers and phones cannot keep a secret.
@@ -190,6 +199,12 @@ async function appClient(
     EnableTokenRevocation: true,
     PreventUserExistenceErrors: "ENABLED",
   } as const;
+  // The stack's lists (core): the local pool front refuses writes outside WriteAttributes.
+  const settings = {
+    ...fixedSettings,
+    ReadAttributes: [...attributes.read],
+    WriteAttributes: [...attributes.write],
+  };
   const existingId = found[0]?.ClientId;
   if (existingId) {
     // A data directory from before SRP was served keeps clients without it: bring them up to date.
@@ -197,7 +212,10 @@ async function appClient(
       new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: existingId }),
     );
     const flows = UserPoolClient?.ExplicitAuthFlows ?? [];
-    if (LOCAL_AUTH_FLOWS.some((flow) => !flows.includes(flow))) {
+    const writable = UserPoolClient?.WriteAttributes ?? [];
+    const attributesDiffer =
+      writable.length !== attributes.write.length || attributes.write.some((a) => !writable.includes(a));
+    if (attributesDiffer || LOCAL_AUTH_FLOWS.some((flow) => !flows.includes(flow))) {
       await client.send(new UpdateUserPoolClientCommand({ ...settings, ClientId: existingId }));
     }
     return existingId;

@@ -10,6 +10,7 @@ import type { CredentialStore } from "../credentials";
 import { readBodyUpTo, type Upstream, upstreamOptions } from "../http-server";
 import { type JsonAuthorizer, LOCAL_ACCOUNT_ID } from "../iam/json-authorizer";
 import { verifyJsonSignature } from "../iam/json-sigv4";
+import { enforceWriteAttributes } from "./attribute-permissions";
 import { cognitoLocalApi, type Input, type PoolUser, TARGET_PREFIX } from "./cognito-local-api";
 import { createPoolTokens } from "./pool-tokens";
 import { createSignIn, refuseDisabled } from "./sign-in";
@@ -146,6 +147,11 @@ export async function attachUserPoolFront(options: UserPoolFrontOptions): Promis
               .split("/")
               .pop() ?? "";
           refuseDisabled(await findUser(poolId, claims.username));
+          // The app client's WriteAttributes (users never write `picture`): cognito-local has none.
+          await enforceWriteAttributes(call, operation, input, {
+            userPoolId: poolId,
+            clientId: claims.client_id,
+          });
         }
       }
       const handler = handlers[operation];

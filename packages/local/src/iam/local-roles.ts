@@ -58,6 +58,8 @@ export function localFunctionRoles(
           photoTableArn: arns.photoTable,
           deadLetterQueueArn: arns.processorDlq,
           logGroupArn: arns.logGroup(names.processorFunction),
+          // Sets `picture` when a profile-picture upload is approved (issue 13).
+          userPoolArn: arns.userPool(userPoolId),
         }),
       ),
     },
