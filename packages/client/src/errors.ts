@@ -96,3 +96,15 @@ export class VerdictTimeoutError extends Error {
 function describeFailure(failure: TransientFailure): string {
   return `${failure.status === undefined ? "no response" : `HTTP ${failure.status}`} ${failure.code}: ${failure.message}`;
 }
+
+/** `PUT /me/profile-picture` refused; `code` is the API's (PHOTO_NOT_FOUND, PHOTO_NOT_APPROVED, ...). */
+export class ProfilePictureError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(`Profile picture not set (${status} ${code}): ${detail}`);
+    this.name = "ProfilePictureError";
+  }
+}

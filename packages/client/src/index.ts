@@ -3,4 +3,5 @@ export * from "./errors";
 export * from "./identity-pool-credentials";
 export * from "./photo-transport";
 export * from "./photo-upload";
+export * from "./profile-picture";
 export * from "./wait-for-verdict";

@@ -1,5 +1,12 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { UPLOAD_CONTENT_TYPE_BY_EXTENSION, type UploadExtension, uploadKey } from "@photogate/core";
+import {
+  UPLOAD_CONTENT_TYPE_BY_EXTENSION,
+  UPLOAD_INTENT_HEADER,
+  UPLOAD_INTENT_METADATA,
+  type UploadExtension,
+  type UploadIntent,
+  uploadKey,
+} from "@photogate/core";
 import { PhotoUploadError } from "./errors";
 import { errorText, objectUrl, type PhotoTransport, sdkStatus, tokenOf } from "./photo-transport";
 
@@ -10,6 +17,8 @@ export interface PhotoToUpload {
   photoId?: string;
   extension: UploadExtension;
   body: Uint8Array | Blob;
+  /** `profile-picture`: once approved, the photo becomes the user's picture (`uploadProfilePicture`). */
+  intent?: UploadIntent;
 }
 
 export interface UploadedPhoto {
@@ -29,6 +38,7 @@ export async function uploadPhoto(transport: PhotoTransport, photo: PhotoToUploa
       headers: {
         authorization: `Bearer ${await tokenOf(transport.accessToken)}`,
         "content-type": contentType,
+        ...(photo.intent ? { [UPLOAD_INTENT_HEADER]: photo.intent } : {}),
       },
       body: photo.body,
     });
@@ -43,6 +53,7 @@ export async function uploadPhoto(transport: PhotoTransport, photo: PhotoToUploa
           Key: key,
           Body: photo.body,
           ContentType: contentType,
+          ...(photo.intent ? { Metadata: { [UPLOAD_INTENT_METADATA]: photo.intent } } : {}),
         }),
       );
     } catch (error) {
