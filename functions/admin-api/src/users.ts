@@ -16,7 +16,9 @@ import {
 import {
   auditTarget,
   DEFAULT_PAGE_SIZE,
+  displayKey,
   type Page,
+  photoOfPicture,
   type UserDetail,
   type UserSearchQuery,
   type UserSummary,
@@ -27,6 +29,7 @@ import type { AdminApiDeps, RequestContext } from "./deps";
 import { CannotTargetSelfError, fromAwsError, InvalidRequestError } from "./errors";
 import { decodePageToken, encodePageToken } from "./pagination";
 import { allPhotosOf, deletePhotoEverywhere, listPhotos, photoCountsOf } from "./photos";
+import { signedGet } from "./urls";
 
 /** Cognito attribute names the search fields filter on (ListUsers `Filter`, prefix `^=`). */
 const FILTER_ATTRIBUTE = { email: "email", username: "username", sub: "sub" } as const;
@@ -221,8 +224,14 @@ export async function getUser(deps: AdminApiDeps, ctx: RequestContext, sub: stri
     photoCountsOf(deps, sub),
   ]);
   const disabledBy = user.summary.enabled ? undefined : await lastDisable(deps, ctx, sub);
+  const named = photoOfPicture(user.summary.picture);
+  const profilePhoto =
+    named?.owner === sub
+      ? { photoId: named.photoId, display: await signedGet(deps, displayKey(sub, named.photoId), ctx.at) }
+      : undefined;
   return {
     ...user.summary,
+    ...(profilePhoto ? { profilePhoto } : {}),
     attributes: user.attributes,
     groups,
     photos,

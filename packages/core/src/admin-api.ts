@@ -140,6 +140,11 @@ export const UserDetail = UserSummary.extend({
   photoCounts: z.record(PhotoStatus, z.number().int().nonnegative()),
   /** Present while the user is disabled and the audit log knows who did it. */
   disabledBy: DisabledBy.optional(),
+  /**
+   * The photo `picture` names (issue 13), with its display image presigned: `picture` itself is
+   * an edge URL that needs an upload-app token, which the admin app does not have.
+   */
+  profilePhoto: z.object({ photoId: z.string(), display: SignedUrl }).optional(),
   /** Newest first; the first page only (more with GET /photos?owner=…). */
   photos: Page(PhotoSummary),
 });

@@ -63,8 +63,8 @@ function UserView({ user }: { user: UserDetail }) {
       {dialog}
       <Group justify="space-between" align="flex-start" wrap="wrap">
         <Group gap="md" wrap="nowrap" align="center">
-          {user.picture ? (
-            <Image src={user.picture} alt="" w={56} h={56} radius="xl" className="avatar" />
+          {user.profilePhoto ? (
+            <Image src={user.profilePhoto.display.url} alt="" w={56} h={56} radius="xl" className="avatar" />
           ) : (
             <div className="avatar avatar-empty" aria-hidden="true">
               {name.slice(0, 1).toUpperCase()}
@@ -83,6 +83,17 @@ function UserView({ user }: { user: UserDetail }) {
               ))}
               {self && <Badge variant="outline">you</Badge>}
             </Group>
+            <Text size="sm" c="dimmed" mt={4}>
+              {user.profilePhoto ? (
+                <Anchor component={Link} href={`/photos/${user.sub}/${user.profilePhoto.photoId}`}>
+                  Profile picture: photo {user.profilePhoto.photoId.slice(0, 8)}
+                </Anchor>
+              ) : user.picture ? (
+                `Profile picture: ${user.picture} (not a photo of this user)`
+              ) : (
+                "No profile picture"
+              )}
+            </Text>
           </div>
         </Group>
       </Group>

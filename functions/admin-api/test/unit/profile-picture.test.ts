@@ -1,11 +1,12 @@
 import {
   AdminDeleteUserAttributesCommand,
   AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
   AdminUpdateUserAttributesCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { PROFILE_PICTURE_ROUTE } from "@photogate/core";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PROFILE_PICTURE_ROUTE, type UserDetail } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetEmails } from "../../src/emails";
 import {
@@ -197,5 +198,28 @@ describe("support rejects or deletes the photo that is someone's picture", () =>
     expect(answer.status).toBe(200);
     expect(cognito.commandCalls(AdminDeleteUserAttributesCommand)).toHaveLength(1);
     expect(auditWrites().map((e) => e.action)).toEqual(["photo.delete", "photo.clear-profile-picture"]);
+  });
+});
+
+describe("GET /users/{sub} shows the current picture and its photo", () => {
+  it("names the photo `picture` points at, with its display image presigned for the admin app", async () => {
+    userWithPicture(OWNER, PICTURE_OF(OWNER, PHOTO));
+    cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    const answer = await call<UserDetail>(testDeps(), event("GET", `/users/${OWNER}`));
+    expect(answer.status).toBe(200);
+    expect(answer.body.picture).toBe(PICTURE_OF(OWNER, PHOTO));
+    expect(answer.body.profilePhoto?.photoId).toBe(PHOTO);
+    expect(answer.body.profilePhoto?.display.url).toContain(`photos/${OWNER}/${PHOTO}/display.webp`);
+  });
+
+  it("has no profile photo for a user without a picture, or with one that is not their photo", async () => {
+    cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    for (const picture of [undefined, PICTURE_OF(PLAIN, PHOTO), "https://elsewhere.example/x.png"]) {
+      userWithPicture(OWNER, picture);
+      const answer = await call<UserDetail>(testDeps(), event("GET", `/users/${OWNER}`));
+      expect(answer.body.profilePhoto, String(picture)).toBeUndefined();
+    }
   });
 });
