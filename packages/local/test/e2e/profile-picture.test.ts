@@ -75,21 +75,22 @@ async function pictureOf(user: LocalUser): Promise<string | undefined> {
   return answer.UserAttributes?.find((a) => a.Name === "picture")?.Value;
 }
 
-async function approvedPhoto(): Promise<string> {
+/** Uploads through the edge as `user` and waits for the final verdict; the photo id and its status. */
+async function uploadAndWait(user: LocalUser, token: string, body: Buffer) {
   const photoId = randomUUID();
-  await uploadThroughEdge(endpoints.urls.edge, demoToken, {
-    owner: demo.sub,
-    photoId,
-    extension: "jpg",
-    body: portrait,
-  });
+  await uploadThroughEdge(endpoints.urls.edge, token, { owner: user.sub, photoId, extension: "jpg", body });
   const verdict = await waitForVerdict(
-    demo.sub,
+    user.sub,
     photoId,
-    { edgeUrl: endpoints.urls.edge, accessToken: demoToken },
+    { edgeUrl: endpoints.urls.edge, accessToken: token },
     { timeoutMs: 60_000 },
   );
-  expect(verdict.status).toBe("approved");
+  return { photoId, status: verdict.status };
+}
+
+async function approvedPhoto(): Promise<string> {
+  const { photoId, status } = await uploadAndWait(demo, demoToken, portrait);
+  expect(status).toBe("approved");
   return photoId;
 }
 
@@ -130,36 +131,13 @@ describe("profile pictures through the local stack (issue 13)", () => {
     expect(chosen).toMatchObject({ photoId, changed: true });
     expect(await pictureOf(demo)).toBe(chosen.picture);
 
-    const supportPhoto = randomUUID();
-    await uploadThroughEdge(endpoints.urls.edge, supportToken, {
-      owner: support.sub,
-      photoId: supportPhoto,
-      extension: "jpg",
-      body: portrait,
-    });
-    await waitForVerdict(
-      support.sub,
-      supportPhoto,
-      { edgeUrl: endpoints.urls.edge, accessToken: supportToken },
-      { timeoutMs: 60_000 },
-    );
-    const rejected = randomUUID();
-    await uploadThroughEdge(endpoints.urls.edge, demoToken, {
-      owner: demo.sub,
-      photoId: rejected,
-      extension: "jpg",
-      body: noFace,
-    });
-    await waitForVerdict(
-      demo.sub,
-      rejected,
-      { edgeUrl: endpoints.urls.edge, accessToken: demoToken },
-      { timeoutMs: 60_000 },
-    );
+    const supportPhoto = (await uploadAndWait(support, supportToken, portrait)).photoId;
+    const rejected = await uploadAndWait(demo, demoToken, noFace);
+    expect(rejected.status).toBe("rejected");
 
     for (const [id, status, code] of [
       [supportPhoto, 404, "PHOTO_NOT_FOUND"],
-      [rejected, 409, "PHOTO_NOT_APPROVED"],
+      [rejected.photoId, 409, "PHOTO_NOT_APPROVED"],
       [randomUUID(), 404, "PHOTO_NOT_FOUND"],
     ] as const) {
       const attempt = setProfilePicture(api(), id);
