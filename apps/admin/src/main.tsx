@@ -7,7 +7,7 @@ import { createRoot } from "react-dom/client";
 import { z } from "zod";
 import { App } from "./App";
 import { ApiError, createAdminClient } from "./api/client";
-import { createSessionStore } from "./auth/session";
+import { createSessionStore, SESSION_CHANNEL } from "./auth/session";
 import { loadConfig } from "./config";
 import { ServicesProvider } from "./context";
 import { ConfigErrorPage } from "./pages/ConfigErrorPage";
@@ -46,7 +46,10 @@ async function start() {
     );
     return;
   }
-  const session = createSessionStore({ config });
+  const session = createSessionStore({
+    config,
+    ...(typeof BroadcastChannel === "undefined" ? {} : { tabs: new BroadcastChannel(SESSION_CHANNEL) }),
+  });
   const api = createAdminClient({
     apiUrl: config.apiUrl,
     getToken: (options) => session.accessToken(options),

@@ -136,7 +136,12 @@ describe("what people type and read", () => {
   });
 
   it("writes CSV with quotes doubled, and ages in minutes, hours, days", () => {
-    expect(toCsv([["a", 'say "hi"'], ["b,c", ""]])).toBe('"a","say ""hi"""\r\n"b,c",""');
+    expect(
+      toCsv([
+        ["a", 'say "hi"'],
+        ["b,c", ""],
+      ]),
+    ).toBe('"a","say ""hi"""\r\n"b,c",""');
     const now = new Date("2026-11-27T12:00:00Z");
     expect(formatAge("2026-11-27T11:55:00Z", now)).toBe("5 min");
     expect(formatAge("2026-11-27T09:00:00Z", now)).toBe("3 h");

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { type CognitoClient, CognitoError } from "../src/auth/cognito";
-import { createSessionStore, type KeyValueStorage } from "../src/auth/session";
+import { createSessionStore, type KeyValueStorage, type TabChannel } from "../src/auth/session";
 import { REFRESH_MARGIN_SECONDS, type Tokens } from "../src/auth/tokens";
 import { type AppConfig, parseConfig } from "../src/config";
 import { fakeTokens } from "./jwt";
@@ -170,5 +170,72 @@ describe("session store", () => {
     const { session } = store({ storage });
     expect(session.get()).toBeUndefined();
     expect(storage.data.size).toBe(0);
+  });
+});
+
+describe("session shared across tabs", () => {
+  /** Two tabs of the app: Node's BroadcastChannel delivers between instances as browsers do. */
+  function tabs(name = `photogate-test-${Math.random()}`) {
+    const channels: BroadcastChannel[] = [];
+    const open = (cognito: CognitoClient = fakeCognito()) => {
+      const channel = new BroadcastChannel(name);
+      channels.push(channel);
+      return createSessionStore({
+        config: localConfig,
+        storage: memoryStorage(),
+        cognito,
+        now: () => NOW_S * 1000,
+        tabs: channel as unknown as TabChannel,
+      });
+    };
+    const close = () => {
+      for (const channel of channels) channel.close();
+    };
+    return { open, close };
+  }
+
+  it("a new tab (a deep link opened from the app) gets the open tab's session instead of the sign-in page", async () => {
+    const { open, close } = tabs();
+    try {
+      const first = open();
+      const signedIn = await first.signIn("support@photogate.local", "pw");
+      const second = open();
+      expect(second.get()).toBeUndefined();
+      await vi.waitFor(() => expect(second.get()?.claims.sub).toBe(signedIn.claims.sub));
+      expect(await second.accessToken()).toBe(signedIn.tokens.accessToken);
+    } finally {
+      close();
+    }
+  });
+
+  it("signing out in one tab signs every tab out and says why", async () => {
+    const { open, close } = tabs();
+    try {
+      const first = open();
+      const second = open();
+      await first.signIn("support@photogate.local", "pw");
+      await vi.waitFor(() => expect(second.get()).toBeDefined());
+      await second.signOut();
+      await vi.waitFor(() => expect(first.get()).toBeUndefined());
+      expect(first.endedBecause()).toMatch(/signed out in another tab/);
+    } finally {
+      close();
+    }
+  });
+
+  it("tabs of another channel (another app or origin) share nothing", async () => {
+    const a = tabs();
+    const b = tabs();
+    try {
+      const first = a.open();
+      await first.signIn("support@photogate.local", "pw");
+      const stranger = b.open();
+      const neighbour = a.open();
+      await vi.waitFor(() => expect(neighbour.get()).toBeDefined());
+      expect(stranger.get()).toBeUndefined();
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });

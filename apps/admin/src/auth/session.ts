@@ -7,7 +7,9 @@ import { type AccessClaims, accessClaims, emailOf, needsRefresh, type Tokens } f
 /**
  * The signed-in session: tokens kept in sessionStorage (per tab, gone when the tab closes; the
  * strict CSP is what keeps scripts from reading them), refreshed shortly before they expire,
- * one refresh at a time however many requests ask at once.
+ * one refresh at a time however many requests ask at once. With a tab channel, open tabs share
+ * it: a new tab (a deep link opened from another) asks the others for the session instead of
+ * showing sign-in, and signing in or out in one tab does so in all.
  */
 
 export interface SessionState {
@@ -36,6 +38,16 @@ export interface KeyValueStorage {
 }
 
 const STORAGE_KEY = "photogate.admin.session";
+/** The BroadcastChannel name the app's tabs share the session on (same origin only). */
+export const SESSION_CHANNEL = "photogate.admin.session";
+
+/** The part of BroadcastChannel the store uses. */
+export interface TabChannel {
+  postMessage(message: TabMessage): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+}
+
+export type TabMessage = { type: "request" } | { type: "session"; tokens: Tokens } | { type: "signed-out" };
 
 export interface SessionStoreOptions {
   config: AppConfig;
@@ -43,6 +55,8 @@ export interface SessionStoreOptions {
   cognito?: CognitoClient;
   srp?: typeof signInWithSrp;
   now?: () => number;
+  /** Shares the session with the app's other tabs (the app passes a BroadcastChannel). */
+  tabs?: TabChannel;
 }
 
 function stateFrom(tokens: Tokens): SessionState {
@@ -72,12 +86,33 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
   }
 
-  function set(next: SessionState | undefined) {
+  function set(next: SessionState | undefined, options: { fromOtherTab?: boolean } = {}) {
     state = next;
     if (next) storage.setItem(STORAGE_KEY, JSON.stringify(next.tokens));
     else storage.removeItem(STORAGE_KEY);
+    if (!options.fromOtherTab) {
+      tabs?.postMessage(next ? { type: "session", tokens: next.tokens } : { type: "signed-out" });
+    }
     for (const listener of listeners) listener();
   }
+
+  const tabs = options.tabs;
+  tabs?.addEventListener("message", ({ data }) => {
+    const message = data as TabMessage;
+    if (message?.type === "request" && state) tabs.postMessage({ type: "session", tokens: state.tokens });
+    else if (message?.type === "session" && message.tokens.accessToken !== state?.tokens.accessToken) {
+      try {
+        ended = undefined;
+        set(stateFrom(message.tokens), { fromOtherTab: true });
+      } catch {
+        // Not tokens this app can read: ignore rather than sign this tab out.
+      }
+    } else if (message?.type === "signed-out" && state) {
+      ended = "You signed out in another tab.";
+      set(undefined, { fromOtherTab: true });
+    }
+  });
+  if (!state) tabs?.postMessage({ type: "request" });
 
   async function refresh(current: SessionState): Promise<SessionState | undefined> {
     try {

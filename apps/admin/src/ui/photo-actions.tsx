@@ -68,7 +68,8 @@ export function usePhotoRequests() {
     reject: (p: PhotoRef, onSuccess?: () => void): ConfirmRequest<unknown> => ({
       title: `Reject ${photoName(p)}?`,
       subject: <PhotoSubject photo={p} />,
-      message: "The owner reads the reason code and the message below; the internal note stays in the audit log.",
+      message:
+        "The owner reads the reason code and the message below; the internal note stays in the audit log.",
       confirmLabel: "Reject",
       color: "red",
       reason: { label: "Internal note (audit log only, never shown to the user)", initial: "" },

@@ -662,6 +662,21 @@ describe("admin app in a browser", () => {
     await expect.poll(actions, { timeout: UI_WAIT }).toEqual(filtered);
     expect(await page.getByLabel("From (UTC day)").inputValue()).toBe(today);
     expect(await page.getByRole("textbox", { name: "Actor" }).inputValue()).toBe(support.email);
+
+    // The same link opened in a new tab: the open tab shares its session, no sign-in page.
+    const tab = await laptop.newPage();
+    try {
+      await tab.goto(page.url());
+      const tabRows = tab.getByTestId("audit-row");
+      await expect
+        .poll(() => tabRows.evaluateAll((r) => r.map((row) => row.getAttribute("data-action"))), {
+          timeout: UI_WAIT,
+        })
+        .toEqual(filtered);
+      expect(await tab.getByRole("textbox", { name: "Actor" }).inputValue()).toBe(support.email);
+    } finally {
+      await tab.close();
+    }
   }, 120_000);
 
   it("lets an admin change a user's groups and delete the user after confirmation, by keyboard", async () => {
