@@ -96,8 +96,11 @@ describe("processor role, simulated", () => {
     ["rekognition:DetectModerationLabels", "*"],
     ["sqs:SendMessage", dlq],
     ["logs:PutLogEvents", `${logGroup}:log-stream:2024/01/01/[$LATEST]abc`],
-    // sets `picture` when a profile-picture upload is approved (issue 13)
+    // sets `picture` when a profile-picture upload is approved, reads and clears it when the
+    // photo it names turns rejected
     ["cognito-idp:AdminUpdateUserAttributes", userPool],
+    ["cognito-idp:AdminGetUser", userPool],
+    ["cognito-idp:AdminDeleteUserAttributes", userPool],
   ])("may %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).toBe("Allowed");
   });
@@ -130,8 +133,11 @@ describe("processor role, simulated", () => {
       "cognito-idp:AdminUpdateUserAttributes",
       `arn:aws:cognito-idp:${env.region}:${account}:userpool/${env.region}_Other`,
     ],
-    ["cognito-idp:AdminDeleteUserAttributes", userPool],
-    ["cognito-idp:AdminGetUser", userPool],
+    [
+      "cognito-idp:AdminDeleteUserAttributes",
+      `arn:aws:cognito-idp:${env.region}:${account}:userpool/${env.region}_Other`,
+    ],
+    ["cognito-idp:AdminDeleteUser", userPool],
     ["cognito-idp:AdminCreateUser", userPool],
     ["cognito-idp:UpdateUserPoolClient", userPool],
   ])("may not %s on %s", async (action, resource) => {

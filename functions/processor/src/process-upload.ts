@@ -39,7 +39,12 @@ import {
 } from "./errors";
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
-import { decideProfilePicture, setPictureAttribute, uploadIntentOf } from "./profile-picture";
+import {
+  clearPictureOfPhoto,
+  decideProfilePicture,
+  setPictureAttribute,
+  uploadIntentOf,
+} from "./profile-picture";
 import { publishVerdict } from "./publish";
 import {
   type ClaimSource,
@@ -148,6 +153,11 @@ export async function processUpload(
       intent === PROFILE_PICTURE_INTENT && !options.force
         ? await makeProfilePicture(upload, verdict, deps, log)
         : undefined;
+    // A photo can be the profile picture only while approved: when a new upload to its key or a
+    // reprocess turns it rejected, `picture` must not keep naming it.
+    if (verdict.status === "rejected" && claim.previousStatus === "approved") {
+      await clearReplacedPicture(upload, deps, log);
+    }
     record = await completeRecord(
       deps.dynamo,
       table,
@@ -267,6 +277,18 @@ async function makeProfilePicture(
   return set
     ? { requested: true, set: true, picture }
     : { requested: true, set: false, code: "USER_NOT_FOUND", message: "The user no longer exists" };
+}
+
+/** Clears `picture` when it names this photo, which is no longer approved. */
+async function clearReplacedPicture(upload: UploadEvent, deps: ProcessorDeps, log: Logger): Promise<void> {
+  const { userPoolId } = deps.config;
+  if (!deps.cognito || !userPoolId) return;
+  const cleared = await clearPictureOfPhoto(
+    { cognito: deps.cognito, userPoolId },
+    upload.owner,
+    upload.photoId,
+  );
+  if (cleared) log.info("profile-picture.cleared", { picture: cleared, why: "the photo is now rejected" });
 }
 
 async function judgeUpload(

@@ -22,7 +22,13 @@ import { RecordWriteError } from "./errors";
 import type { UploadEvent } from "./s3-event";
 
 export type ClaimResult =
-  | { claimed: true; attempts: number; claim: Claim }
+  | {
+      claimed: true;
+      attempts: number;
+      claim: Claim;
+      /** The status the record had before this claim, when it replaced one (another upload, a reprocess). */
+      previousStatus?: string;
+    }
   | {
       claimed: false;
       /**
@@ -134,7 +140,7 @@ export async function claimRecord(
       ["width", "height", "format", "display", "face", "processedAt", "reviewedBy", "failure"],
       a.names,
     );
-    await doc.send(
+    const replaced = await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: key(upload),
@@ -151,9 +157,16 @@ export async function claimRecord(
           ...a.values,
           ...(options.force ? { ":processing": "processing", ":now": claim.claimedAt } : {}),
         },
+        ReturnValues: "ALL_OLD",
       }),
     );
-    return { claimed: true, attempts: 1, claim };
+    const previousStatus = replaced.Attributes?.status;
+    return {
+      claimed: true,
+      attempts: 1,
+      claim,
+      ...(typeof previousStatus === "string" ? { previousStatus } : {}),
+    };
   } catch (error) {
     if (!isConditionFailure(error))
       throw new RecordWriteError(upload.owner, upload.photoId, { cause: error });

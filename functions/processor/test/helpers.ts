@@ -200,6 +200,7 @@ export class FakePhotoTable {
       item[field] = Number(item[field] ?? 0) + Number(values[m[2]!]);
     }
     this.items.set(id, item);
-    return { Attributes: structuredClone(item), $metadata: {} };
+    const returned = input.ReturnValues === "ALL_OLD" ? existing : item;
+    return { Attributes: returned ? structuredClone(returned) : undefined, $metadata: {} };
   }
 }

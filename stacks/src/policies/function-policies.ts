@@ -28,10 +28,15 @@ export function processorStatements(targets: ProcessorPolicyTargets): PolicyStat
     ...(targets.userPoolArn
       ? [
           {
-            // Sets `picture` when a profile-picture upload is approved; this one pool only.
+            // Sets `picture` when a profile-picture upload is approved, and clears it when a new
+            // upload or a reprocess turns the photo it names rejected; this one pool only.
             Sid: "SetProfilePicture",
             Effect: "Allow" as const,
-            Action: "cognito-idp:AdminUpdateUserAttributes",
+            Action: [
+              "cognito-idp:AdminUpdateUserAttributes",
+              "cognito-idp:AdminGetUser",
+              "cognito-idp:AdminDeleteUserAttributes",
+            ],
             Resource: targets.userPoolArn,
           },
         ]

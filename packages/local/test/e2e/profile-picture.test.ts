@@ -183,6 +183,32 @@ describe("profile pictures through the local stack (issue 13)", () => {
     );
   });
 
+  it("a new upload to the current picture's key that is rejected clears `picture` (the photo is no longer approved)", async () => {
+    const chosen = await uploadProfilePicture(
+      edge(),
+      { owner: demo.sub, extension: "jpg", body: portrait },
+      { timeoutMs: 60_000 },
+    );
+    expect(chosen.pictureChanged).toBe(true);
+    expect(await pictureOf(demo)).toBe(chosen.picture);
+    // The same key again, now with no face: rejected, so `picture` must not keep naming it.
+    await uploadThroughEdge(endpoints.urls.edge, demoToken, {
+      owner: demo.sub,
+      photoId: chosen.photoId,
+      extension: "jpg",
+      body: noFace,
+    });
+    await stack.notifications.idle();
+    const verdict = await waitForVerdict(
+      demo.sub,
+      chosen.photoId,
+      { edgeUrl: endpoints.urls.edge, accessToken: demoToken },
+      { timeoutMs: 60_000 },
+    );
+    expect(verdict.status).toBe("rejected");
+    expect(await pictureOf(demo)).toBeUndefined();
+  });
+
   it("a user's own UpdateUserAttributes(picture) is refused", async () => {
     const before = await pictureOf(demo);
     await expect(
