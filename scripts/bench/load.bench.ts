@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AcceptedUpload,
+  fixture,
   type StackProcess,
   startStackProcess,
   uploadBurst,
@@ -21,7 +22,7 @@ import {
 const uploads = positiveInteger("PHOTOGATE_LOAD_UPLOADS", 100);
 const concurrency = positiveInteger("PHOTOGATE_LOAD_CONCURRENCY", 8);
 const BASELINE_UPLOADS = 3;
-const face = await readFile(join(import.meta.dirname, "../../packages/local/assets/faces/face-frontal.jpg"));
+const face = fixture("face-frontal.jpg");
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -71,6 +71,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const cognito = options.cognito ?? createCognitoClient({ endpoint, clientId: config.userPoolClientId });
   const srp = options.srp ?? signInWithSrp;
   const listeners = new Set<() => void>();
+  const tabs = options.tabs;
   let state: SessionState | undefined = restore();
   let refreshing: Promise<SessionState | undefined> | undefined;
   let ended: string | undefined;
@@ -96,7 +97,6 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     for (const listener of listeners) listener();
   }
 
-  const tabs = options.tabs;
   tabs?.addEventListener("message", ({ data }) => {
     const message = data as TabMessage;
     if (message?.type === "request" && state) tabs.postMessage({ type: "session", tokens: state.tokens });
