@@ -231,6 +231,7 @@ export const CANNED_REPLIES: Record<ReasonCode, readonly string[]> = {
   CORRUPT: ["This file seems damaged. Please upload the photo again."],
   TOO_LARGE: ["This photo is too large. Please upload a smaller photo."],
   TOO_SMALL: ["This photo is too small. Please upload a larger photo."],
+  QUOTA_EXCEEDED: ["You have uploaded too many photos today. Please try again after your limit resets."],
 };
 
 /** Why a user was disabled: kept in the audit log with the action. */

@@ -48,6 +48,50 @@ export const ProcessingConfig = z.object({
 });
 export type ProcessingConfig = z.infer<typeof ProcessingConfig>;
 
+/**
+ * Who is told when an alarm fires or clears: one SNS topic per environment, one subscription
+ * per address. E-mail subscriptions must be confirmed from the message AWS sends.
+ */
+export const AlertsConfig = z.object({
+  emails: z.array(z.email()).default([]),
+  httpsEndpoints: z.array(z.url({ protocol: /^https$/ })).default([]),
+});
+export type AlertsConfig = z.infer<typeof AlertsConfig>;
+
+export const QuotaLimits = z.object({
+  uploads: z.number().int().positive(),
+  bytes: z.number().int().positive(),
+});
+export type QuotaLimits = z.infer<typeof QuotaLimits>;
+
+/**
+ * What one owner may upload per UTC day (and, optionally, per UTC month) before further
+ * uploads are rejected QUOTA_EXCEEDED without a Rekognition call. Admins can raise one user's
+ * limits; those overrides live in DynamoDB, not here.
+ */
+export const QuotaConfig = z.object({
+  daily: QuotaLimits,
+  monthly: QuotaLimits.optional(),
+});
+export type QuotaConfig = z.infer<typeof QuotaConfig>;
+
+/** How long S3 keeps what nobody needs any more. */
+export const StorageLifecycleConfig = z.object({
+  /** Originals (uploads/) of photos whose verdict is rejected expire after this many days. */
+  rejectedOriginalDays: z.number().int().positive(),
+  /** Originals that never reached a final verdict (failed, or never processed) expire after this. */
+  abandonedUploadDays: z.number().int().positive(),
+});
+export type StorageLifecycleConfig = z.infer<typeof StorageLifecycleConfig>;
+
+/** An AWS WAF rate-based rule (per client IP) on the upload distribution; off by default. */
+export const WafConfig = z.object({
+  enabled: z.boolean(),
+  /** Requests one IP may make in any 5-minute window before WAF blocks it (AWS minimum 10). */
+  requestsPer5Minutes: z.number().int().min(10),
+});
+export type WafConfig = z.infer<typeof WafConfig>;
+
 export const StateBackend = z.discriminatedUnion("type", [
   z.object({ type: z.literal("local"), path: z.string() }),
   z.object({
@@ -107,6 +151,10 @@ export const EnvironmentConfig = z.object({
   }),
   stateBackend: StateBackend,
   processing: ProcessingConfig,
+  alerts: AlertsConfig,
+  quota: QuotaConfig,
+  storageLifecycle: StorageLifecycleConfig,
+  waf: WafConfig,
   /**
    * Runtime id → why this environment still deploys onto it although it is within 90 days of
    * (or past) its deprecation date (packages/core/src/runtimes.ts). Empty: synthesis refuses.
@@ -157,6 +205,20 @@ const baseProcessor: EnvironmentConfig["processor"] = {
   reconcile: { scheduleMinutes: 5, olderThanSeconds: 600, maxKeysPerRun: 5000, maxRedrivesPerRun: 20 },
 };
 
+/**
+ * 50 uploads and 250 MB a day: a person replacing a profile photo uploads a handful; 50 leaves
+ * room for retries while capping one account's Rekognition spend at about $0.10 a day
+ * (docs/operations.md has the arithmetic).
+ */
+export const defaultQuota: QuotaConfig = {
+  daily: { uploads: 50, bytes: 250 * 1024 * 1024 },
+  monthly: { uploads: 500, bytes: 2 * 1024 * 1024 * 1024 },
+};
+
+const defaultLifecycle: StorageLifecycleConfig = { rejectedOriginalDays: 30, abandonedUploadDays: 7 };
+const wafOff: WafConfig = { enabled: false, requestsPer5Minutes: 300 };
+const noAlerts: AlertsConfig = { emails: [], httpsEndpoints: [] };
+
 export const environments: Record<EnvironmentName, EnvironmentConfig> = {
   dev: {
     name: "dev",
@@ -172,6 +234,10 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     processor: baseProcessor,
     stateBackend: { type: "local", path: "terraform.dev.tfstate" },
     processing: defaultProcessing,
+    alerts: noAlerts,
+    quota: defaultQuota,
+    storageLifecycle: defaultLifecycle,
+    waf: wafOff,
     runtimeAcknowledgements: {},
   },
   prod: {
@@ -193,6 +259,10 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
       region: "eu-west-1",
     },
     processing: defaultProcessing,
+    alerts: { emails: ["photogate-alerts@example.com"], httpsEndpoints: [] },
+    quota: defaultQuota,
+    storageLifecycle: defaultLifecycle,
+    waf: wafOff,
     runtimeAcknowledgements: {},
   },
   local: {
@@ -210,6 +280,10 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     processor: { ...baseProcessor, architecture: "x86_64", reservedConcurrency: 2 },
     stateBackend: { type: "local", path: "terraform.local.tfstate" },
     processing: defaultProcessing,
+    alerts: noAlerts,
+    quota: defaultQuota,
+    storageLifecycle: defaultLifecycle,
+    waf: wafOff,
     runtimeAcknowledgements: {},
   },
 };

@@ -5,6 +5,7 @@ export * from "./errors";
 export * from "./keys";
 export * from "./lease";
 export * from "./log";
+export * from "./metrics";
 export * from "./photo";
 export * from "./profile-picture";
 export * from "./retry";

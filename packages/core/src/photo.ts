@@ -26,6 +26,7 @@ export const REASON_CODES = [
   "CORRUPT",
   "TOO_LARGE",
   "TOO_SMALL",
+  "QUOTA_EXCEEDED",
 ] as const;
 export const ReasonCode = z.enum(REASON_CODES);
 export type ReasonCode = z.infer<typeof ReasonCode>;

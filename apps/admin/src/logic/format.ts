@@ -13,6 +13,7 @@ export const REASON_LABELS: Record<ReasonCode, string> = {
   CORRUPT: "Corrupt file",
   TOO_LARGE: "Too large",
   TOO_SMALL: "Too small",
+  QUOTA_EXCEEDED: "Upload quota exceeded",
 };
 
 export const STATUS_COLORS: Record<PhotoStatus, string> = {
