@@ -144,3 +144,12 @@ export function parseObjectKey(key: string): ObjectKeyParts {
   }
   return { area, owner, photoId, file };
 }
+
+/**
+ * The tag the processor puts on an upload once its verdict is final. The bucket's lifecycle
+ * rules expire originals by it (StorageLifecycleConfig): `rejected` after rejectedOriginalDays,
+ * `failed` after abandonedUploadDays. Approved originals carry `approved` and never expire.
+ */
+export const UPLOAD_OUTCOME_TAG = "photogate-outcome";
+export const UPLOAD_OUTCOMES = ["approved", "rejected", "failed"] as const;
+export type UploadOutcome = (typeof UPLOAD_OUTCOMES)[number];
