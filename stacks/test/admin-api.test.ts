@@ -99,11 +99,15 @@ describe("AdminApi: HTTP API and authorizer", () => {
     expect(resourcesOfRoutes()).toHaveLength(1);
   });
 
-  it("with the upload client, adds only PUT /me/profile-picture behind an authorizer of that client (issue 13)", () => {
+  it("with the upload client, adds only the user routes (picture, reports) behind an authorizer of that client", () => {
     const { synth: withUsers } = synthApi({ uploadClientId: "uploadclient456" });
     const routes = Object.entries(withUsers.resource.aws_apigatewayv2_route ?? {});
     const authorizers = Object.entries(withUsers.resource.aws_apigatewayv2_authorizer ?? {});
-    expect(routes.map(([, r]) => r.route_key).sort()).toEqual(["$default", "PUT /me/profile-picture"]);
+    expect(routes.map(([, r]) => r.route_key).sort()).toEqual([
+      "$default",
+      "POST /reports",
+      "PUT /me/profile-picture",
+    ]);
     const audienceOf = (name: string) =>
       (
         authorizers.find(([id]) => `\${aws_apigatewayv2_authorizer.${id}.id}` === name)?.[1]
@@ -112,9 +116,11 @@ describe("AdminApi: HTTP API and authorizer", () => {
         }
       )?.audience;
     const byKey = Object.fromEntries(routes.map(([, r]) => [r.route_key, r]));
-    expect(audienceOf(String(byKey["PUT /me/profile-picture"]!.authorizer_id))).toEqual(["uploadclient456"]);
+    for (const key of ["PUT /me/profile-picture", "POST /reports"]) {
+      expect(audienceOf(String(byKey[key]!.authorizer_id))).toEqual(["uploadclient456"]);
+      expect(byKey[key]).toMatchObject({ authorization_type: "JWT" });
+    }
     expect(audienceOf(String(byKey.$default!.authorizer_id))).toEqual(["adminclient123"]);
-    expect(byKey["PUT /me/profile-picture"]).toMatchObject({ authorization_type: "JWT" });
   });
 
   it("proxies to the function with payload format 2.0", () => {

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { authorise, callerFrom, type JwtClaims } from "./auth";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { AdminApiError, type FieldProblem, InvalidRequestError, toErrorBody } from "./errors";
-import { handleProfilePictureRequest, isProfilePictureRoute } from "./me";
+import { handleUserRequest, userRouteOf } from "./me";
 import { implementations, type RouteInput, routeNames } from "./routes";
 
 export type AdminApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -23,8 +23,9 @@ const HEADERS = {
  */
 export async function handleAdminRequest(event: AdminApiEvent, deps: AdminApiDeps): Promise<AdminApiResult> {
   const requestId = event.requestContext?.requestId ?? deps.newId?.() ?? crypto.randomUUID();
-  // The one user-facing route, behind its own authorizer (upload-app tokens): not the admin routes.
-  if (isProfilePictureRoute(event)) return handleProfilePictureRequest(event, deps, requestId);
+  // The user-facing routes, behind their own authorizer (upload-app tokens): not the admin routes.
+  const userRoute = userRouteOf(event);
+  if (userRoute) return handleUserRequest(userRoute, event, deps, requestId);
   const method = event.requestContext?.http?.method?.toUpperCase() ?? "GET";
   const path = routePath(event);
   const log = deps.log.child({ requestId, method, path });

@@ -82,8 +82,9 @@ export class PhotoInProgressError extends AdminApiError {
 }
 
 export class PhotoNotApprovedError extends AdminApiError {
-  constructor(status: string) {
-    super("PHOTO_NOT_APPROVED", 409, `Only approved photos can be a profile picture; this one is ${status}`);
+  /** `purpose`: what only an approved photo can be or have done to it. */
+  constructor(status: string, purpose = "be a profile picture") {
+    super("PHOTO_NOT_APPROVED", 409, `Only approved photos can ${purpose}; this one is ${status}`);
   }
 }
 
@@ -96,6 +97,12 @@ export class ConflictError extends AdminApiError {
 export class CannotTargetSelfError extends AdminApiError {
   constructor(action: string) {
     super("CANNOT_TARGET_SELF", 409, `You cannot ${action} your own account; ask another admin`);
+  }
+}
+
+export class CannotReportOwnPhotoError extends AdminApiError {
+  constructor() {
+    super("CANNOT_TARGET_SELF", 409, "You cannot report your own photo; delete it instead if it should go");
   }
 }
 

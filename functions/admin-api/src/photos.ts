@@ -20,6 +20,7 @@ import {
   type ReviewClaimResult,
   type ReviewCount,
   sharedPrefix,
+  tallyReports,
   VersionedPhotoRecord,
 } from "@photogate/core";
 import { writeAudit } from "./audit";
@@ -144,6 +145,7 @@ export async function summarise(
     ...(r.width === undefined ? {} : { width: r.width }),
     ...(r.height === undefined ? {} : { height: r.height }),
     reasonCodes: r.reasons.map((reason) => reason.code),
+    ...(r.openReports?.length ? { reports: tallyReports(r.openReports) } : {}),
     ...(smallest ? { thumbnail: await signedGet(deps, smallest.key, ctx.at) } : {}),
   };
 }
@@ -245,6 +247,17 @@ export async function reviewPhoto(
     (before.status === "approved" || before.status === "rejected"
       ? { status: before.status, reasons: before.reasons }
       : undefined);
+  // The review deals with every open report: they move to `reportsHandled` (Undo reopens them).
+  // A report that lands meanwhile changes the count and fails the write rather than being lost.
+  const reports = reportsGuard(before.openReports);
+  const handled = reports.open.length
+    ? {
+        by: ctx.caller.sub,
+        at: now.toISOString(),
+        outcome: review.status === "approved" ? "kept" : "removed",
+        reports: reports.open,
+      }
+    : undefined;
   const result = await deps.dynamo.send(
     new UpdateCommand({
       TableName: deps.config.photoTable,
@@ -253,10 +266,13 @@ export async function reviewPhoto(
       // write is conditioned on its claimId and now fails instead of overwriting this review.
       UpdateExpression: `SET #status = :status, #reasons = :reasons, #reviewedBy = :reviewedBy, #reviewedAt = :reviewedAt${
         automatic ? ", #automatic = :automatic" : ""
-      } ADD #verdictVersion :one REMOVE #failure, #claimId, #leaseExpiresAt, #reviewQueue, #reviewClaim`,
-      ConditionExpression:
-        "#status = :before AND #sourceSequencer = :seq AND (attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt <= :now)",
+      }${handled ? ", #reportsHandled = :handled" : ""} ADD #verdictVersion :one REMOVE #failure, #claimId, #leaseExpiresAt, #reviewQueue, #reviewClaim${
+        handled ? ", #openReports" : ""
+      }`,
+      ConditionExpression: `#status = :before AND #sourceSequencer = :seq AND (attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt <= :now) AND ${reports.condition}`,
       ExpressionAttributeNames: {
+        ...(handled ? { "#reportsHandled": "reportsHandled" } : {}),
+        "#openReports": "openReports",
         "#status": "status",
         "#reasons": "reasons",
         "#reviewedBy": "reviewedBy",
@@ -280,6 +296,8 @@ export async function reviewPhoto(
         ":before": before.status,
         ":seq": before.sourceSequencer,
         ":now": now.toISOString(),
+        ...(handled ? { ":handled": handled } : {}),
+        ...reports.values,
       },
       ReturnValues: "ALL_NEW",
     }),
@@ -311,14 +329,27 @@ export async function restoreVerdict(
   const automatic = before.automatic;
   if (!automatic)
     throw new ConflictError("This photo has no automatic verdict to restore: nobody overrode it");
-  const queue = automatic.status === "rejected";
+  // The reports the undone review dealt with are open again (with any that came after it).
+  const reports = reportsGuard(before.openReports);
+  const reopened =
+    before.reportsHandled && before.reportsHandled.at === before.reviewedAt
+      ? before.reportsHandled.reports
+      : [];
+  const open = [...reopened, ...reports.open];
+  const queue = automatic.status === "rejected" || open.length > 0;
   const result = await deps.dynamo.send(
     new UpdateCommand({
       TableName: deps.config.photoTable,
       Key: photoKey(owner, photoId),
-      UpdateExpression: `SET #status = :status, #reasons = :reasons${queue ? ", #reviewQueue = :open" : ""} ADD #verdictVersion :one REMOVE #automatic, #reviewedBy, #reviewedAt, #reviewClaim${queue ? "" : ", #reviewQueue"}`,
-      ConditionExpression: "#status = :before AND #sourceSequencer = :seq AND attribute_exists(#automatic)",
+      UpdateExpression: `SET #status = :status, #reasons = :reasons${queue ? ", #reviewQueue = :open" : ""}${
+        open.length ? ", #openReports = :reports" : ""
+      } ADD #verdictVersion :one REMOVE #automatic, #reviewedBy, #reviewedAt, #reviewClaim${queue ? "" : ", #reviewQueue"}${
+        reopened.length ? ", #reportsHandled" : ""
+      }`,
+      ConditionExpression: `#status = :before AND #sourceSequencer = :seq AND attribute_exists(#automatic) AND ${reports.condition}`,
       ExpressionAttributeNames: {
+        "#openReports": "openReports",
+        ...(reopened.length ? { "#reportsHandled": "reportsHandled" } : {}),
         "#status": "status",
         "#reasons": "reasons",
         "#reviewQueue": "reviewQueue",
@@ -333,9 +364,11 @@ export async function restoreVerdict(
         ":status": automatic.status,
         ":reasons": automatic.reasons,
         ...(queue ? { ":open": REVIEW_QUEUE_OPEN } : {}),
+        ...(open.length ? { ":reports": open } : {}),
         ":one": 1,
         ":before": before.status,
         ":seq": before.sourceSequencer,
+        ...reports.values,
       },
       ReturnValues: "ALL_NEW",
     }),
@@ -349,6 +382,17 @@ export async function restoreVerdict(
     after: reviewState(after),
   });
   return after;
+}
+
+/**
+ * The open reports a write was based on, and a condition that fails if one was added since (a
+ * report is only ever appended, and only a review or Undo takes reports away).
+ */
+function reportsGuard(openReports: PhotoRecord["openReports"]) {
+  const open = openReports ?? [];
+  return open.length
+    ? { open, condition: "size(#openReports) = :openCount", values: { ":openCount": open.length } }
+    : { open, condition: "attribute_not_exists(#openReports)", values: {} };
 }
 
 /**

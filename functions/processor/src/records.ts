@@ -300,7 +300,17 @@ export async function completeRecord(
   const absent = (["width", "height", "format", "display", "face", "profilePicture"] as const).filter(
     (f) => verdict[f] === undefined,
   );
-  const reviewFields = ["reviewedBy", "reviewedAt", "automatic", "reviewClaim"];
+  // Reports were about the image this verdict replaces (a new upload, or a reprocess that
+  // resets every review): they go with it, as does the manual review.
+  const reviewFields = [
+    "reviewedBy",
+    "reviewedAt",
+    "automatic",
+    "reviewClaim",
+    "reportedBy",
+    "openReports",
+    "reportsHandled",
+  ];
   if (verdict.status !== "rejected") reviewFields.push("reviewQueue");
   const remove = removals([...absent, "failure", "claimId", "leaseExpiresAt", ...reviewFields], a.names);
   return updateOwnedRecord(doc, table, upload, claim, `SET ${a.set} REMOVE ${remove}`, a);

@@ -108,3 +108,64 @@ export class ProfilePictureError extends Error {
     this.name = "ProfilePictureError";
   }
 }
+
+/** Why `POST /reports` refused a report: the API's stable code, or the client's own. */
+export type ReportRefusalCode =
+  /** No such photo (wrong owner or id, or it was deleted). */
+  | "PHOTO_NOT_FOUND"
+  /** The photo is not approved (pending, rejected, removed by support): nobody else can see it. */
+  | "PHOTO_NOT_APPROVED"
+  /** The caller owns the photo: delete it instead. */
+  | "CANNOT_TARGET_SELF"
+  /** A field was wrong (an unknown reason, a comment over 500 characters, not a UUID). */
+  | "INVALID_REQUEST"
+  /** No valid upload-app token. */
+  | "UNAUTHORIZED"
+  /** Anything else the API answered (429, 5xx); `status` says which. */
+  | "REQUEST_FAILED"
+  /** A 2xx that was not a report result. */
+  | "INVALID_RESPONSE";
+
+/** `reportPhoto` was refused; `code` says why, one subclass per refusal a caller may act on. */
+export class ReportPhotoError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ReportRefusalCode,
+    readonly detail: string,
+  ) {
+    super(`Report not accepted (${status} ${code}): ${detail}`);
+    this.name = "ReportPhotoError";
+  }
+}
+
+export class ReportedPhotoNotFoundError extends ReportPhotoError {
+  declare readonly code: "PHOTO_NOT_FOUND";
+  constructor(status: number, detail: string) {
+    super(status, "PHOTO_NOT_FOUND", detail);
+    this.name = "ReportedPhotoNotFoundError";
+  }
+}
+
+export class ReportedPhotoNotApprovedError extends ReportPhotoError {
+  declare readonly code: "PHOTO_NOT_APPROVED";
+  constructor(status: number, detail: string) {
+    super(status, "PHOTO_NOT_APPROVED", detail);
+    this.name = "ReportedPhotoNotApprovedError";
+  }
+}
+
+export class OwnPhotoReportError extends ReportPhotoError {
+  declare readonly code: "CANNOT_TARGET_SELF";
+  constructor(status: number, detail: string) {
+    super(status, "CANNOT_TARGET_SELF", detail);
+    this.name = "OwnPhotoReportError";
+  }
+}
+
+export class InvalidReportError extends ReportPhotoError {
+  declare readonly code: "INVALID_REQUEST";
+  constructor(status: number, detail: string) {
+    super(status, "INVALID_REQUEST", detail);
+    this.name = "InvalidReportError";
+  }
+}

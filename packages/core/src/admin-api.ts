@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isUuid } from "./keys";
 import { AuditEntry, PhotoRecord, PhotoStatus, ReasonCode } from "./photo";
+import { ReportTally } from "./reports";
 
 /**
  * The admin API's contract: every route's path parameters, query, body and response, and the
@@ -119,6 +120,8 @@ export const PhotoSummary = PhotoRecord.pick({
   ownerEmail: z.string().optional(),
   /** Waiting for a person's review (in the review queue). */
   needsReview: z.boolean(),
+  /** Users' reports waiting for review: how many, and why. */
+  reports: ReportTally.optional(),
   /** The smallest thumbnail, presigned; absent until the processor made one. */
   thumbnail: SignedUrl.optional(),
 });
@@ -267,6 +270,8 @@ export const AUDIT_ACTIONS = [
   // issue 13: a user chose one of their approved photos; `picture` cleared with the photo it named
   "user.choose-profile-picture",
   "photo.clear-profile-picture",
+  // a signed-in user reported someone else's photo (the actor is the reporter)
+  "photo.report",
   "dead-letters.redrive",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ProfilePictureOutcome } from "./profile-picture";
+import { HandledReports, PhotoReport } from "./reports";
 
 /**
  * The photo record: one schema for the processor (writes it), the admin API (reads and
@@ -112,7 +113,8 @@ export const PhotoRecord = z.object({
   reviewedAt: z.string().optional(),
   /**
    * Present (always REVIEW_QUEUE_OPEN) while the photo needs a person's review: the sparse key of
-   * the `byReview` index. The processor sets it with a rejection; a review removes it.
+   * the `byReview` index. The processor sets it with a rejection, a report sets it on an approved
+   * photo; a review removes it.
    */
   reviewQueue: z.literal("open").optional(),
   /** The processor's verdict before support overrode it: what the photo page keeps showing and Undo restores. */
@@ -131,6 +133,12 @@ export const PhotoRecord = z.object({
   leaseExpiresAt: z.string().optional(),
   /** Present when the upload asked to become the owner's profile picture: whether it did, and why not. */
   profilePicture: ProfilePictureOutcome.optional(),
+  /** Every user who reported this photo: a repeated report by one of them counts once. */
+  reportedBy: z.array(z.string()).optional(),
+  /** Reports waiting for review; while there are any, the photo is in the review queue. */
+  openReports: z.array(PhotoReport).optional(),
+  /** The reports the last review dealt with (a review removes `openReports`). */
+  reportsHandled: HandledReports.optional(),
 });
 export type PhotoRecord = z.infer<typeof PhotoRecord>;
 

@@ -8,7 +8,12 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { type EnvironmentConfig, PROFILE_PICTURE_ROUTE, REGIONAL_RUNTIME } from "@photogate/core";
+import {
+  type EnvironmentConfig,
+  PROFILE_PICTURE_ROUTE,
+  REGIONAL_RUNTIME,
+  USER_ROUTES,
+} from "@photogate/core";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
@@ -36,8 +41,9 @@ export interface AdminApiOptions {
   /** The admin app client: the JWT authorizer's only audience. */
   adminClientId: string;
   /**
-   * The upload (end-user) client: with it, `PUT /me/profile-picture` gets its own route and a JWT
-   * authorizer for this client's tokens only; the admin routes still take admin-client tokens only.
+   * The upload (end-user) client: with it, each of core's USER_ROUTES (`PUT /me/profile-picture`,
+   * `POST /reports`) gets its own route and a JWT authorizer for this client's tokens only; the
+   * admin routes still take admin-client tokens only.
    */
   uploadClientId?: string;
   photoTable: NamedResource;
@@ -241,15 +247,20 @@ export class AdminApi extends Construct {
           audience: [options.uploadClientId],
         },
       });
-      // The one user-facing route (a user chooses an approved photo as their picture): a more
-      // specific route key wins over $default, so only this path and method take user tokens.
-      new Apigatewayv2Route(this, "profile-picture-route", {
-        apiId: this.api.id,
-        routeKey: PROFILE_PICTURE_ROUTE.routeKey,
-        target: `integrations/${integration.id}`,
-        authorizationType: "JWT",
-        authorizerId: userAuthorizer.id,
-      });
+      // The user-facing routes (choose a picture, report a photo): a more specific route key
+      // wins over $default, so only these paths and methods take user tokens.
+      for (const route of USER_ROUTES) {
+        // The profile-picture route keeps the id it was first deployed under.
+        const id =
+          route === PROFILE_PICTURE_ROUTE ? "profile-picture-route" : `user-route-${route.path.slice(1)}`;
+        new Apigatewayv2Route(this, id, {
+          apiId: this.api.id,
+          routeKey: route.routeKey,
+          target: `integrations/${integration.id}`,
+          authorizationType: "JWT",
+          authorizerId: userAuthorizer.id,
+        });
+      }
     }
 
     const throttle = options.throttle ?? DEFAULT_THROTTLE;

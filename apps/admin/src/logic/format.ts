@@ -97,6 +97,7 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   "photo.restore": "Restored automatic verdict",
   "user.choose-profile-picture": "Chose own profile picture",
   "photo.clear-profile-picture": "Cleared profile picture",
+  "photo.report": "Reported photo",
   "dead-letters.redrive": "Redrove dead letters",
 };
 

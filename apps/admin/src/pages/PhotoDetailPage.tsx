@@ -6,7 +6,7 @@ import { useAction, useConfirm } from "../ui/actions";
 import { PhotoStatusBadge } from "../ui/badges";
 import { FaceImage } from "../ui/FaceImage";
 import { PhotoFacts } from "../ui/PhotoFacts";
-import { photoName, usePhotoRequests } from "../ui/photo-actions";
+import { openReportCount, photoName, usePhotoRequests } from "../ui/photo-actions";
 import { ErrorState, ListSkeleton } from "../ui/states";
 
 export default function PhotoDetailPage() {
@@ -36,6 +36,8 @@ export default function PhotoDetailPage() {
     );
   const photo = query.data;
   const inProgress = photo.status === "pending" || photo.status === "processing";
+  // A reported photo is approved already: approving it again keeps it and handles the reports.
+  const approvable = photo.status !== "approved" || openReportCount(photo) > 0;
   // "…and next": on to the oldest other photo waiting for review, or back to the queue.
   const goNext = async () => {
     const queue = await api.call("listPhotos", { query: { queue: "review", limit: 5 } });
@@ -73,7 +75,7 @@ export default function PhotoDetailPage() {
         <FaceImage photo={photo} />
         <Paper withBorder p="md">
           <Group gap="xs" mb="md" wrap="wrap" aria-label="Photo actions">
-            {photo.status !== "approved" && (
+            {approvable && (
               <Button
                 color="green"
                 disabled={inProgress || photo.status === "failed"}
@@ -86,7 +88,7 @@ export default function PhotoDetailPage() {
             <Button color="red" disabled={inProgress} onClick={() => confirm(requests.reject(photo))}>
               Reject
             </Button>
-            {photo.status !== "approved" && (
+            {approvable && (
               <Button
                 color="green"
                 variant="outline"

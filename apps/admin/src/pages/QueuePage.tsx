@@ -14,6 +14,7 @@ import { Pager } from "../ui/Pager";
 import { Thumbnail } from "../ui/PhotoCard";
 import { ReasonList } from "../ui/PhotoFacts";
 import { photoName, usePhotoRequests } from "../ui/photo-actions";
+import { PhotoReports, ReportLine } from "../ui/Reports";
 import { EmptyState, ErrorState, GridSkeleton, PageHeader } from "../ui/states";
 
 const QUEUES = [
@@ -293,6 +294,7 @@ export default function QueuePage() {
                     {photo.reasonCodes.map((c) => REASON_LABELS[c]).join(" · ")}
                   </Text>
                 )}
+                {photo.reports && <ReportLine reports={photo.reports} />}
                 {photo.reviewClaim && (
                   <Text size="xs" className="claim-text">
                     in review: {photo.reviewClaim.email ?? photo.reviewClaim.by.slice(0, 8)}
@@ -340,6 +342,7 @@ export default function QueuePage() {
                   <>
                     <FaceImage photo={detail.data} />
                     <ReasonList photo={detail.data} />
+                    <PhotoReports photo={detail.data} />
                   </>
                 ) : (
                   <Text size="sm" c="dimmed">

@@ -1,6 +1,7 @@
 import { Alert, Badge, List, Stack, Table, Text, Title } from "@mantine/core";
 import type { PhotoDetail } from "@photogate/core";
 import { describeMeasurement, formatTime, REASON_LABELS } from "../logic/format";
+import { PhotoReports } from "./Reports";
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -114,6 +115,7 @@ export function PhotoFacts({ photo }: { photo: PhotoDetail }) {
         </Title>
         <ReasonList photo={photo} />
       </section>
+      <PhotoReports photo={photo} />
       {photo.failure && (
         <Alert color="orange" title={`Processing failed: ${photo.failure.code}`}>
           {photo.failure.message}

@@ -9,7 +9,15 @@ export type PhotoRef = Pick<PhotoSummary, "owner" | "photoId" | "status"> & {
   reasonCodes?: readonly ReasonCode[];
   reasons?: readonly { code: ReasonCode }[];
   thumbnail?: { url: string } | undefined;
+  /** Open reports: the queue's tally, or the record's list on the photo page. */
+  reports?: { count: number } | undefined;
+  openReports?: readonly unknown[] | undefined;
 };
+
+/** How many users' reports wait for this photo's review. */
+export function openReportCount(p: PhotoRef): number {
+  return p.reports?.count ?? p.openReports?.length ?? 0;
+}
 
 /** "demo@photogate.local's photo cb764571": how people and photos are named everywhere. */
 export function photoName(p: PhotoRef): string {
@@ -51,9 +59,11 @@ export function usePhotoRequests() {
       title: `Approve ${photoName(p)}?`,
       subject: <PhotoSubject photo={p} />,
       message:
-        p.status === "rejected"
-          ? "This overrides the automatic verdict: the photo is published to the owner and shared."
-          : "The photo is published to the owner and shared.",
+        p.status === "approved" && openReportCount(p) > 0
+          ? `The photo stays published and shared; its ${openReportCount(p)} report${openReportCount(p) === 1 ? " is" : "s are"} marked handled.`
+          : p.status === "rejected"
+            ? "This overrides the automatic verdict: the photo is published to the owner and shared."
+            : "The photo is published to the owner and shared.",
       confirmLabel: "Approve",
       color: "green",
       reason: {

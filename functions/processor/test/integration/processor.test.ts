@@ -10,7 +10,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   PhotoRecord,
   photoPrefix,
@@ -238,6 +238,19 @@ describe("processor against S3 and DynamoDB", () => {
     await processS3Event(structuredClone(event), deps);
     expect(await verdict(photoId)).toEqual(first);
 
+    // A user reported it: the reports are about this image, and go with the verdict a reprocess replaces.
+    await backend.clients.dynamo.send(
+      new UpdateCommand({
+        TableName: backend.table,
+        Key: { owner: OWNER, photoId },
+        UpdateExpression: "SET reportedBy = :by, openReports = :reports, reviewQueue = :open",
+        ExpressionAttributeValues: {
+          ":by": ["99999999-8888-4777-8666-555555555555"],
+          ":reports": [{ reason: "SPAM", at: "2026-03-01T00:00:00.000Z" }],
+          ":open": "open",
+        },
+      }),
+    );
     rekognition
       .on(DetectFacesCommand)
       .resolves(oneFace((f) => (f.EyesOpen = { Value: false, Confidence: 97 })));
@@ -253,6 +266,9 @@ describe("processor against S3 and DynamoDB", () => {
       reasons: [{ code: "EYES_CLOSED" }],
     });
     expect(await sharedFiles(photoId)).toEqual([]);
-    expect(await record(photoId)).toMatchObject({ verdictVersion: 2, status: "rejected" });
+    const after = await record(photoId);
+    expect(after).toMatchObject({ verdictVersion: 2, status: "rejected", reviewQueue: "open" });
+    expect(after).not.toHaveProperty("openReports");
+    expect(after).not.toHaveProperty("reportedBy");
   });
 });

@@ -8,7 +8,7 @@ import {
   handleAdminRequest,
   toErrorBody,
 } from "@photogate/admin-api";
-import { PROFILE_PICTURE_ROUTE } from "@photogate/core";
+import { USER_ROUTES } from "@photogate/core";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
@@ -21,8 +21,8 @@ export interface AdminApiServerOptions {
   region: string;
   /**
    * The pool and the admin app client whose tokens the authorizer accepts (API Gateway's JWT
-   * authorizer); with `uploadClientId`, PUT /me/profile-picture has its own route whose
-   * authorizer accepts that client's tokens only, as the stacks' second route does.
+   * authorizer); with `uploadClientId`, each of core's USER_ROUTES has its own route whose
+   * authorizer accepts that client's tokens only, as the stacks' user routes do.
    */
   userPool: { issuer: string; jwksUri: string; adminClientId: string; uploadClientId?: string };
   deps: AdminApiDeps;
@@ -114,14 +114,17 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
     const header = req.headers.authorization ?? "";
     const token = header.replace(/^Bearer\s+/i, "");
     // API Gateway picks the most specific route first; only that route's authorizer runs.
-    const userRoute =
-      userVerifier !== undefined &&
-      req.method === PROFILE_PICTURE_ROUTE.method &&
-      new URL(req.url ?? "/", "http://local").pathname.replace(/\/+$/, "") === PROFILE_PICTURE_ROUTE.path;
+    const pathname = new URL(req.url ?? "/", "http://local").pathname.replace(/\/+$/, "");
+    const userRoute = userVerifier
+      ? USER_ROUTES.find((r) => r.method === req.method && r.path === pathname)
+      : undefined;
     let claims: Record<string, unknown>;
     try {
       if (!token) throw new Error("no token");
-      claims = (await (userRoute ? userVerifier : adminVerifier).verify(token)) as Record<string, unknown>;
+      claims = (await ((userRoute && userVerifier) || adminVerifier).verify(token)) as Record<
+        string,
+        unknown
+      >;
     } catch {
       res.setHeader("www-authenticate", "Bearer");
       send(res, 401, { message: "Unauthorized" });
@@ -130,7 +133,7 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
     const body = await readBody(req);
     if (body === undefined) return tooLarge(res);
     const event = toEvent(req, body, claims);
-    if (userRoute) event.routeKey = PROFILE_PICTURE_ROUTE.routeKey;
+    if (userRoute) event.routeKey = userRoute.routeKey;
     const result = await handleAdminRequest(event, options.deps);
     res.writeHead(result.statusCode, result.headers as Record<string, string>);
     res.end(result.body);

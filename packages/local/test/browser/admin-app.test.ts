@@ -6,6 +6,7 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { reportPhoto } from "@photogate/client";
 import { PHOTO_STATUSES } from "@photogate/core";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -620,6 +621,46 @@ describe("admin app in a browser", () => {
       .filter({ hasText: /^\s*\(?0/ })
       .waitFor({ timeout: UI_WAIT });
   }, 180_000);
+
+  it("shows a user's report in the queue with its reason; approving keeps the photo and empties the queue", async () => {
+    const target = photoId("portrait");
+    // Another signed-in user (support's upload-app account) reports demo's approved photo.
+    const reporter = await signInLocalUser(harness.stack.endpoints, support);
+    const reported = await reportPhoto(
+      { baseUrl: harness.stack.endpoints.urls.adminApi, accessToken: reporter.accessToken },
+      { owner: demo.sub, photoId: target, reason: "IMPERSONATION", comment: "Uses my name" },
+    );
+    expect(reported.counted).toBe(true);
+
+    await page.goto(`${harness.siteUrl}/queue`);
+    const card = page.locator(`[role="option"][data-photo-id="${target}"]`);
+    await card.waitFor({ timeout: UI_WAIT });
+    expect(await page.locator('[role="option"][data-photo-id]').count()).toBe(1);
+    expect(await card.getByTestId("reported").textContent()).toBe("Reported: Pretends to be someone else");
+    const reports = page.locator(".queue-preview").getByTestId("photo-reports");
+    await reports.getByText("“Uses my name”", { exact: false }).waitFor({ timeout: UI_WAIT });
+    expect(await reports.textContent()).toContain("Reported by 1 user");
+    await dismissToasts(page);
+    await shot(page, "moderation-queue-reported");
+    await axe(page, "moderation queue with a reported photo");
+
+    await card.focus();
+    await page.keyboard.press("a");
+    const dialog = page.getByRole("dialog", {
+      name: `Approve demo@photogate.local's photo ${target.slice(0, 8)}?`,
+    });
+    await dialog.getByText("its 1 report is marked handled").waitFor({ timeout: UI_WAIT });
+    await dialog.getByRole("textbox", { name: /Internal note/ }).press("Enter");
+    await toast(page, `Approved demo@photogate.local's photo ${target.slice(0, 8)}`);
+    await page
+      .getByTestId("empty-state")
+      .filter({ hasText: "Nothing to review" })
+      .waitFor({ timeout: UI_WAIT });
+    const record = await apiAs(page, `/photos/${demo.sub}/${target}`);
+    expect(record.body).toMatchObject({ status: "approved", reportsHandled: { outcome: "kept" } });
+    expect(record.body.reviewQueue).toBeUndefined();
+    expect(record.body.openReports).toBeUndefined();
+  }, 120_000);
 
   it("keeps filters, sort and dates in the URL: a reload shows the same view", async () => {
     await page.goto(`${harness.siteUrl}/users?q=photogate.local&sort=-email`);
