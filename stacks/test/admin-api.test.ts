@@ -307,6 +307,7 @@ describe("AdminApi: role policy", () => {
       ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"].flatMap((a) => [
         `${a} ${photoTableArn}`,
         `${a} ${photoTableArn}/index/byOwner`,
+        `${a} ${photoTableArn}/index/byPhotoId`,
         `${a} ${photoTableArn}/index/byReview`,
         `${a} ${photoTableArn}/index/byStatus`,
       ]),
@@ -408,6 +409,8 @@ describe("AdminApi role, simulated", () => {
     ["s3:DeleteObject", `${bucket}/uploads/${owner}/${photo}.jpg`],
     ["s3:DeleteObject", `${bucket}/photos/${owner}/${photo}/display.webp`],
     ["dynamodb:Query", `${photoTableArn}/index/byStatus`],
+    // users search by photo id: whose photo it is
+    ["dynamodb:Query", `${photoTableArn}/index/byPhotoId`],
     ["dynamodb:UpdateItem", photoTableArn],
     ["dynamodb:DeleteItem", photoTableArn],
     ["dynamodb:PutItem", auditTableArn],
@@ -443,6 +446,7 @@ describe("AdminApi role, simulated", () => {
     ["dynamodb:UpdateItem", auditTableArn],
     ["dynamodb:BatchWriteItem", auditTableArn],
     ["dynamodb:Scan", photoTableArn],
+    ["dynamodb:Scan", `${photoTableArn}/index/byPhotoId`],
     ["dynamodb:PutItem", photoTableArn],
     ["dynamodb:GetItem", `arn:aws:dynamodb:${region}:${account}:table/other`],
     ["logs:CreateLogGroup", `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/other`],

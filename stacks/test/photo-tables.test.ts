@@ -34,10 +34,11 @@ describe("PhotoTables", () => {
     expect(photos.range_key).toBe("photoId");
   });
 
-  it("has the status, per-owner and (sparse) review-queue indexes, by createdAt", () => {
+  it("has the status, per-owner and (sparse) review-queue indexes by createdAt, and a keys-only photo-id index", () => {
     const indexes = [...photos.global_secondary_index].sort((a, b) => a.name.localeCompare(b.name));
     expect(indexes).toEqual([
       { name: "byOwner", hash_key: "owner", range_key: "createdAt", projection_type: "ALL" },
+      { name: "byPhotoId", hash_key: "photoId", range_key: "owner", projection_type: "KEYS_ONLY" },
       { name: "byReview", hash_key: "reviewQueue", range_key: "createdAt", projection_type: "ALL" },
       { name: "byStatus", hash_key: "status", range_key: "createdAt", projection_type: "ALL" },
     ]);

@@ -13,12 +13,15 @@ import {
   ListUsersCommand,
   ListUsersInGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import {
   auditTarget,
   DEFAULT_PAGE_SIZE,
   displayKey,
+  isUuid,
   type Page,
   photoOfPicture,
+  photoTable,
   type UserDetail,
   type UserSearchQuery,
   type UserSummary,
@@ -169,14 +172,17 @@ async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Pa
   const offset = query.nextToken
     ? Number(decodePageToken(query.nextToken, "users.find", bound, z.string().regex(/^\d{1,7}$/)))
     : 0;
-  const [users, members] = await Promise.all([
+  const needle = query.q?.toLowerCase();
+  const [users, members, photoOwners] = await Promise.all([
     allUsers(deps),
     query.group ? membersOf(deps, query.group) : undefined,
+    needle && isUuid(needle) ? ownersOfPhoto(deps, needle) : new Set<string>(),
   ]);
-  const needle = query.q?.toLowerCase();
   const matches = users.filter(
     (u) =>
-      (!needle || [u.email, u.username, u.sub, u.name].some((v) => v?.toLowerCase().includes(needle))) &&
+      (!needle ||
+        photoOwners.has(u.sub) ||
+        [u.email, u.username, u.sub, u.name].some((v) => v?.toLowerCase().includes(needle))) &&
       (!query.state ||
         (query.state === "disabled"
           ? !u.enabled
@@ -189,12 +195,32 @@ async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Pa
   const field = sort.replace(/^-/, "") === "created" ? "createdAt" : "email";
   const direction = sort.startsWith("-") ? -1 : 1;
   matches.sort((a, b) => direction * (a[field] ?? a.username).localeCompare(b[field] ?? b.username));
-  const page = matches.slice(offset, offset + query.limit).map(({ name: _name, ...summary }) => summary);
+  const page = matches
+    .slice(offset, offset + query.limit)
+    .map(({ name: _name, ...summary }) =>
+      photoOwners.has(summary.sub) && needle ? { ...summary, ownsPhoto: needle } : summary,
+    );
   const next = offset + query.limit;
   return {
     items: page,
     ...(next < matches.length ? { nextToken: encodePageToken("users.find", bound, String(next)) } : {}),
   };
+}
+
+/** Who owns a photo with this id (the byPhotoId index; ids are client-chosen, so maybe several). */
+async function ownersOfPhoto(deps: AdminApiDeps, photoId: string): Promise<Set<string>> {
+  const index = photoTable.indexes.byPhotoId;
+  const result = await deps.dynamo.send(
+    new QueryCommand({
+      TableName: deps.config.photoTable,
+      IndexName: "byPhotoId",
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": index.partitionKey },
+      ExpressionAttributeValues: { ":pk": photoId },
+      Limit: DEFAULT_PAGE_SIZE,
+    }),
+  );
+  return new Set((result.Items ?? []).map((item) => String(item[index.sortKey])));
 }
 
 async function loadUser(deps: AdminApiDeps, sub: string) {

@@ -100,6 +100,8 @@ export const UserSummary = z.object({
   updatedAt: z.string().optional(),
   /** The Cognito `picture` attribute: where the profile picture is. */
   picture: z.string().optional(),
+  /** In a search for a photo id: that photo is this user's (the id searched for). */
+  ownsPhoto: z.string().optional(),
 });
 export type UserSummary = z.infer<typeof UserSummary>;
 
@@ -397,7 +399,7 @@ export const USER_STATES = ["enabled", "disabled", "unconfirmed"] as const;
 export const USER_SORTS = ["email", "-email", "created", "-created"] as const;
 
 export const UserSearchQuery = PageQuery.extend({
-  /** Text to find; everyone when absent. */
+  /** Text to find; everyone when absent. A photo id (UUID) also finds that photo's owner. */
   q: z.string().trim().min(1).max(256).optional(),
   /** A field to match by prefix (Cognito's own filter); absent: contains, over e-mail, name, username and sub. */
   by: UserSearchField.optional(),

@@ -15,6 +15,11 @@ export const photoTable = {
      * the review queue itself (oldest first) and a reviewed photo leaves it by losing the key.
      */
     byReview: { partitionKey: "reviewQueue", sortKey: "createdAt" },
+    /**
+     * Whose photo an id is (support searches by photo id). Keys only: the owner is all it answers.
+     * Ids are client-chosen, so two owners may share one; each is found.
+     */
+    byPhotoId: { partitionKey: "photoId", sortKey: "owner", projection: "KEYS_ONLY" },
   },
 } as const;
 
@@ -29,6 +34,11 @@ export const auditTable = {
 } as const;
 
 export type TableSchema = typeof photoTable | typeof auditTable;
+
+/** An index's projection: every attribute unless its schema says otherwise. */
+export function indexProjection(index: { partitionKey: string; sortKey: string }): "ALL" | "KEYS_ONLY" {
+  return "projection" in index && index.projection === "KEYS_ONLY" ? "KEYS_ONLY" : "ALL";
+}
 
 /**
  * The DynamoDB CreateTable input for a schema (structurally the SDK's CreateTableCommandInput),
@@ -58,7 +68,7 @@ export function createTableInput(schema: TableSchema, tableName: string) {
         { AttributeName: index.partitionKey, KeyType: "HASH" as const },
         { AttributeName: index.sortKey, KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: "ALL" as const },
+      Projection: { ProjectionType: indexProjection(index) },
     })),
   };
 }

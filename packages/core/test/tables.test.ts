@@ -16,6 +16,21 @@ describe("createTableInput", () => {
     expect(indexes.byOwner?.[1]).toEqual({ AttributeName: "createdAt", KeyType: "RANGE" });
   });
 
+  it("indexes photo ids to their owners, keys only; every other index projects the whole record", () => {
+    const input = createTableInput(photoTable, "photos");
+    const byName = Object.fromEntries(input.GlobalSecondaryIndexes.map((i) => [i.IndexName, i]));
+    expect(byName.byPhotoId).toEqual({
+      IndexName: "byPhotoId",
+      KeySchema: [
+        { AttributeName: "photoId", KeyType: "HASH" },
+        { AttributeName: "owner", KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "KEYS_ONLY" },
+    });
+    for (const name of ["byStatus", "byOwner", "byReview"])
+      expect(byName[name]?.Projection).toEqual({ ProjectionType: "ALL" });
+  });
+
   it("defines each key attribute once, even when indexes share it", () => {
     const photo = createTableInput(photoTable, "t").AttributeDefinitions.map((a) => a.AttributeName);
     expect(photo.sort()).toEqual(["createdAt", "owner", "photoId", "reviewQueue", "status"]);

@@ -1,5 +1,5 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { auditTable, photoTable, type TableSchema } from "@photogate/core";
+import { auditTable, indexProjection, photoTable, type TableSchema } from "@photogate/core";
 import { Construct } from "constructs";
 
 export interface PhotoTablesOptions {
@@ -32,7 +32,7 @@ function tableFromSchema(
     name: indexName,
     hashKey: keys.partitionKey,
     rangeKey: keys.sortKey,
-    projectionType: "ALL",
+    projectionType: indexProjection(keys),
   }));
   // DynamoDB wants a definition for every attribute used in any key, each exactly once.
   const keyAttributes = new Set<string>([

@@ -9,7 +9,7 @@ import {
   TextInput,
   UnstyledButton,
 } from "@mantine/core";
-import { USER_SEARCH_FIELDS, type UserSearchField } from "@photogate/core";
+import { isUuid, USER_SEARCH_FIELDS, type UserSearchField } from "@photogate/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useSearch, useSearchParams } from "wouter";
@@ -126,7 +126,9 @@ function UsersPageView() {
           />
           <TextInput
             className="grow"
-            placeholder={draftBy === "any" ? "Any part of e-mail, name, username or sub" : "Starts with…"}
+            placeholder={
+              draftBy === "any" ? "Any part of e-mail, name, username or sub, or a photo id" : "Starts with…"
+            }
             aria-label="Search text"
             value={draft}
             onChange={(e) => setDraft(e.currentTarget.value)}
@@ -163,7 +165,7 @@ function UsersPageView() {
         <EmptyState title={q ? "No users match" : "No users yet"}>
           {q
             ? by === "any"
-              ? `No user's e-mail, name, username or sub contains “${q}”.`
+              ? `No user's e-mail, name, username or sub contains “${q}”${isUuid(q.toLowerCase()) ? ", and no photo has that id" : ""}.`
               : `No user's ${FIELD_LABELS[by].toLowerCase()} “${q}”.`
             : "Users appear here once they sign up."}
         </EmptyState>
@@ -185,6 +187,14 @@ function UsersPageView() {
                     <Anchor component={Link} href={`/users/${user.sub}`} fw={500}>
                       {user.email ?? user.username}
                     </Anchor>
+                    {user.ownsPhoto && (
+                      <Text size="xs" data-testid="owns-photo">
+                        owns{" "}
+                        <Anchor component={Link} href={`/photos/${user.sub}/${user.ownsPhoto}`}>
+                          photo {user.ownsPhoto}
+                        </Anchor>
+                      </Text>
+                    )}
                   </Table.Td>
                   <Table.Td>
                     <UserStateBadge user={user} />

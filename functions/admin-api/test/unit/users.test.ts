@@ -16,7 +16,7 @@ import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditItem, Page, UserDetail, UserSummary } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetEmails } from "../../src/emails";
-import { encodePageToken, loadConfig } from "../../src/index";
+import { encodePageToken, forgetDirectory, loadConfig } from "../../src/index";
 import {
   ADMIN,
   auditWrites,
@@ -103,6 +103,51 @@ describe("user search", () => {
     const by = (await call(deps, event("GET", "/users", { query: { by: "phone" } }))) as ErrorAnswer;
     expect(by.body.error.fields?.[0]?.path).toBe("query.by");
     expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(0);
+  });
+});
+
+describe("user search by photo id", () => {
+  const directory = () =>
+    cognito.on(ListUsersCommand).resolves({
+      Users: [OWNER, SUPPORT].map((sub) => ({
+        Username: sub,
+        Enabled: true,
+        UserStatus: "CONFIRMED",
+        Attributes: cognitoUser(sub, { email: `${sub.slice(0, 4)}@example.com` }).UserAttributes,
+      })),
+    });
+  beforeEach(() => forgetDirectory());
+
+  it("finds the owner of the photo whose id is typed (any case), through the byPhotoId index", async () => {
+    directory();
+    dynamo
+      .on(QueryCommand, { IndexName: "byPhotoId" })
+      .resolves({ Items: [{ photoId: PHOTO, owner: OWNER }] });
+    const answer = await call<Page<UserSummary>>(
+      testDeps(),
+      event("GET", "/users", { query: { q: PHOTO.toUpperCase() } }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.items).toEqual([expect.objectContaining({ sub: OWNER, ownsPhoto: PHOTO })]);
+    expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      TableName: "photos",
+      IndexName: "byPhotoId",
+      ExpressionAttributeValues: { ":pk": PHOTO },
+    });
+  });
+
+  it("a UUID that is no photo's id finds only users it matches as text; other text never queries photos", async () => {
+    directory();
+    const byId = await call<Page<UserSummary>>(testDeps(), event("GET", "/users", { query: { q: PHOTO } }));
+    expect(byId.body.items).toEqual([]);
+    const bySub = await call<Page<UserSummary>>(
+      testDeps(),
+      event("GET", "/users", { query: { q: SUPPORT } }),
+    );
+    expect(bySub.body.items.map((u) => [u.sub, u.ownsPhoto])).toEqual([[SUPPORT, undefined]]);
+    dynamo.resetHistory();
+    await call(testDeps(), event("GET", "/users", { query: { q: "example.com" } }));
+    expect(dynamo.commandCalls(QueryCommand)).toEqual([]);
   });
 });
 

@@ -662,6 +662,23 @@ describe("admin app in a browser", () => {
     expect(record.body.openReports).toBeUndefined();
   }, 120_000);
 
+  it("finds a photo's owner by typing the photo id in the users search", async () => {
+    await page.goto(`${harness.siteUrl}/users`);
+    const search = page.getByRole("textbox", { name: "Search text" });
+    await search.fill(sunglassesId);
+    await search.press("Enter");
+    await page.waitForURL(new RegExp(`/users\\?q=${sunglassesId}`), { timeout: UI_WAIT });
+    const rows = page.getByTestId("user-row");
+    await rows.getByTestId("owns-photo").waitFor({ timeout: UI_WAIT });
+    expect(await rows.count()).toBe(1);
+    expect(await rows.locator("a").first().textContent()).toBe(demo.email);
+    const link = rows.getByRole("link", { name: `photo ${sunglassesId}` });
+    await shot(page, "users-by-photo-id");
+    await axe(page, "users found by photo id");
+    await link.press("Enter");
+    await page.waitForURL(`${harness.siteUrl}/photos/${demo.sub}/${sunglassesId}`, { timeout: UI_WAIT });
+  }, 120_000);
+
   it("keeps filters, sort and dates in the URL: a reload shows the same view", async () => {
     await page.goto(`${harness.siteUrl}/users?q=photogate.local&sort=-email`);
     const rows = page.getByTestId("user-row");

@@ -41,6 +41,7 @@ describe("local DynamoDB", () => {
     const photos = await db.send(new DescribeTableCommand({ TableName: names.photoTable }));
     expect(photos.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
       "byOwner",
+      "byPhotoId",
       "byReview",
       "byStatus",
     ]);
@@ -95,6 +96,40 @@ describe("local DynamoDB", () => {
         `${names.photoTable}-upgrade`,
       );
       expect(await ensureTables(db, env)).toEqual([]);
+    } finally {
+      db.destroy();
+      await server.close();
+    }
+  });
+
+  it("upgrades a photo table made before the photo-id index: a photo's owner is found by its id", async () => {
+    const server = await startDynamoServer({});
+    const db = client(server.url);
+    try {
+      const old = createTableInput(photoTable, names.photoTable);
+      await db.send(
+        new CreateTableCommand({
+          ...old,
+          GlobalSecondaryIndexes: old.GlobalSecondaryIndexes.filter((i) => i.IndexName !== "byPhotoId"),
+        }),
+      );
+      await db.send(
+        new PutItemCommand({
+          TableName: names.photoTable,
+          Item: { owner: { S: "o" }, photoId: { S: "p" }, status: { S: "approved" }, createdAt: { S: "t" } },
+        }),
+      );
+      expect(await ensureTables(db, env)).toContain(names.photoTable);
+      const found = await db.send(
+        new QueryCommand({
+          TableName: names.photoTable,
+          IndexName: "byPhotoId",
+          KeyConditionExpression: "photoId = :id",
+          ExpressionAttributeValues: { ":id": { S: "p" } },
+        }),
+      );
+      // Keys only: the owner is what the index answers, nothing of the record.
+      expect(found.Items).toEqual([{ owner: { S: "o" }, photoId: { S: "p" } }]);
     } finally {
       db.destroy();
       await server.close();
