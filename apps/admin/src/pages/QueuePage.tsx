@@ -5,10 +5,11 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useLocation, useSearchParams } from "wouter";
 import { errorMessage } from "../api/client";
 import { useApi } from "../context";
+import { type BulkResult, runEach } from "../logic/bulk";
 import { formatAge, REASON_LABELS } from "../logic/format";
 import { currentToken, pagerFromParam, pagerToParam } from "../logic/pager";
 import { queueCommand } from "../logic/queue-keys";
-import { useConfirm } from "../ui/actions";
+import { type UndoRequest, useConfirm } from "../ui/actions";
 import { FaceImage } from "../ui/FaceImage";
 import { Pager } from "../ui/Pager";
 import { Thumbnail } from "../ui/PhotoCard";
@@ -44,7 +45,7 @@ export default function QueuePage() {
   const pager = pagerFromParam(params.get("pages"));
   const token = currentToken(pager);
   const [marked, setMarked] = useState<Set<string>>(new Set());
-  const [results, setResults] = useState<{ name: string; ok: boolean; text: string }[]>([]);
+  const [results, setResults] = useState<{ title: string; items: BulkResult[] }>({ title: "", items: [] });
   const [dialog, confirm] = useConfirm();
   const requests = usePhotoRequests();
   const [, navigate] = useLocation();
@@ -172,31 +173,44 @@ export default function QueuePage() {
         label: "Internal note (audit log only, never shown to the users)",
         initial: `${kind === "approve" ? "Approved" : "Rejected"} in a bulk review`,
       },
-      run: async ({ reason }) => {
-        const outcome: typeof results = [];
-        for (const p of photos) {
-          const params = { owner: p.owner, photoId: p.photoId };
-          try {
-            if (kind === "approve") await api.call("approvePhoto", { params, body: { reason } });
-            else await api.call("rejectPhoto", { params, body: { note: reason } });
-            outcome.push({
-              name: photoName(p),
-              ok: true,
-              text: kind === "approve" ? "approved" : "rejected",
-            });
-          } catch (error) {
-            outcome.push({ name: photoName(p), ok: false, text: errorMessage(error) });
-          }
-        }
-        return outcome;
-      },
+      run: ({ reason }) =>
+        runEach(photos, {
+          name: photoName,
+          act: (p) => {
+            const params = { owner: p.owner, photoId: p.photoId };
+            return kind === "approve"
+              ? api.call("approvePhoto", { params, body: { reason } })
+              : api.call("rejectPhoto", { params, body: { note: reason } });
+          },
+          done: () => (kind === "approve" ? "approved" : "rejected"),
+          failed: errorMessage,
+        }),
       success: (outcome) =>
         `${kind === "approve" ? "Approved" : "Rejected"} ${outcome.filter((o) => o.ok).length} of ${outcome.length} photos`,
       onSuccess: (outcome) => {
-        setResults(outcome);
+        setResults({ title: "Bulk results", items: outcome });
         setMarked(new Set());
       },
+      undo: (outcome) => bulkUndo(outcome.filter((o) => o.ok)),
     });
+  }
+
+  /** Undo of a bulk review: each photo it changed gets its automatic verdict back, results per photo. */
+  function bulkUndo(changed: BulkResult[]): UndoRequest<BulkResult[]> | undefined {
+    if (changed.length === 0) return undefined;
+    return {
+      label: "Undo",
+      run: () =>
+        runEach(changed, {
+          name: (r) => r.name,
+          act: (r) => api.call("restoreVerdict", { params: { owner: r.owner, photoId: r.photoId } }),
+          done: (record) => `restored (${record.status}, as the automatic verdict said)`,
+          failed: errorMessage,
+        }),
+      success: "Restored the automatic verdicts",
+      successOf: (undone) => `Restored ${undone.filter((o) => o.ok).length} of ${undone.length} photos`,
+      onSuccess: (undone) => setResults({ title: "Undo results", items: undone }),
+    };
   }
 
   return (
@@ -234,19 +248,19 @@ export default function QueuePage() {
           </Group>
         </Paper>
       )}
-      {results.length > 0 && (
+      {results.items.length > 0 && (
         <Alert
           color="gray"
-          title="Bulk results"
+          title={results.title}
           mb="sm"
           withCloseButton
-          onClose={() => setResults([])}
+          onClose={() => setResults({ title: "", items: [] })}
           closeButtonLabel="Dismiss results"
         >
           <ul className="bulk-results" data-testid="bulk-results">
-            {results.map((r) => (
-              <li key={r.name} data-ok={r.ok}>
-                {r.name}: {r.ok ? r.text : `failed: ${r.text}`}
+            {results.items.map((r) => (
+              <li key={r.photoId} data-ok={r.ok}>
+                {r.name}: {r.text}
               </li>
             ))}
           </ul>

@@ -21,10 +21,13 @@ export interface ActionInput {
 }
 
 /** What the toast's Undo does, for actions that can be taken back. */
-export interface UndoRequest {
+export interface UndoRequest<U = unknown> {
   label: string;
-  run(): Promise<unknown>;
+  run(): Promise<U>;
   success: string;
+  /** The success toast's title from what was undone, when it depends on it (bulk). */
+  successOf?(result: U): string;
+  onSuccess?(result: U): void;
 }
 
 export interface ActionRequest<T = unknown> {
@@ -34,8 +37,8 @@ export interface ActionRequest<T = unknown> {
   onSuccess?(result: T): void;
   /** Queries of what the action deleted: dropped, not re-read (that would only answer 404). */
   removes?: readonly (readonly unknown[])[];
-  /** Offered in the success toast for a short while. */
-  undo?: UndoRequest;
+  /** Offered in the success toast for a short while; from the result when it depends on it (bulk). */
+  undo?: UndoRequest | ((result: T) => UndoRequest | undefined);
 }
 
 export interface ConfirmRequest<T = unknown> extends ActionRequest<T> {
@@ -56,7 +59,7 @@ function useFinish() {
   const queryClient = useQueryClient();
   return useCallback(
     async <T,>(request: ActionRequest<T>, result: T) => {
-      const undo = request.undo;
+      const undo = typeof request.undo === "function" ? request.undo(result) : request.undo;
       toast({
         color: "green",
         title: typeof request.success === "string" ? request.success : request.success(result),
@@ -66,8 +69,12 @@ function useFinish() {
                 label: undo.label,
                 run: async () => {
                   try {
-                    await undo.run();
-                    toast({ color: "blue", title: undo.success });
+                    const undone = await undo.run();
+                    toast({
+                      color: "blue",
+                      title: undo.successOf?.(undone) ?? undo.success,
+                    });
+                    undo.onSuccess?.(undone);
                   } catch (error) {
                     toast({ color: "red", title: "Undo did not work", message: errorMessage(error) });
                   }

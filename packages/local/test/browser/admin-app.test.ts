@@ -565,7 +565,7 @@ describe("admin app in a browser", () => {
     expect(restored.body.reviewedBy).toBeUndefined();
   }, 120_000);
 
-  it("bulk-approves and bulk-rejects marked photos by keyboard, with a result per photo, until the queue is empty", async () => {
+  it("bulk-approves and bulk-rejects marked photos by keyboard, with a result per photo, Undo of a bulk approve restoring each, until the queue is empty", async () => {
     const cards = page.locator('[role="option"][data-photo-id]');
     const markTwo = async () => {
       await cards.first().focus();
@@ -586,7 +586,7 @@ describe("admin app in a browser", () => {
       await shot(page, `bulk-${kind.toLowerCase()}-dialog`);
       await axe(page, `bulk ${kind.toLowerCase()} dialog`);
       await dialog.getByRole("textbox", { name: /Internal note/ }).press("Enter");
-      await toast(page, `${kind === "Approve" ? "Approved" : "Rejected"} 2 of 2 photos`);
+      const done = await toast(page, `${kind === "Approve" ? "Approved" : "Rejected"} 2 of 2 photos`);
       const results = page.getByTestId("bulk-results").locator("li");
       await expect.poll(() => results.count(), { timeout: UI_WAIT }).toBe(2);
       const lines = await results.evaluateAll((items) =>
@@ -604,13 +604,47 @@ describe("admin app in a browser", () => {
         expect(record.body).toMatchObject({ status: verb, reviewedBy: support.sub });
         expect(record.body.reviewQueue).not.toBe("open");
       }
+      return done;
     };
 
     await page.goto(`${harness.siteUrl}/queue`);
     await cards.first().waitFor({ timeout: UI_WAIT });
     expect(await cards.count()).toBe(4);
-    await reviewed("Approve", await markTwo());
+    const approvedIds = await markTwo();
+    const approved = await reviewed("Approve", approvedIds);
     await shot(page, "bulk-results");
+
+    // Undo in the toast, by keyboard: each photo gets its automatic verdict back, a result per photo.
+    await approved.getByRole("button", { name: "Undo" }).press("Enter");
+    await toast(page, "Restored 2 of 2 photos");
+    await page.getByText("Undo results", { exact: true }).waitFor({ timeout: UI_WAIT });
+    const undoLines = () =>
+      page
+        .getByTestId("bulk-results")
+        .locator("li")
+        .evaluateAll((items) => items.map((li) => `${li.getAttribute("data-ok")} ${li.textContent}`).sort());
+    await expect
+      .poll(undoLines, { timeout: UI_WAIT })
+      .toEqual(
+        approvedIds
+          .map(
+            (id) =>
+              `true demo@photogate.local's photo ${id.slice(0, 8)}: restored (rejected, as the automatic verdict said)`,
+          )
+          .sort(),
+      );
+    for (const id of approvedIds) {
+      await page.locator(`[role="option"][data-photo-id="${id}"]`).waitFor({ timeout: UI_WAIT });
+      const record = await apiAs(page, `/photos/${demo.sub}/${id}`);
+      expect(record.body).toMatchObject({ status: "rejected", reviewQueue: "open" });
+      expect(record.body.reviewedBy).toBeUndefined();
+    }
+    await expect.poll(() => cards.count(), { timeout: UI_WAIT }).toBe(4);
+    await dismissToasts(page);
+    await shot(page, "bulk-undo-results");
+    await axe(page, "bulk undo results");
+
+    await reviewed("Approve", await markTwo());
     await reviewed("Reject", await markTwo());
     await page
       .getByTestId("empty-state")
