@@ -122,6 +122,32 @@ describe("PhotoProcessing function", () => {
     });
     expect(byMetric.Errors).toMatchObject({ namespace: "AWS/Lambda", threshold: 0 });
   });
+
+  it("tells the given alarm actions when an alarm fires and when it clears", () => {
+    const topic = "arn:aws:sns:eu-west-1:111122223333:t-alarms";
+    const withTopic = parse(
+      Testing.synthScope((scope) => {
+        useTestRuntimePolicy(scope);
+        new PhotoProcessing(scope, "processing", {
+          functionName: "t-processor",
+          dlqName: "t-processor-dlq",
+          bundleDir: fixtureBundleDir,
+          processor,
+          processing: defaultProcessing,
+          logRetentionDays: 30,
+          bucketArn,
+          photoTable: { name: "t-photos", arn: tableArn },
+          alarmActions: [topic],
+        });
+      }),
+    );
+    const alarms = Object.values(withTopic.resource.aws_cloudwatch_metric_alarm ?? {});
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.alarm_actions).toEqual([topic]);
+      expect(alarm.ok_actions).toEqual([topic]);
+    }
+  });
 });
 
 describe("PhotoProcessing reconciler schedule", () => {

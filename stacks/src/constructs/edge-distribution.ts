@@ -69,6 +69,8 @@ export interface EdgeDistributionOptions {
   bundleDir: string;
   /** Defaults to PriceClass_100 (North America and Europe edges, the cheapest). */
   priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  /** A WAFv2 web ACL (scope CLOUDFRONT) in front of the distribution; none by default. */
+  webAclArn?: string;
 }
 
 /** The config.json baked next to the edge bundle; the edge-auth function reads exactly this. */
@@ -331,6 +333,7 @@ export class EdgeDistribution extends Construct {
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: { cloudfrontDefaultCertificate: true },
+      ...(options.webAclArn ? { webAclId: options.webAclArn } : {}),
     });
 
     this.bucketPolicyStatements = edgeOriginBucketStatements(bucket.arn, this.distribution.arn);

@@ -39,7 +39,7 @@ export interface PhotoProcessingOptions {
    * shared/ for its value; without it (LocalStack) such uploads say NOT_CONFIGURED.
    */
   profilePictures?: { userPoolId: string; userPoolArn: string; pictureBaseUrl: string };
-  /** SNS topics (or other ARNs) told when an alarm fires; none by default. */
+  /** SNS topics (or other ARNs) told when an alarm fires and when it clears; none by default. */
   alarmActions?: string[];
 }
 
@@ -197,6 +197,7 @@ export class PhotoProcessing extends Construct {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
       alarmActions,
+      okActions: alarmActions,
     });
     new CloudwatchMetricAlarm(this, "errors-alarm", {
       alarmName: `${options.functionName}-errors`,
@@ -211,6 +212,7 @@ export class PhotoProcessing extends Construct {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
       alarmActions,
+      okActions: alarmActions,
     });
   }
 
