@@ -79,7 +79,10 @@ export type QuotaConfig = z.infer<typeof QuotaConfig>;
 export const StorageLifecycleConfig = z.object({
   /** Originals (uploads/) of photos whose verdict is rejected expire after this many days. */
   rejectedOriginalDays: z.number().int().positive(),
-  /** Originals that never reached a final verdict (failed, or never processed) expire after this. */
+  /**
+   * Originals whose verdict is failed expire after this; keep it longer than the dead-letter
+   * queue's retention (dlqRetentionDays), so every dead letter can still be replayed.
+   */
   abandonedUploadDays: z.number().int().positive(),
 });
 export type StorageLifecycleConfig = z.infer<typeof StorageLifecycleConfig>;
@@ -215,7 +218,7 @@ export const defaultQuota: QuotaConfig = {
   monthly: { uploads: 500, bytes: 2 * 1024 * 1024 * 1024 },
 };
 
-const defaultLifecycle: StorageLifecycleConfig = { rejectedOriginalDays: 30, abandonedUploadDays: 7 };
+const defaultLifecycle: StorageLifecycleConfig = { rejectedOriginalDays: 30, abandonedUploadDays: 15 };
 const wafOff: WafConfig = { enabled: false, requestsPer5Minutes: 300 };
 const noAlerts: AlertsConfig = { emails: [], httpsEndpoints: [] };
 
