@@ -1,39 +1,39 @@
 export { createLocalAdminDeps, startAdminApiServer } from "./admin-api";
 export * from "./admin-site";
-export * from "./cognito/errors";
-export { provisionUserPool, seedUsers, signIn, userPoolProviderName } from "./cognito/provision";
-export { startUserPoolEmulator } from "./cognito/user-pool-emulator";
+export * from "@photogate/local-emulators";
+export { provisionUserPool, seedUsers, signIn, userPoolProviderName } from "@photogate/local-emulators";
+export { startUserPoolEmulator } from "@photogate/local-emulators";
 export {
   CredentialStore,
   type ServiceCredentials,
   type Session,
   type SessionCredentials,
-} from "./credentials";
-export { ensureTables, startDynamoServer } from "./dynamodb";
-export { type DynamoGateway, dynamoPermissions, startDynamoGateway } from "./dynamodb-gateway";
-export { startEdgeProxy } from "./edge/edge-proxy";
+} from "@photogate/local-emulators";
+export { ensureTables, startDynamoServer } from "@photogate/local-emulators";
+export { type DynamoGateway, dynamoPermissions, startDynamoGateway } from "@photogate/local-emulators";
+export { startEdgeProxy } from "@photogate/local-emulators";
 export * from "./endpoints";
 export { type FinalRecord, type PhotoRef, waitForFinalRecords } from "./final-records";
-export { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "./iam/json-authorizer";
-export { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
-export { startIdentityEndpoint } from "./identity/identity-endpoint";
-export { localRekognitionClient } from "./rekognition/client";
-export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "./rekognition/decode-image";
+export { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "@photogate/local-emulators";
+export { identityPoolRoles, localFunctionRoles } from "@photogate/local-emulators";
+export { startIdentityEndpoint } from "@photogate/local-emulators";
+export { localRekognitionClient } from "@photogate/local-emulators";
+export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "@photogate/local-emulators";
 export {
   type RekognitionEndpoint,
   type RekognitionEndpointOptions,
   startRekognitionEndpoint,
-} from "./rekognition/endpoint";
-export { ModelLoadError, RekognitionError } from "./rekognition/errors";
-export { type BodyPose, createFaceDetector, humanPackageDir } from "./rekognition/face-detector";
+} from "@photogate/local-emulators";
+export { ModelLoadError, RekognitionError } from "@photogate/local-emulators";
+export { type BodyPose, createFaceDetector, humanPackageDir } from "@photogate/local-emulators";
 export {
   createModerationClassifier,
   MODERATION_CALIBRATION,
   moderationLabels,
-} from "./rekognition/moderation";
-export { torsoSkin } from "./rekognition/torso-skin";
-export * from "./s3";
-export * from "./sample-images";
+} from "@photogate/local-emulators";
+export { torsoSkin } from "@photogate/local-emulators";
+export * from "@photogate/local-emulators";
+export * from "@photogate/local-emulators";
 export { findUser, type SeededPhoto, seedSamplePhotos, signInLocalUser } from "./seed";
 export {
   DEFAULT_USERS,

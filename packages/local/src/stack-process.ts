@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { LocalEndpoints } from "./endpoints";
-import type { DrainReport } from "./s3";
+import type { DrainReport } from "@photogate/local-emulators";
 
 export interface StackProcessOptions {
   /** Kept across restarts: start a second process on it to see what the first one left. */

@@ -24,14 +24,14 @@ import {
 import type { S3Event } from "aws-lambda";
 import { createLocalAdminDeps, startAdminApiServer } from "./admin-api";
 import { ensureAdminBuild, startAdminSite } from "./admin-site";
-import { provisionUserPool, seedUsers, userPoolProviderName } from "./cognito/provision";
-import { startUserPoolEmulator } from "./cognito/user-pool-emulator";
-import { CredentialStore, type ServiceCredentials } from "./credentials";
+import { provisionUserPool, seedUsers, userPoolProviderName } from "@photogate/local-emulators";
+import { startUserPoolEmulator } from "@photogate/local-emulators";
+import { CredentialStore, type ServiceCredentials } from "@photogate/local-emulators";
 import { endDeadLeases } from "./dead-leases";
-import { ensureTables, startDynamoServer } from "./dynamodb";
-import { startDynamoGateway } from "./dynamodb-gateway";
-import { startEdgeProxy } from "./edge/edge-proxy";
-import { edgeOriginRole } from "./edge/origin-access";
+import { ensureTables, startDynamoServer } from "@photogate/local-emulators";
+import { startDynamoGateway } from "@photogate/local-emulators";
+import { startEdgeProxy } from "@photogate/local-emulators";
+import { edgeOriginRole } from "@photogate/local-emulators";
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_DATA_DIR,
@@ -42,20 +42,20 @@ import {
   portsFrom,
   writeEndpoints,
 } from "./endpoints";
-import { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "./iam/json-authorizer";
-import { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
-import { startIdentityEndpoint } from "./identity/identity-endpoint";
-import { nameBasedUuid } from "./ids";
-import { type Progress, silentProgress } from "./progress";
+import { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "@photogate/local-emulators";
+import { identityPoolRoles, localFunctionRoles } from "@photogate/local-emulators";
+import { startIdentityEndpoint } from "@photogate/local-emulators";
+import { nameBasedUuid } from "@photogate/local-emulators";
+import { type Progress, silentProgress } from "@photogate/local-emulators";
 import { startLocalReconciler } from "./reconciler";
-import { startRekognitionEndpoint } from "./rekognition/endpoint";
+import { startRekognitionEndpoint } from "@photogate/local-emulators";
 import {
   createS3Notifications,
   type DrainReport,
   type S3Notifications,
   startS3Gateway,
   startS3Server,
-} from "./s3";
+} from "@photogate/local-emulators";
 
 export interface LocalStackOptions {
   /** Where emulator data and endpoints.json live; survives restarts. Default: `.photogate/`. */

@@ -1,6 +1,6 @@
 import { createLogger, type LogEntry } from "@photogate/processor";
 import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type LocalEndpoints, portsFrom } from "../endpoints";
-import { createProgress } from "../progress";
+import { createProgress } from "@photogate/local-emulators";
 import { type SeededPhoto, seedSamplePhotos } from "../seed";
 import { startLocalStack } from "../stack";
 import { fail, parseCommandLine, runMain } from "./args";

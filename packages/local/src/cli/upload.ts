@@ -4,7 +4,7 @@ import { extname } from "node:path";
 import { type PhotoTransport, uploadProfilePicture } from "@photogate/client";
 import { isUploadExtension, uploadKey, type VerdictDocument } from "@photogate/core";
 import { DEFAULT_DATA_DIR, readEndpoints } from "../endpoints";
-import { createProgress } from "../progress";
+import { createProgress } from "@photogate/local-emulators";
 import { findUser, signInLocalUser } from "../seed";
 import {
   localIdentityPoolCredentials,

@@ -7,7 +7,7 @@ import {
   RedriveBusyError,
 } from "@photogate/processor/redrive";
 import { isAlive } from "../endpoints";
-import type { DeadLetter } from "../s3/notifications";
+import type { DeadLetter } from "@photogate/local-emulators";
 
 /**
  * The local stack's dead letters (`<dataDir>/dlq.jsonl`, one DeadLetter per line) as a redrive

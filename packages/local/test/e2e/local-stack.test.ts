@@ -14,7 +14,7 @@ import type { S3Event } from "aws-lambda";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
-import { portraitScene, scene } from "../../src/sample-images";
+import { portraitScene, scene } from "@photogate/local-emulators";
 import { findUser, signInLocalUser } from "../../src/seed";
 import { type LocalStack, startLocalStack } from "../../src/stack";
 import {

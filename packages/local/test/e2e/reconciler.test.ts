@@ -6,7 +6,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
-import { portraitScene } from "../../src/sample-images";
+import { portraitScene } from "@photogate/local-emulators";
 import { findUser, signInLocalUser } from "../../src/seed";
 import { type LocalStack, startLocalStack } from "../../src/stack";
 import { type PhotoUpload, uploadThroughEdge, waitForVerdict } from "../../src/upload";

@@ -7,7 +7,7 @@ import {
   type ProcessorInvoker,
 } from "@photogate/admin-api";
 import { publishVerdict } from "@photogate/processor/publish";
-import { deadLetterFile } from "../redrive/dead-letter-file";
+import { deadLetterFile } from "@photogate/local/redrive";
 import { addLocalCognitoShims } from "./cognito-shims";
 
 export interface LocalAdminDepsOptions {

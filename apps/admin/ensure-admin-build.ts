@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/admin/build";
 import { isAlive } from "../endpoints";
-import { type Progress, silentProgress } from "../progress";
+import { type Progress, silentProgress } from "@photogate/local-emulators";
 
 /**
  * Builds the admin app when apps/admin/dist is missing or older than its sources (the app or

@@ -10,7 +10,7 @@ import { CredentialStore } from "../../src/credentials";
 import { type IdentityEndpoint, startIdentityEndpoint } from "../../src/identity/identity-endpoint";
 import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
-import { startTestTokenIssuer, type TestTokenIssuer } from "../test-token-issuer";
+import { startTestTokenIssuer, type TestTokenIssuer } from "../../src/test-token-issuer";
 import { bucket, bucketArn, failure, ownerA, photoId, region, tempDir } from "./support";
 
 /**
