@@ -1,8 +1,23 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/admin/build";
-import { isAlive } from "../endpoints";
-import { type Progress, silentProgress } from "@photogate/local-emulators";
+import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "./build";
+
+/** Where a build reports its steps (the dev runner's progress fits). */
+export interface BuildProgress {
+  step<T>(label: string, work: () => Promise<T>): Promise<T>;
+  info(line: string): void;
+}
+
+const silentProgress: BuildProgress = { step: (_label, work) => work(), info() {} };
+
+/** Plain lines on stderr, for the command line. */
+const lineProgress: BuildProgress = {
+  async step(label, work) {
+    process.stderr.write(`${label}…\n`);
+    return work();
+  },
+  info: (line) => process.stderr.write(`${line}\n`),
+};
 
 /**
  * Builds the admin app when apps/admin/dist is missing or older than its sources (the app or
@@ -12,7 +27,7 @@ import { type Progress, silentProgress } from "@photogate/local-emulators";
  * the build, taken over when the process that holds it is gone.
  */
 export async function ensureAdminBuild(
-  options: { progress?: Progress; distDir?: string } = {},
+  options: { progress?: BuildProgress; distDir?: string } = {},
 ): Promise<{ distDir: string; built: boolean }> {
   const progress = options.progress ?? silentProgress;
   const distDir = options.distDir ?? ADMIN_DIST_DIR;
@@ -30,7 +45,7 @@ export async function ensureAdminBuild(
 
 const LOCK_POLL_MS = 250;
 
-async function lock(dir: string, progress: Progress): Promise<() => Promise<void>> {
+async function lock(dir: string, progress: BuildProgress): Promise<() => Promise<void>> {
   let told = false;
   for (;;) {
     try {
@@ -52,4 +67,21 @@ async function lock(dir: string, progress: Progress): Promise<() => Promise<void
     }
     await sleep(LOCK_POLL_MS);
   }
+}
+
+/** Whether a process with this id is running (on this machine). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+// `tsx apps/admin/ensure-admin-build.ts` (run by `pnpm dev` before the stack starts).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { built, distDir } = await ensureAdminBuild({ progress: lineProgress });
+  if (built) lineProgress.info(`admin app built in ${distDir}`);
 }

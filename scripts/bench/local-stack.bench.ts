@@ -4,14 +4,12 @@ import { join } from "node:path";
 import {
   ANY_FREE_PORTS,
   findUser,
-  landscape,
-  portraitScene,
   signInLocalUser,
   startLocalStack,
-  startRekognitionEndpoint,
   uploadThroughEdge,
   waitForVerdict,
 } from "@photogate/local";
+import { landscape, portraitScene, startRekognitionEndpoint } from "@photogate/local-emulators";
 import sharp from "sharp";
 import { measureChild, printTable, reportFromChild, timeMedian } from "./lib/measure";
 

@@ -7,10 +7,20 @@ export {
   type Session,
   type SessionCredentials,
 } from "./credentials";
-export { ensureTables, startDynamoServer } from "./dynamodb";
+export { type DynamoServer, ensureTables, startDynamoServer } from "./dynamodb";
 export { type DynamoGateway, dynamoPermissions, startDynamoGateway } from "./dynamodb-gateway";
 export { startEdgeProxy, type ViewerRequestHandler } from "./edge/edge-proxy";
 export { edgeOriginRole } from "./edge/origin-access";
+export {
+  EMULATOR_SERVICE_CREDENTIALS,
+  type EmulatorPort,
+  type Emulators,
+  type EmulatorsOptions,
+  type EmulatorUser,
+  type EmulatorUserSpec,
+  type RoleKeys,
+  startEmulators,
+} from "./emulators";
 export { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "./iam/json-authorizer";
 export { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
 export { startIdentityEndpoint } from "./identity/identity-endpoint";

@@ -2,10 +2,8 @@ import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { PhotoRecord } from "@photogate/core";
-import { signIn } from "@photogate/local-emulators";
+import { nameBasedUuid, samplePhotos, signIn } from "@photogate/local-emulators";
 import type { LocalEndpoints, LocalUser } from "./endpoints";
-import { nameBasedUuid } from "@photogate/local-emulators";
-import { samplePhotos } from "@photogate/local-emulators";
 import { uploadThroughEdge } from "./upload";
 
 export interface SeededPhoto {

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { LocalEndpoints } from "./endpoints";
 import type { DrainReport } from "@photogate/local-emulators";
+import type { LocalEndpoints } from "./endpoints";
 
 export interface StackProcessOptions {
   /** Kept across restarts: start a second process on it to see what the first one left. */

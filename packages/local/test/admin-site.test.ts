@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminSite, startAdminSite } from "../../src/admin-site";
+import { type AdminSite, startAdminSite } from "../src/admin-site/server";
 
 // The site server on a fixture build (no vite here): routing, headers, config and the /api proxy.
 let dist: string;

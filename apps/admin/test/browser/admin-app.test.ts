@@ -7,12 +7,17 @@ import {
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { PHOTO_STATUSES } from "@photogate/core";
+import {
+  findUser,
+  type LocalUser,
+  type SeededPhoto,
+  seedSamplePhotos,
+  signInLocalUser,
+  uploadThroughEdge,
+} from "@photogate/local";
+import { portraitScene } from "@photogate/local-emulators";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalUser } from "../../src/endpoints";
-import { portraitScene } from "../../src/sample-images";
-import { findUser, type SeededPhoto, seedSamplePhotos, signInLocalUser } from "../../src/seed";
-import { uploadThroughEdge } from "../../src/upload";
 import { type AdminHarness, startAdminHarness } from "./harness";
 
 /**

@@ -1,6 +1,6 @@
-import { measureBundle } from "@photogate/admin/build";
 import { describe, expect, it } from "vitest";
-import { ensureAdminBuild } from "../../src/admin-site";
+import { measureBundle } from "../../build";
+import { ensureAdminBuild } from "../../ensure-admin-build";
 
 // The budget: < 200 KB of gzipped JavaScript for the first page.
 const BUDGET_BYTES = 200 * 1024;

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ANY_FREE_PORTS } from "../../src/endpoints";
-import { createProgress } from "../../src/progress";
-import { type LocalStack, startLocalStack } from "../../src/stack";
+import { ANY_FREE_PORTS, type LocalStack, startLocalStack } from "@photogate/local";
+import { createProgress } from "@photogate/local-emulators";
+import { ensureAdminBuild } from "../../ensure-admin-build";
 
 /**
  * The local stack with the admin API and the admin app, on free ports, for the browser tests
@@ -20,12 +20,9 @@ export async function startAdminHarness(): Promise<AdminHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-admin-browser-"));
   try {
     // Progress goes to stderr: a cold build of the app takes a while and says so.
-    const stack = await startLocalStack({
-      dataDir,
-      ports: ANY_FREE_PORTS,
-      adminApp: true,
-      progress: createProgress(),
-    });
+    const progress = createProgress();
+    const { distDir } = await ensureAdminBuild({ progress });
+    const stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS, adminSite: { distDir }, progress });
     return {
       stack,
       siteUrl: stack.endpoints.urls.admin!,
@@ -40,9 +37,9 @@ export async function startAdminHarness(): Promise<AdminHarness> {
   }
 }
 
-// `pnpm exec tsx packages/local/test/browser/harness.ts`: the same setup, to use by hand.
+// `pnpm exec tsx apps/admin/test/browser/harness.ts`: the same setup, to use by hand.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { seedSamplePhotos } = await import("../../src/seed");
+  const { seedSamplePhotos } = await import("@photogate/local");
   const harness = await startAdminHarness();
   await seedSamplePhotos(harness.stack.endpoints, "demo");
   await harness.stack.notifications.idle();

@@ -1,13 +1,7 @@
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import {
-  type AdminApiDeps,
-  createClients,
-  createLogger,
-  type Logger,
-  type ProcessorInvoker,
-} from "@photogate/admin-api";
 import { publishVerdict } from "@photogate/processor/publish";
-import { deadLetterFile } from "@photogate/local/redrive";
+import type { DeadLetterSource } from "@photogate/processor/redrive";
+import { type AdminApiDeps, createClients, createLogger, type Logger, type ProcessorInvoker } from "../index";
 import { addLocalCognitoShims } from "./cognito-shims";
 
 export interface LocalAdminDepsOptions {
@@ -28,8 +22,8 @@ export interface LocalAdminDepsOptions {
    * logged, as Lambda would send it to the processor's DLQ.
    */
   reprocess: (request: Parameters<ProcessorInvoker>[0]) => Promise<unknown>;
-  /** The notifier's dead-letter file (`<dataDir>/dlq.jsonl`), which admins redrive. */
-  deadLetterFile: string;
+  /** Opens the local notifier's dead letters (the dev runner's `<dataDir>/dlq.jsonl`) for one redrive run. */
+  deadLetterSource: () => DeadLetterSource;
   /** Runs the processor on a dead-lettered event and resolves when it succeeded, like a notification delivery. */
   replayDeadLetter: (payload: unknown) => Promise<unknown>;
   presignSeconds?: number;
@@ -68,7 +62,7 @@ export function createLocalAdminDeps(options: LocalAdminDepsOptions): LocalAdmin
     },
     log,
     deadLetters: {
-      source: () => deadLetterFile(options.deadLetterFile),
+      source: options.deadLetterSource,
       replay: async (payload) => {
         await options.replayDeadLetter(payload);
       },

@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { PROFILE_PICTURE_ROUTE } from "@photogate/core";
+import type { Fetcher } from "aws-jwt-verify/https";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import {
   type AdminApiDeps,
   AdminApiError,
   type AdminApiEvent,
   handleAdminRequest,
   toErrorBody,
-} from "@photogate/admin-api";
-import { PROFILE_PICTURE_ROUTE } from "@photogate/core";
-import type { Fetcher } from "aws-jwt-verify/https";
-import { SimpleJwksCache } from "aws-jwt-verify/jwk";
-import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
+} from "../index";
 
 export interface AdminApiServerOptions {
   /** 0 (the default) picks a free port. */

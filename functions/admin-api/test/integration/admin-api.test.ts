@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type {
   AuditItem,
   ErrorBody,
@@ -16,26 +13,22 @@ import type {
   UserSummary,
 } from "@photogate/core";
 import { environments, resourceNames, sharedPrefix, statusKey } from "@photogate/core";
+import { type EmulatorUser, signIn } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signIn } from "../../src/cognito/provision";
-import { ANY_FREE_PORTS, type LocalUser } from "../../src/endpoints";
-import { findUser, type SeededPhoto, seedSamplePhotos } from "../../src/seed";
-import { type LocalStack, startLocalStack } from "../../src/stack";
-import { localS3Client } from "../../src/upload";
+import { type LocalAdminApi, type SeededSample, startLocalAdminApi } from "./local-admin-api";
 
 const APP_ORIGIN = "http://localhost:5173";
 
-let stack: LocalStack;
-let dataDir: string;
+let local: LocalAdminApi;
 let s3: S3Client;
-let demo: LocalUser;
-let support: LocalUser;
+let demo: EmulatorUser;
+let support: EmulatorUser;
 let tokens: Record<"demo" | "support", string>;
-let samples: SeededPhoto[];
+let samples: SeededSample[];
 let idp: CognitoIdentityProviderClient;
 
 async function api<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
-  const response = await fetch(`${stack.endpoints.urls.adminApi}${path}`, {
+  const response = await fetch(`${local.url}${path}`, {
     method: init.method ?? "GET",
     headers: {
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
@@ -47,34 +40,31 @@ async function api<T>(path: string, init: { method?: string; token?: string; bod
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "photogate-admin-api-"));
-  stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS, adminOrigins: [APP_ORIGIN] });
-  const { endpoints } = stack;
-  demo = findUser(endpoints, "demo");
-  support = findUser(endpoints, "support");
-  samples = await seedSamplePhotos(endpoints, "demo");
-  await stack.notifications.idle();
+  local = await startLocalAdminApi({ allowedOrigins: [APP_ORIGIN] });
+  const { emulators } = local;
+  demo = local.user("demo");
+  support = local.user("support");
+  samples = await local.seedSamples("demo");
 
   const env = environments.local;
-  s3 = localS3Client(endpoints.urls.s3, endpoints.region, endpoints.serviceCredentials);
-  idp = new CognitoIdentityProviderClient({
-    endpoint: endpoints.urls.cognitoIdp,
-    region: endpoints.region,
-    credentials: endpoints.serviceCredentials,
-  });
-  const adminClient = endpoints.userPool.adminClientId;
+  const connection = {
+    region: emulators.region,
+    credentials: emulators.serviceCredentials,
+  };
+  s3 = new S3Client({ ...connection, endpoint: emulators.urls.s3, forcePathStyle: true });
+  idp = new CognitoIdentityProviderClient({ ...connection, endpoint: emulators.urls.cognitoIdp });
+  const adminClient = emulators.pool.adminClientId;
   tokens = {
     demo: (await signIn(idp, adminClient, demo.email, demo.password)).accessToken,
     support: (await signIn(idp, adminClient, support.email, support.password)).accessToken,
   };
-  expect(resourceNames(env).auditTable).toBe(endpoints.auditTable);
+  expect(resourceNames(env).auditTable).toBe(emulators.names.auditTable);
 });
 
 afterAll(async () => {
   s3?.destroy();
   idp?.destroy();
-  await stack?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 describe("the local admin API with real tokens", () => {
@@ -83,12 +73,7 @@ describe("the local admin API with real tokens", () => {
       status: 401,
       body: { message: "Unauthorized" },
     });
-    const upload = await signIn(
-      idp,
-      stack.endpoints.userPool.uploadClientId,
-      support.email,
-      support.password,
-    );
+    const upload = await signIn(idp, local.emulators.pool.uploadClientId, support.email, support.password);
     expect((await api("/photos?status=rejected", { token: upload.accessToken })).status).toBe(401);
     const plain = await api<ErrorBody>("/photos?status=rejected", { token: tokens.demo });
     expect(plain.status).toBe(403);
@@ -96,7 +81,7 @@ describe("the local admin API with real tokens", () => {
   });
 
   it("answers the admin app's CORS preflight", async () => {
-    const response = await fetch(`${stack.endpoints.urls.adminApi}/users/${demo.sub}/disable`, {
+    const response = await fetch(`${local.url}/users/${demo.sub}/disable`, {
       method: "OPTIONS",
       headers: {
         origin: APP_ORIGIN,
@@ -132,7 +117,10 @@ describe("the local admin API with real tokens", () => {
     expect(approved.body).toMatchObject({ status: "approved", reviewedBy: support.sub, reasons: [] });
 
     const status = await s3.send(
-      new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: statusKey(demo.sub, noFace.photoId) }),
+      new GetObjectCommand({
+        Bucket: local.emulators.names.bucket,
+        Key: statusKey(demo.sub, noFace.photoId),
+      }),
     );
     const verdict = JSON.parse(await status.Body!.transformToString()) as {
       status: string;
@@ -143,7 +131,7 @@ describe("the local admin API with real tokens", () => {
     expect(verdict.version).toBeGreaterThan(1);
     const shared = await s3.send(
       new ListObjectsV2Command({
-        Bucket: stack.endpoints.bucket,
+        Bucket: local.emulators.names.bucket,
         Prefix: sharedPrefix(demo.sub, noFace.photoId),
       }),
     );
@@ -159,7 +147,7 @@ describe("the local admin API with real tokens", () => {
     const enabledInPool = async () =>
       (
         await idp.send(
-          new AdminGetUserCommand({ UserPoolId: stack.endpoints.userPool.id, Username: demo.sub }),
+          new AdminGetUserCommand({ UserPoolId: local.emulators.pool.userPoolId, Username: demo.sub }),
         )
       ).Enabled;
     const disabled = await api<{ user: UserSummary }>(`/users/${demo.sub}/disable`, {
@@ -194,7 +182,7 @@ describe("the local admin API with real tokens", () => {
       seen.push(page.body.items[0]!.sub);
       nextToken = page.body.nextToken;
     } while (nextToken);
-    expect(seen.sort()).toEqual(stack.endpoints.users.map((u) => u.sub).sort());
+    expect(seen.sort()).toEqual(local.users.map((u) => u.sub).sort());
   });
 
   it("support may not add anyone to support (admins only)", async () => {
@@ -253,7 +241,10 @@ describe("the local admin API with real tokens", () => {
     // No code given: the photo's current one stays.
     expect(rejected.body.reasons).toEqual([{ code: "MULTIPLE_FACES", message }]);
     const status = await s3.send(
-      new GetObjectCommand({ Bucket: stack.endpoints.bucket, Key: statusKey(demo.sub, twoPeople.photoId) }),
+      new GetObjectCommand({
+        Bucket: local.emulators.names.bucket,
+        Key: statusKey(demo.sub, twoPeople.photoId),
+      }),
     );
     const published = await status.Body!.transformToString();
     expect(published).toContain(message);
@@ -284,7 +275,7 @@ describe("the local admin API with real tokens", () => {
     const byDomain = await api<Page<UserSummary>>("/users?q=photogate.local&sort=email", {
       token: tokens.support,
     });
-    expect(byDomain.body.items.map((u) => u.email)).toEqual(stack.endpoints.users.map((u) => u.email).sort());
+    expect(byDomain.body.items.map((u) => u.email)).toEqual(local.users.map((u) => u.email).sort());
     const bySub = await api<Page<UserSummary>>(`/users?q=${demo.sub.slice(9, 18)}`, {
       token: tokens.support,
     });

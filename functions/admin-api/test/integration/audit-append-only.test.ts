@@ -1,10 +1,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type AdminApiDeps, createLogger, type RequestContext } from "@photogate/admin-api";
 import { environments, resourceNames } from "@photogate/core";
+import { type DynamoServer, ensureTables, startDynamoServer } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeAudit } from "../../../../functions/admin-api/src/audit";
-import { type DynamoServer, ensureTables, startDynamoServer } from "../../src/dynamodb";
+import { writeAudit } from "../../src/audit";
+import { type AdminApiDeps, createLogger, type RequestContext } from "../../src/index";
 
 const env = environments.local;
 const table = resourceNames(env).auditTable;

@@ -1,9 +1,9 @@
 import { Agent, request } from "node:http";
-import { type AdminApiDeps, createLogger } from "@photogate/admin-api";
 import type { ErrorBody } from "@photogate/core";
+import { startTestTokenIssuer, type TestTokenIssuer } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminApiServer, MAX_BODY_BYTES, startAdminApiServer } from "../../src/admin-api/server";
-import { startTestTokenIssuer, type TestTokenIssuer } from "../test-token-issuer";
+import { type AdminApiDeps, createLogger } from "../../src/index";
+import { type AdminApiServer, MAX_BODY_BYTES, startAdminApiServer } from "../../src/local/server";
 
 /**
  * The local admin API's body limit, which is API Gateway's HTTP API payload limit (10 MB):

@@ -7,14 +7,17 @@ import {
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { type EnvironmentConfig, environments, resourceNames } from "@photogate/core";
-import { SERVICE_CREDENTIALS, startLocalStack } from "../../src/stack";
+import { type EnvironmentConfig, environments, resourceNames, UPLOAD_CONTENT_TYPES } from "@photogate/core";
+import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-auth";
+import { startEdgeProxy } from "../../src/edge/edge-proxy";
+import { startEmulators } from "../../src/emulators";
 
 /**
  * Where the conformance suite runs. The same case files run against each target; a target may
  * only lack a feature (a documented skip), never answer differently.
  *
- * - embedded (default): the local stack, started here on free ports with its own data dir.
+ * - embedded (default): the emulators, started here on free ports with their own data dir, and
+ *   the edge proxy running the real edge handler in front of them (CloudFront's part).
  * - LocalStack: `LOCALSTACK_URL=http://localhost:4566`, with the stacks deployed there
  *   (localstack/README.md). Its free edition has no Cognito (user or identity pools), no
  *   Rekognition and no IAM enforcement: those cases are skipped.
@@ -66,24 +69,27 @@ export async function startTarget(): Promise<ConformanceTarget> {
 
 async function embeddedTarget(): Promise<ConformanceTarget> {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-conformance-"));
-  const stack = await startLocalStack({
-    dataDir,
-    users: [],
-    ports: {
-      edge: 0,
-      s3: 0,
-      s3Origin: 0,
-      dynamodb: 0,
-      cognitoIdp: 0,
-      cognitoIdentity: 0,
-      rekognition: 0,
-      adminApi: 0,
-    },
+  const env = environments.local;
+  const emulators = await startEmulators({ dataDir, env });
+  const { urls, pool, region, names } = emulators;
+  const edgeConfig = parseEdgeConfig({
+    region,
+    userPoolId: pool.userPoolId,
+    issuer: pool.issuer,
+    clientIds: [pool.uploadClientId],
+    tokenUse: "access",
+    jwks: await (await fetch(pool.jwksUri)).json(),
+    maxUploadBytes: env.processing.maxUploadBytes,
+    allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
+    publicSharing: env.publicSharing,
   });
-  const { urls } = stack.endpoints;
+  const edge = await startEdgeProxy({
+    viewerRequest: createViewerRequestHandler(edgeConfig),
+    origin: { url: urls.s3, bucket: names.bucket, region, credentials: emulators.roles.edgeOrigin },
+  });
   return {
     name: "embedded",
-    region: stack.endpoints.region,
+    region,
     endpoints: {
       dynamodb: urls.dynamodb,
       cognitoIdp: urls.cognitoIdp,
@@ -91,17 +97,18 @@ async function embeddedTarget(): Promise<ConformanceTarget> {
       rekognition: urls.rekognition,
       s3: urls.s3,
     },
-    bucket: stack.endpoints.bucket,
-    edgeUrl: urls.edge,
-    adminCredentials: { ...SERVICE_CREDENTIALS },
-    userPoolId: stack.endpoints.userPool.id,
-    uploadClientId: stack.endpoints.userPool.uploadClientId,
-    identityPoolId: stack.endpoints.identityPoolId,
-    photoTable: stack.endpoints.photoTable,
-    auditTable: stack.endpoints.auditTable,
+    bucket: names.bucket,
+    edgeUrl: edge.url,
+    adminCredentials: { ...emulators.serviceCredentials },
+    userPoolId: pool.userPoolId,
+    uploadClientId: pool.uploadClientId,
+    identityPoolId: emulators.identityPoolId,
+    photoTable: names.photoTable,
+    auditTable: names.auditTable,
     lacks: () => undefined,
     stop: async () => {
-      await stack.stop();
+      await edge.close();
+      await emulators.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -11,7 +11,6 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { createLogger, decodeS3Key, parseS3Event } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createS3Notifications, type DeadLetter, encodeS3EventKey } from "../../src/s3/notifications";
@@ -27,6 +26,9 @@ import {
   s3Client,
   tempDir,
 } from "./support";
+
+/** S3 event keys are URL-encoded with `+` for a space (the documented encoding, not the processor's code). */
+const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, " "));
 
 const md5 = (body: string | Buffer) => createHash("md5").update(body).digest("hex");
 
@@ -88,7 +90,8 @@ describe("notifications from s3rver writes", () => {
     expect(record.s3.object.sequencer).toMatch(/^[0-9A-F]{18}$/);
   });
 
-  it("gives every write a larger sequencer, and the processor accepts the event", async () => {
+  // That the processor accepts these events is tested with the processor (its integration tests).
+  it("gives every write a larger sequencer", async () => {
     const key = `uploads/${ownerA}/${photoId}.jpg`;
     await put(key, "first");
     await put(key, "second");
@@ -97,24 +100,7 @@ describe("notifications from s3rver writes", () => {
     const sequencers = delivered.map((e) => e.Records[0]!.s3.object.sequencer);
     expect(new Set(sequencers).size).toBe(3);
     expect([...sequencers].sort()).toEqual(sequencers);
-
-    const logs: unknown[] = [];
-    const uploads = parseS3Event(
-      delivered[2],
-      createLogger((entry) => logs.push(entry)),
-    );
-    expect(logs).toEqual([]);
-    expect(uploads).toEqual([
-      expect.objectContaining({
-        bucket,
-        key,
-        owner: ownerA,
-        photoId,
-        extension: "jpg",
-        size: 5,
-        eTag: md5("third"),
-      }),
-    ]);
+    expect(delivered[2]!.Records[0]!.s3.object).toMatchObject({ key, size: 5, eTag: md5("third") });
   });
 
   it("notifies only for object creation under uploads/", async () => {

@@ -3,7 +3,6 @@ import { stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, normalize, sep } from "node:path";
-import { ADMIN_DIST_DIR } from "@photogate/admin/build";
 import { siteContentType } from "@photogate/core";
 
 /**
@@ -34,8 +33,8 @@ export interface AdminSiteOptions {
   port?: number;
   /** Default 127.0.0.1: nothing here is for other machines. */
   host?: string;
-  /** The built app; default apps/admin/dist. */
-  distDir?: string;
+  /** The built app (`ensureAdminBuild()` of @photogate/admin makes one in apps/admin/dist). */
+  distDir: string;
   /** `apiUrl` may be left out with `apiUpstream`: it is then `{site url}/api`. */
   config: Omit<LocalAdminAppConfig, "apiUrl"> & { apiUrl?: string };
   /** The admin API's base URL, served same-origin under `/api` (as the AdminSite does on AWS). */
@@ -114,7 +113,7 @@ function cacheControlFor(pathname: string): string {
 }
 
 export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSite> {
-  const distDir = options.distDir ?? ADMIN_DIST_DIR;
+  const { distDir } = options;
   const index = join(distDir, "index.html");
   if (!(await stat(index).catch(() => undefined))?.isFile()) {
     throw new Error(`No admin app build in ${distDir} (index.html is missing). Run: pnpm build:admin`);

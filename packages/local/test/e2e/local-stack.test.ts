@@ -9,12 +9,12 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { identityPoolCredentialProvider, VerdictTimeoutError } from "@photogate/client";
 import { photoPrefix, statusKey, type VerdictDocument } from "@photogate/core";
+import { portraitScene, scene } from "@photogate/local-emulators";
 import { createClients } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
-import { portraitScene, scene } from "@photogate/local-emulators";
 import { findUser, signInLocalUser } from "../../src/seed";
 import { type LocalStack, startLocalStack } from "../../src/stack";
 import {

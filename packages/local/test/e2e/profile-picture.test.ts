@@ -15,10 +15,9 @@ import {
   uploadProfilePicture,
 } from "@photogate/client";
 import { photoOfPicture } from "@photogate/core";
+import { portraitScene, scene, signIn } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signIn } from "@photogate/local-emulators";
 import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
-import { portraitScene, scene } from "@photogate/local-emulators";
 import { findUser, signInLocalUser } from "../../src/seed";
 import { type LocalStack, startLocalStack } from "../../src/stack";
 import { uploadThroughEdge, waitForVerdict } from "../../src/upload";
