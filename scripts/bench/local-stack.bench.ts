@@ -5,7 +5,7 @@ import {
   ANY_FREE_PORTS,
   findUser,
   signInLocalUser,
-  startLocalStack,
+  startDevStack,
   uploadThroughEdge,
   waitForVerdict,
 } from "@photogate/local";
@@ -43,14 +43,14 @@ if (mode === "models") {
 } else if (mode === "start") {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-bench-"));
   const started = performance.now();
-  const stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS });
+  const stack = await startDevStack({ dataDir, ports: ANY_FREE_PORTS });
   const ms = performance.now() - started;
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
   reportFromChild(ms);
 } else if (mode === "latency") {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-bench-"));
-  const stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS });
+  const stack = await startDevStack({ dataDir, ports: ANY_FREE_PORTS });
   const { endpoints } = stack;
   const demo = findUser(endpoints, "demo");
   const tokens = await signInLocalUser(endpoints, demo);

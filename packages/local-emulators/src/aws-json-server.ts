@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { listen } from "./http-server";
+import { readBody } from "./read-body";
 
 /**
  * The AWS JSON 1.1 protocol, server side, for the local stand-ins of services nothing else
@@ -84,7 +85,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     const operation = target.startsWith(targetPrefix)
       ? operations[target.slice(targetPrefix.length)]
       : undefined;
-    const raw = await readBody(request, options);
+    const raw = await readJsonBody(request, options);
     await options.authorize?.(
       { method: request.method, url: request.url ?? "/", headers: request.headers, body: raw },
       target.slice(targetPrefix.length),
@@ -119,26 +120,13 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   }
 }
 
-function readBody(request: IncomingMessage, options: AwsJsonServerOptions): Promise<Buffer> {
-  const max = options.maxBodyBytes;
-  const maxDrain = options.maxDrainBytes ?? max;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-      else if (size > maxDrain) request.destroy();
-    });
-    request.on("error", reject);
-    request.on("close", () => {
-      if (size > max) reject(options.tooLarge(size));
-    });
-    request.on("end", () => {
-      if (size <= max) resolve(Buffer.concat(chunks));
-      else reject(options.tooLarge(size));
-    });
+async function readJsonBody(request: IncomingMessage, options: AwsJsonServerOptions): Promise<Buffer> {
+  const { body, bytes } = await readBody(request, {
+    maxBytes: options.maxBodyBytes,
+    maxDrainBytes: options.maxDrainBytes ?? options.maxBodyBytes,
   });
+  if (!body) throw options.tooLarge(bytes);
+  return body;
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { crc32 } from "node:zlib";
 import { AwsJsonError } from "./aws-json-server";
 import type { CredentialStore } from "./credentials";
-import { forwardBuffered, listen, readBodyUpTo, type Upstream } from "./http-server";
+import { forwardBuffered, listen, type Upstream } from "./http-server";
 import type { JsonAuthorizer, JsonPermission } from "./iam/json-authorizer";
 import { verifyJsonSignature } from "./iam/json-sigv4";
+import { readBody } from "./read-body";
 
 export interface DynamoGatewayOptions {
   /** dynalite's URL (`startDynamoServer().url`). */
@@ -52,7 +53,7 @@ export async function startDynamoGateway(options: DynamoGatewayOptions): Promise
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
-      const body = await readBodyUpTo(req, MAX_BODY_BYTES);
+      const { body } = await readBody(req, { maxBytes: MAX_BODY_BYTES });
       if (!body)
         throw new AwsJsonError("RequestEntityTooLarge", "Request must be smaller than 16777216 bytes.", 413);
       const caller = await verifyJsonSignature(
@@ -100,7 +101,7 @@ export async function startDynamoGateway(options: DynamoGatewayOptions): Promise
  * the action named after the operation on the table (or its index), one per table for batches,
  * and each item's own action (GetItem, PutItem, …) for transactions.
  */
-export function dynamoPermissions(
+function dynamoPermissions(
   operation: string,
   input: Record<string, unknown>,
   tableArn: (name: string) => string,

@@ -96,22 +96,3 @@ export function requestUpstream(
     sent.end(request.body);
   });
 }
-
-/**
- * A request's whole body, or undefined when it is over `maxBytes`; an oversize body is still
- * read to its end (and dropped), since answering while the client is still sending makes it see
- * a reset instead of the answer.
- */
-export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    req.on("error", reject);
-    req.on("end", () => resolve(size <= maxBytes ? Buffer.concat(chunks) : undefined));
-  });
-}

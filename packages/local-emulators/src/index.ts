@@ -8,7 +8,7 @@ export {
   type SessionCredentials,
 } from "./credentials";
 export { type DynamoServer, ensureTables, startDynamoServer } from "./dynamodb";
-export { type DynamoGateway, dynamoPermissions, startDynamoGateway } from "./dynamodb-gateway";
+export { type DynamoGateway, startDynamoGateway } from "./dynamodb-gateway";
 export { startEdgeProxy, type ViewerRequestHandler } from "./edge/edge-proxy";
 export { edgeOriginRole } from "./edge/origin-access";
 export {
@@ -26,8 +26,9 @@ export { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
 export { startIdentityEndpoint } from "./identity/identity-endpoint";
 export { nameBasedUuid } from "./ids";
 export { createProgress, type Progress, silentProgress } from "./progress";
+export { type BodyLimit, type ReadBody, readBody } from "./read-body";
 export { localRekognitionClient } from "./rekognition/client";
-export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "./rekognition/decode-image";
+export { decodeImage, type RgbImage } from "./rekognition/decode-image";
 export {
   type RekognitionEndpoint,
   type RekognitionEndpointOptions,
@@ -37,7 +38,6 @@ export { ModelLoadError, RekognitionError } from "./rekognition/errors";
 export { type BodyPose, createFaceDetector, humanPackageDir } from "./rekognition/face-detector";
 export {
   createModerationClassifier,
-  MODERATION_CALIBRATION,
   moderationLabels,
 } from "./rekognition/moderation";
 export { torsoSkin } from "./rekognition/torso-skin";

@@ -6,7 +6,7 @@ import sharp, { type OverlayOptions, type Sharp } from "sharp";
  * Scenes built from the small face crops in assets/faces/ (see its README) on a
  * generated landscape, so one or two committed crops yield every variant a test needs.
  */
-export const FIXTURES = join(import.meta.dirname, "../assets/faces");
+const FIXTURES = join(import.meta.dirname, "../assets/faces");
 
 export type FaceFixture = "face-frontal.jpg" | "face-smiling.jpg" | "face-sunglasses.jpg";
 

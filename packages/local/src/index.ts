@@ -8,11 +8,10 @@ export * from "./endpoints";
 export { type FinalRecord, type PhotoRef, waitForFinalRecords } from "./final-records";
 export { findUser, type SeededPhoto, seedSamplePhotos, signInLocalUser } from "./seed";
 export {
-  DEFAULT_USERS,
-  type LocalStack,
-  type LocalStackOptions,
+  type DevStack,
+  type DevStackOptions,
   SERVICE_CREDENTIALS,
-  startLocalStack,
+  startDevStack,
 } from "./stack";
 export { type StackProcess, StackProcessError, startStackProcess } from "./stack-process";
 export * from "./upload";

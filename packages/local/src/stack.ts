@@ -38,8 +38,8 @@ import { endDeadLeases } from "./dead-leases";
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_DATA_DIR,
+  type DevStackEndpoints,
   ENDPOINTS_FILE,
-  type LocalEndpoints,
   type PortName,
   portsFrom,
   writeEndpoints,
@@ -47,7 +47,7 @@ import {
 import { startLocalReconciler } from "./reconciler";
 import { deadLetterFile } from "./redrive/dead-letter-file";
 
-export interface LocalStackOptions {
+export interface DevStackOptions {
   /** Where emulator data and endpoints.json live; survives restarts. Default: `.photogate/`. */
   dataDir?: string;
   /** Delete dataDir first: a clean start. */
@@ -64,7 +64,7 @@ export interface LocalStackOptions {
    * Wraps each notification delivery (tests use it to deliver twice or to fail an attempt
    * midway). Throwing makes the notification retry, as a failed Lambda invocation does.
    */
-  deliver?: (event: S3Event, processor: LocalProcessor) => Promise<unknown>;
+  deliver?: (event: S3Event, processor: DevStackProcessor) => Promise<unknown>;
   /** Browser origins the admin API answers CORS for (the admin app when served apart). */
   adminOrigins?: readonly string[];
   /** Serve a built admin web app from `distDir` (`@photogate/admin`'s ensureAdminBuild makes one). Default: off. */
@@ -74,7 +74,7 @@ export interface LocalStackOptions {
 }
 
 /** The real processor with the local stack's clients. */
-export interface LocalProcessor {
+export interface DevStackProcessor {
   /** Runs the processor on one event; `overrides` replaces some of its dependencies for this call. */
   process(event: S3Event, overrides?: Partial<ProcessorDeps>): Promise<UploadOutcome[]>;
 }
@@ -91,12 +91,12 @@ export const DEFAULT_USERS: readonly SeedUserSpec[] = [
 /** The local stack's own services sign with these; the S3 gateway lets them through. */
 export const SERVICE_CREDENTIALS: ServiceCredentials = EMULATOR_SERVICE_CREDENTIALS;
 
-export interface LocalStack {
-  endpoints: LocalEndpoints;
+export interface DevStack {
+  endpoints: DevStackEndpoints;
   /** Resolves once every upload notification so far has been processed (or dead-lettered). */
   notifications: S3Notifications;
   credentials: CredentialStore;
-  processor: LocalProcessor;
+  processor: DevStackProcessor;
   /** Resolves when every reprocess the admin API started so far has finished. */
   adminIdle(): Promise<void>;
   /** Notifications an earlier run left undelivered, queued again at start. */
@@ -121,7 +121,7 @@ const silentLog: Logger = createLogger(() => {});
  * edge proxy running the real edge handler, and the real processor fed by bucket notifications.
  * Names and settings come from the same environment config the stacks synthesize from.
  */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const env = options.env ?? environments.local;
   const names = resourceNames(env);
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
@@ -137,12 +137,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Stop order: nothing new accepted, then in-flight deliveries drained, then the emulators.
   const frontDoors: (() => Promise<void>)[] = [];
   const stops: (() => Promise<void>)[] = [];
-  let processorReady: (processor: LocalProcessor | Error) => void = () => {};
-  const processorPromise = new Promise<LocalProcessor | Error>((resolve) => {
+  let processorReady: (processor: DevStackProcessor | Error) => void = () => {};
+  const processorPromise = new Promise<DevStackProcessor | Error>((resolve) => {
     processorReady = resolve;
   });
   const deliver =
-    options.deliver ?? ((event: S3Event, processor: LocalProcessor) => processor.process(event));
+    options.deliver ?? ((event: S3Event, processor: DevStackProcessor) => processor.process(event));
   let notifications: S3Notifications | undefined;
   let stopping: Promise<DrainReport> | undefined;
   const stopWithin = (drainTimeoutMs: number) => {
@@ -253,7 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       processorDeps.cognito.destroy();
     });
 
-    const processor: LocalProcessor = {
+    const processor: DevStackProcessor = {
       process: (event, overrides) => processS3Event(event, { ...processorDeps, ...overrides }),
     };
     const redelivered = await started.redeliverPending((events) =>
@@ -335,7 +335,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         })()
       : undefined;
 
-    const endpoints: LocalEndpoints = {
+    const endpoints: DevStackEndpoints = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
       region,

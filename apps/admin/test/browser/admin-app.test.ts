@@ -8,8 +8,8 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { PHOTO_STATUSES } from "@photogate/core";
 import {
+  type DevStackUser,
   findUser,
-  type LocalUser,
   type SeededPhoto,
   seedSamplePhotos,
   signInLocalUser,
@@ -46,8 +46,8 @@ let harness: AdminHarness;
 let browser: Browser;
 let laptop: BrowserContext;
 let page: Page;
-let demo: LocalUser;
-let support: LocalUser;
+let demo: DevStackUser;
+let support: DevStackUser;
 let samples: SeededPhoto[];
 let sunglassesId: string;
 let extraId: string;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ANY_FREE_PORTS, type LocalStack, startLocalStack } from "@photogate/local";
+import { ANY_FREE_PORTS, type DevStack, startDevStack } from "@photogate/local";
 import { createProgress } from "@photogate/local-emulators";
 import { ensureAdminBuild } from "../../ensure-admin-build";
 
@@ -10,7 +10,7 @@ import { ensureAdminBuild } from "../../ensure-admin-build";
  * (and `tsx test/browser/harness.ts` to look by hand).
  */
 export interface AdminHarness {
-  stack: LocalStack;
+  stack: DevStack;
   /** The admin app's URL (its API is same-origin under /api). */
   siteUrl: string;
   stop(): Promise<void>;
@@ -22,7 +22,7 @@ export async function startAdminHarness(): Promise<AdminHarness> {
     // Progress goes to stderr: a cold build of the app takes a while and says so.
     const progress = createProgress();
     const { distDir } = await ensureAdminBuild({ progress });
-    const stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS, adminSite: { distDir }, progress });
+    const stack = await startDevStack({ dataDir, ports: ANY_FREE_PORTS, adminSite: { distDir }, progress });
     return {
       stack,
       siteUrl: stack.endpoints.urls.admin!,

@@ -6,7 +6,7 @@ import { addLocalCognitoShims } from "./cognito-shims";
 
 export interface LocalAdminDepsOptions {
   region: string;
-  /** The local stack's endpoints: `endpoints.urls` of startLocalStack. */
+  /** The local stack's endpoints: `endpoints.urls` of startDevStack. */
   urls: { cognitoIdp: string; dynamodb: string; s3: string };
   /** The local services' own key (SERVICE_CREDENTIALS): the S3 gateway lets it through. */
   credentials: { accessKeyId: string; secretAccessKey: string };
@@ -40,7 +40,7 @@ export interface LocalAdminDeps extends AdminApiDeps {
   idle(): Promise<void>;
 }
 
-/** The admin API's dependencies against the local stack: a few lines in startLocalStack. */
+/** The admin API's dependencies against the local stack: a few lines in startDevStack. */
 export function createLocalAdminDeps(options: LocalAdminDepsOptions): LocalAdminDeps {
   const { region, urls, credentials, names } = options;
   const log = options.log ?? createLogger(() => {});

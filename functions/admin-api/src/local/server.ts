@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PROFILE_PICTURE_ROUTE } from "@photogate/core";
+import { readBody } from "@photogate/local-emulators";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
@@ -108,7 +109,7 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
     }
     // Like API Gateway, refuse a declared oversize body before the authorizer runs.
     if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
-      await readBody(req);
+      await readBody(req, { maxBytes: MAX_BODY_BYTES });
       return tooLarge(res);
     }
     const header = req.headers.authorization ?? "";
@@ -127,7 +128,7 @@ export async function startAdminApiServer(options: AdminApiServerOptions): Promi
       send(res, 401, { message: "Unauthorized" });
       return;
     }
-    const body = await readBody(req);
+    const { body } = await readBody(req, { maxBytes: MAX_BODY_BYTES });
     if (body === undefined) return tooLarge(res);
     const event = toEvent(req, body, claims);
     if (userRoute) event.routeKey = PROFILE_PICTURE_ROUTE.routeKey;
@@ -167,25 +168,6 @@ function tooLarge(res: ServerResponse): void {
     ),
   );
   send(res, status, body);
-}
-
-/**
- * The body, or undefined when it is over MAX_BODY_BYTES. An oversize body is still read to its
- * end (and dropped): answering while the client is still sending makes it see a reset, or at
- * best lose the keep-alive connection.
- */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    req.on("end", () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
-    req.on("error", reject);
-  });
 }
 
 /** API Gateway passes every claim as a string; arrays become `[a b]`. */

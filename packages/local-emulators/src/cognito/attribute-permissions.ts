@@ -6,10 +6,10 @@ import { AwsJsonError } from "../aws-json-server";
  * their own access token; cognito-local lets any attribute through. Without a list (a client
  * created without WriteAttributes) every attribute is writable, as on AWS.
  */
-export const ATTRIBUTE_WRITES = new Set(["UpdateUserAttributes", "DeleteUserAttributes"]);
+const ATTRIBUTE_WRITES = new Set(["UpdateUserAttributes", "DeleteUserAttributes"]);
 
 /** The attribute names an UpdateUserAttributes or DeleteUserAttributes request would change. */
-export function attributesWritten(operation: string, input: Record<string, unknown>): string[] {
+function attributesWritten(operation: string, input: Record<string, unknown>): string[] {
   if (operation === "UpdateUserAttributes") {
     const list = Array.isArray(input.UserAttributes) ? input.UserAttributes : [];
     return list.map((a) => String((a as { Name?: unknown })?.Name ?? ""));

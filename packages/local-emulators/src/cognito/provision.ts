@@ -33,14 +33,14 @@ import { ProvisionError, SeedUserError, SignInError } from "./errors";
  */
 
 /** Mirrors USER_GROUPS in the Identity construct: precedence 1 wins when a user is in both. */
-export const USER_POOL_GROUPS = [
+const USER_POOL_GROUPS = [
   { name: "admins", description: "Support plus deleting users and changing groups", precedence: 1 },
   { name: "support", description: "Admin app: read and moderate photos", precedence: 2 },
 ] as const;
 export type UserPoolGroup = (typeof USER_POOL_GROUPS)[number]["name"];
 
 /** The stack's password policy; cognito-local stores it but does not enforce it, seedUsers does. */
-export const PASSWORD_POLICY = {
+const PASSWORD_POLICY = {
   MinimumLength: 12,
   RequireLowercase: true,
   RequireUppercase: true,
@@ -51,7 +51,7 @@ export const PASSWORD_POLICY = {
 
 // The stack's flows (SRP and refresh) plus, locally only, USER_PASSWORD_AUTH for the CLI and
 // the admin app's local sign-in. SRP is answered by the user-pool front (cognito-local has none).
-export const LOCAL_AUTH_FLOWS: ExplicitAuthFlowsType[] = [
+const LOCAL_AUTH_FLOWS: ExplicitAuthFlowsType[] = [
   "ALLOW_USER_SRP_AUTH",
   "ALLOW_USER_PASSWORD_AUTH",
   "ALLOW_REFRESH_TOKEN_AUTH",

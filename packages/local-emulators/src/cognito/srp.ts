@@ -23,7 +23,7 @@ const N = BigInt(
 const g = 2n;
 
 /** Big-endian hex of a non-negative value, even length, with "00" first when the top bit is set. */
-export function padHex(value: bigint): string {
+function padHex(value: bigint): string {
   let hex = value.toString(16);
   if (hex.length % 2 === 1) hex = `0${hex}`;
   return /^[89a-f]/i.test(hex) ? `00${hex}` : hex;

@@ -7,9 +7,10 @@ import {
 } from "node:http";
 import { AwsJsonError } from "../aws-json-server";
 import type { CredentialStore } from "../credentials";
-import { readBodyUpTo, type Upstream, upstreamOptions } from "../http-server";
+import { type Upstream, upstreamOptions } from "../http-server";
 import { type JsonAuthorizer, LOCAL_ACCOUNT_ID } from "../iam/json-authorizer";
 import { verifyJsonSignature } from "../iam/json-sigv4";
+import { readBody } from "../read-body";
 import { enforceWriteAttributes } from "./attribute-permissions";
 import { cognitoLocalApi, type Input, type PoolUser, TARGET_PREFIX } from "./cognito-local-api";
 import { createPoolTokens } from "./pool-tokens";
@@ -116,7 +117,7 @@ export async function attachUserPoolFront(options: UserPoolFrontOptions): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST" || (req.url ?? "/").split("?")[0] !== "/")
       return pipeThrough(req, res, upstream);
-    const read = await readBodyUpTo(req, MAX_BODY_BYTES);
+    const { body: read } = await readBody(req, { maxBytes: MAX_BODY_BYTES });
     const body = read ?? Buffer.alloc(0);
     const operation = String(req.headers["x-amz-target"] ?? "").replace(TARGET_PREFIX, "");
     try {

@@ -4,7 +4,7 @@ import { edgeOriginBucketStatements } from "@photogate/stacks/edge-origin-polici
 import type { RoleCredentials } from "../credentials";
 
 /** The local distribution's ARN, as the bucket policy's `AWS:SourceArn` condition names it. */
-export const localDistributionArn = (accountId: string) =>
+const localDistributionArn = (accountId: string) =>
   `arn:aws:cloudfront::${accountId}:distribution/EPHOTOGATELOCAL`;
 
 /**

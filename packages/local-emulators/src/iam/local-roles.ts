@@ -6,7 +6,7 @@ import type { RoleCredentials, SessionRole } from "../credentials";
 import { LOCAL_ACCOUNT_ID } from "./json-authorizer";
 
 /** The ARNs the stacks' policies name, resolved for the local account and region. */
-export function localArns(env: EnvironmentConfig, accountId = LOCAL_ACCOUNT_ID) {
+function localArns(env: EnvironmentConfig, accountId = LOCAL_ACCOUNT_ID) {
   const names = resourceNames(env);
   const at = (service: string) => `arn:aws:${service}:${env.region}:${accountId}`;
   return {

@@ -22,7 +22,7 @@ export interface DetectedFace {
  * Human's own screenshots: open eyes read a lid gap of 0.30–0.45 of the eye width, closed eyes
  * under 0.15; bare eyes are at least ~0.45 as bright as the cheeks, sunglasses ~0.2.
  */
-export const HEURISTICS = {
+const HEURISTICS = {
   eyesOpenLidGap: 0.22,
   sunglassesEyeToCheek: 0.35,
   mouthOpenLipGap: 0.12,
@@ -39,7 +39,7 @@ const EMOTION_NAMES: Record<string, EmotionName> = {
 };
 
 /** Which optional attributes a request asked for: DEFAULT gives none, ALL every one we can honestly give. */
-export function wantedAttributes(attributes: readonly Attribute[] | undefined): Set<Attribute> {
+function wantedAttributes(attributes: readonly Attribute[] | undefined): Set<Attribute> {
   const wanted = new Set<Attribute>(attributes ?? ["DEFAULT"]);
   if (wanted.has("ALL"))
     return new Set<Attribute>(["EMOTIONS", "EYES_OPEN", "MOUTH_OPEN", "SMILE", "SUNGLASSES"]);
@@ -184,7 +184,7 @@ const SHARPNESS_FLOOR = 0.15;
 const SHARPNESS_SCALE = 100;
 
 /** Mean vertical lid gap over the eye width, both eyes. */
-export function lidGap(point: (i: number) => [number, number]): number {
+function lidGap(point: (i: number) => [number, number]): number {
   const ratio = (eye: (typeof EYE_POINTS)["left"] | (typeof EYE_POINTS)["right"]) =>
     distance(point(eye.upper), point(eye.lower)) / distance(point(eye.outer), point(eye.inner));
   return (ratio(EYE_POINTS.left) + ratio(EYE_POINTS.right)) / 2;
@@ -202,7 +202,7 @@ function lipGap(point: (i: number) => [number, number]): number {
  * sunglasses; dark lenses make the eye region far darker than the cheeks, bare eyes do not.
  * Clear glasses are not detected.
  */
-export function eyeToCheekBrightness(point: (i: number) => [number, number], image: RgbImage): number {
+function eyeToCheekBrightness(point: (i: number) => [number, number], image: RgbImage): number {
   const ratios = [EYE_POINTS.left, EYE_POINTS.right].map((eye) => {
     const outer = point(eye.outer);
     const inner = point(eye.inner);

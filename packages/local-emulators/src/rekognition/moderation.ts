@@ -36,7 +36,7 @@ function ramp(value: number, [from, to]: readonly [number, number]): number {
  *   person is halved; with no person found (close-ups), at Porn × ¾.
  * - Hentai (drawn) is not weighed: the pose model and the skin rule do not read drawings.
  */
-export const MODERATION_CALIBRATION = {
+const MODERATION_CALIBRATION = {
   swimwearTorsoSkin: [0.15, 0.35],
   nudityTorsoSkin: [0.35, 0.55],
   explicitWithoutPerson: 0.75,

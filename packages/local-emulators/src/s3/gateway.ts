@@ -389,7 +389,7 @@ function single(value: string | string[] | undefined): string | undefined {
  * segments are refused: s3rver maps keys to file paths, so `uploads/{me}/../{you}/x` would land
  * in another owner's folder although IAM (rightly) reads it as a key under `uploads/{me}/`.
  */
-export function parseTarget(path: string): S3Target | undefined {
+function parseTarget(path: string): S3Target | undefined {
   const match = /^\/([^/]+)(?:\/(.*))?$/.exec(path);
   if (!match) return undefined;
   const bucket = decodePath(match[1]!);

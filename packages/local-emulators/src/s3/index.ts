@@ -1,6 +1,5 @@
-export { createPolicyEvaluator, type PolicyEvaluator, permissionsFor, type S3Permission } from "./authorize";
 export { S3Error, type S3ErrorCode } from "./errors";
-export { parseTarget, type S3Gateway, type S3GatewayOptions, startS3Gateway } from "./gateway";
+export { type S3Gateway, type S3GatewayOptions, startS3Gateway } from "./gateway";
 export type { S3Logger } from "./logger";
 export {
   createS3Notifications,
@@ -19,4 +18,4 @@ export {
   type S3ServerOptions,
   startS3Server,
 } from "./s3-server";
-export { type Caller, verifySignature } from "./sigv4";
+export type { Caller } from "./sigv4";

@@ -51,7 +51,7 @@ export interface AdminSite {
 }
 
 /** Where the AdminSite distribution serves the API (ADMIN_API_PATH in the construct). */
-export const API_PREFIX = "/api";
+const API_PREFIX = "/api";
 
 const HOP_BY_HOP = new Set([
   "connection",
@@ -64,7 +64,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** The Content-Type a site file is served with (shared with the other server of the app). */
-export const contentTypeFor = siteContentType;
+const contentTypeFor = siteContentType;
 
 function origin(url: string): string {
   return new URL(url).origin;
@@ -75,7 +75,7 @@ function origin(url: string): string {
  * are other ports here (on AWS the API is same-origin under /api and Cognito is
  * cognito-idp.{region}.amazonaws.com), and images come from the S3 gateway.
  */
-export function localAdminCsp(
+function localAdminCsp(
   config: LocalAdminAppConfig,
   imageOrigins: readonly string[] = [],
   /** The site's own origin: 'self' already covers it (the proxied API). */
@@ -103,7 +103,7 @@ export function localAdminCsp(
  * The construct's SPA rule (SPA_ROUTING_CODE): `/assets/...` and top-level files are files;
  * anything else is an app route.
  */
-export function isFileRequest(pathname: string): boolean {
+function isFileRequest(pathname: string): boolean {
   return pathname.startsWith("/assets/") || /^\/[^/]+\.[A-Za-z0-9]+$/.test(pathname);
 }
 

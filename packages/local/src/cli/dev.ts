@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import { createProgress } from "@photogate/local-emulators";
 import { createLogger, type LogEntry } from "@photogate/processor";
-import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type LocalEndpoints, portsFrom } from "../endpoints";
+import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type DevStackEndpoints, portsFrom } from "../endpoints";
 import { type SeededPhoto, seedSamplePhotos } from "../seed";
-import { startLocalStack } from "../stack";
+import { startDevStack } from "../stack";
 import { fail, parseCommandLine, runMain } from "./args";
 
 const USAGE = `Usage: pnpm dev [--reset] [--base-port ${DEFAULT_BASE_PORT}] [--data-dir .photogate] [--no-samples] [--verbose]
@@ -41,7 +41,7 @@ runMain(async () => {
 
   const progress = createProgress();
   const started = performance.now();
-  const stack = await startLocalStack({
+  const stack = await startDevStack({
     dataDir: values["data-dir"],
     reset: values.reset,
     ports: portsFrom(basePort),
@@ -108,7 +108,12 @@ function printNotable(entry: LogEntry): void {
   }
 }
 
-function printSummary(endpoints: LocalEndpoints, samples: SeededPhoto[], ms: number, dataDir: string): void {
+function printSummary(
+  endpoints: DevStackEndpoints,
+  samples: SeededPhoto[],
+  ms: number,
+  dataDir: string,
+): void {
   const { urls } = endpoints;
   const lines = [
     "",
