@@ -25,7 +25,7 @@ function ramp(value: number, [from, to]: readonly [number, number]): number {
 
 /**
  * How nsfwjs's class scores become Rekognition confidences, calibrated on the photo set in
- * packages/local/README.md ("DetectModerationLabels: calibration"). nsfwjs alone reads a clothed
+ * packages/local-emulators/README.md ("DetectModerationLabels: calibration"). nsfwjs alone reads a clothed
  * footballer as Sexy (0.73) and an apple as Porn (0.74), so the photographic classes are weighed
  * by what a person's torso shows (`torsoSkin`, the share of skin between shoulders and hips):
  *
