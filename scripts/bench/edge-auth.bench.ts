@@ -4,11 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import {
-  createViewerRequestHandler,
-  type ViewerRequestHandler,
-} from "../../functions/edge-auth/src/authorise";
-import { parseEdgeConfig } from "../../functions/edge-auth/src/config";
+import { createViewerRequestHandler, parseEdgeConfig, type ViewerRequestHandler } from "@photogate/edge-auth";
 import { bundleFunction } from "../lib/bundle";
 import { functionBundles } from "../lib/functions";
 import { type Measurement, measureChild, printTable, reportFromChild } from "./lib/measure";

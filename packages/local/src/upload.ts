@@ -10,7 +10,7 @@ import {
   withCredentialRefresh,
 } from "@photogate/client";
 import { PhotogateError, type UploadExtension, type VerdictDocument } from "@photogate/core";
-import type { LocalEndpoints } from "./endpoints";
+import type { DevStackEndpoints } from "./endpoints";
 
 /** Static credentials or a provider (e.g. identity-pool credentials that refresh). */
 export type Credentials = NonNullable<S3ClientConfig["credentials"]>;
@@ -82,7 +82,7 @@ export function localS3Client(url: string, region: string, credentials: Credenti
 
 /** A signed-in user's identity-pool credentials from the local stack's identity endpoint (they refresh). */
 export function localIdentityPoolCredentials(
-  endpoints: Pick<LocalEndpoints, "urls" | "region" | "identityPoolId" | "userPool">,
+  endpoints: Pick<DevStackEndpoints, "urls" | "region" | "identityPoolId" | "userPool">,
   idToken: () => string | Promise<string>,
 ): Credentials {
   return identityPoolCredentialProvider({

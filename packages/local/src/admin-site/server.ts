@@ -3,7 +3,6 @@ import { stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, normalize, sep } from "node:path";
-import { ADMIN_DIST_DIR } from "@photogate/admin/build";
 import { siteContentType } from "@photogate/core";
 
 /**
@@ -34,8 +33,8 @@ export interface AdminSiteOptions {
   port?: number;
   /** Default 127.0.0.1: nothing here is for other machines. */
   host?: string;
-  /** The built app; default apps/admin/dist. */
-  distDir?: string;
+  /** The built app (`ensureAdminBuild()` of @photogate/admin makes one in apps/admin/dist). */
+  distDir: string;
   /** `apiUrl` may be left out with `apiUpstream`: it is then `{site url}/api`. */
   config: Omit<LocalAdminAppConfig, "apiUrl"> & { apiUrl?: string };
   /** The admin API's base URL, served same-origin under `/api` (as the AdminSite does on AWS). */
@@ -52,7 +51,7 @@ export interface AdminSite {
 }
 
 /** Where the AdminSite distribution serves the API (ADMIN_API_PATH in the construct). */
-export const API_PREFIX = "/api";
+const API_PREFIX = "/api";
 
 const HOP_BY_HOP = new Set([
   "connection",
@@ -65,7 +64,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** The Content-Type a site file is served with (shared with the other server of the app). */
-export const contentTypeFor = siteContentType;
+const contentTypeFor = siteContentType;
 
 function origin(url: string): string {
   return new URL(url).origin;
@@ -76,7 +75,7 @@ function origin(url: string): string {
  * are other ports here (on AWS the API is same-origin under /api and Cognito is
  * cognito-idp.{region}.amazonaws.com), and images come from the S3 gateway.
  */
-export function localAdminCsp(
+function localAdminCsp(
   config: LocalAdminAppConfig,
   imageOrigins: readonly string[] = [],
   /** The site's own origin: 'self' already covers it (the proxied API). */
@@ -104,7 +103,7 @@ export function localAdminCsp(
  * The construct's SPA rule (SPA_ROUTING_CODE): `/assets/...` and top-level files are files;
  * anything else is an app route.
  */
-export function isFileRequest(pathname: string): boolean {
+function isFileRequest(pathname: string): boolean {
   return pathname.startsWith("/assets/") || /^\/[^/]+\.[A-Za-z0-9]+$/.test(pathname);
 }
 
@@ -114,7 +113,7 @@ function cacheControlFor(pathname: string): string {
 }
 
 export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSite> {
-  const distDir = options.distDir ?? ADMIN_DIST_DIR;
+  const { distDir } = options;
   const index = join(distDir, "index.html");
   if (!(await stat(index).catch(() => undefined))?.isFile()) {
     throw new Error(`No admin app build in ${distDir} (index.html is missing). Run: pnpm build:admin`);

@@ -1,11 +1,13 @@
+import { resolve } from "node:path";
+import { createProgress } from "@photogate/local-emulators";
 import { createLogger, type LogEntry } from "@photogate/processor";
-import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type LocalEndpoints, portsFrom } from "../endpoints";
-import { createProgress } from "../progress";
+import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type DevStackEndpoints, portsFrom } from "../endpoints";
 import { type SeededPhoto, seedSamplePhotos } from "../seed";
-import { startLocalStack } from "../stack";
+import { startDevStack } from "../stack";
 import { fail, parseCommandLine, runMain } from "./args";
 
 const USAGE = `Usage: pnpm dev [--reset] [--base-port ${DEFAULT_BASE_PORT}] [--data-dir .photogate] [--no-samples] [--verbose]
+                [--admin-dist apps/admin/dist]
 
 Starts all of photogate on this machine (no Docker, no AWS account) and keeps it running
 until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.`;
@@ -22,6 +24,8 @@ runMain(async () => {
       "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
       "no-samples": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
+      // The root `pnpm dev` builds the admin app first (when stale) and passes its folder.
+      "admin-dist": { type: "string" },
       help: { type: "boolean", default: false },
     },
     USAGE,
@@ -37,12 +41,12 @@ runMain(async () => {
 
   const progress = createProgress();
   const started = performance.now();
-  const stack = await startLocalStack({
+  const stack = await startDevStack({
     dataDir: values["data-dir"],
     reset: values.reset,
     ports: portsFrom(basePort),
     progress,
-    adminApp: true,
+    ...(values["admin-dist"] ? { adminSite: { distDir: resolve(values["admin-dist"]) } } : {}),
     drainTimeoutMs: DRAIN_SECONDS * 1000,
     log: createLogger(values.verbose ? (entry) => console.log(JSON.stringify(entry)) : printNotable),
   }).catch((error: unknown) => {
@@ -104,7 +108,12 @@ function printNotable(entry: LogEntry): void {
   }
 }
 
-function printSummary(endpoints: LocalEndpoints, samples: SeededPhoto[], ms: number, dataDir: string): void {
+function printSummary(
+  endpoints: DevStackEndpoints,
+  samples: SeededPhoto[],
+  ms: number,
+  dataDir: string,
+): void {
   const { urls } = endpoints;
   const lines = [
     "",

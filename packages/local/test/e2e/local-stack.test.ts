@@ -9,14 +9,14 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { identityPoolCredentialProvider, VerdictTimeoutError } from "@photogate/client";
 import { photoPrefix, statusKey, type VerdictDocument } from "@photogate/core";
+import { portraitScene, scene } from "@photogate/local-emulators";
 import { createClients } from "@photogate/processor";
 import type { S3Event } from "aws-lambda";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
-import { portraitScene, scene } from "../../src/sample-images";
+import { ANY_FREE_PORTS, type DevStackEndpoints, type DevStackUser } from "../../src/endpoints";
 import { findUser, signInLocalUser } from "../../src/seed";
-import { type LocalStack, startLocalStack } from "../../src/stack";
+import { type DevStack, startDevStack } from "../../src/stack";
 import {
   localS3Client,
   type PhotoUpload,
@@ -31,11 +31,11 @@ const failFirstAttempt = new Set<string>();
 const deliverTwice = new Set<string>();
 const deliveries = new Map<string, number>();
 
-let stack: LocalStack;
-let endpoints: LocalEndpoints;
+let stack: DevStack;
+let endpoints: DevStackEndpoints;
 let dataDir: string;
-let demo: LocalUser;
-let support: LocalUser;
+let demo: DevStackUser;
+let support: DevStackUser;
 let demoTokens: Awaited<ReturnType<typeof signInLocalUser>>;
 let portrait: Buffer;
 
@@ -46,7 +46,7 @@ function photoIdOf(event: S3Event): string {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-e2e-"));
-  stack = await startLocalStack({
+  stack = await startDevStack({
     dataDir,
     ports: ANY_FREE_PORTS,
     async deliver(event, processor) {
