@@ -33,8 +33,7 @@ export function cognitoEndpoint(config: AppConfig): string {
 export function parseConfig(json: unknown): AppConfig {
   const parsed = AppConfig.safeParse(json);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new ConfigError(`config.json is not valid: ${fields.join("; ")}`);
+    throw new ConfigError(`config.json is not valid:\n${z.prettifyError(parsed.error)}`);
   }
   // A trailing slash would give `//users` paths.
   return { ...parsed.data, apiUrl: parsed.data.apiUrl.replace(/\/+$/, "") };

@@ -29,7 +29,9 @@ describe("runtime config", () => {
   it("names every wrong field", () => {
     expect(() =>
       parseConfig({ apiUrl: "nope", region: "", userPoolClientId: "c", authFlow: "CUSTOM" }),
-    ).toThrow(/apiUrl.*region.*userPoolId.*authFlow/s);
+    ).toThrow(
+      /^config\.json is not valid:\n✖ Invalid URL\n\s+→ at apiUrl\n.*→ at region\n.*expected string, received undefined\n\s+→ at userPoolId\n.*"USER_SRP_AUTH".*\n\s+→ at authFlow$/s,
+    );
   });
 
   it("says when /config.json is missing or not JSON", async () => {
