@@ -1,4 +1,3 @@
-import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import {
   identityPoolCredentialProvider,
@@ -86,7 +85,7 @@ export function localIdentityPoolCredentials(
   idToken: () => string | Promise<string>,
 ): Credentials {
   return identityPoolCredentialProvider({
-    client: new CognitoIdentityClient({ endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region }),
+    clientConfig: { endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region },
     identityPoolId: endpoints.identityPoolId,
     userPoolProvider: endpoints.userPool.providerName,
     idToken,

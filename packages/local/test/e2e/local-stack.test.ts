@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
@@ -116,7 +115,7 @@ async function timedVerdict(upload: PhotoUpload, source: Parameters<typeof waitF
 
 function identityCredentials(idToken: string) {
   return identityPoolCredentialProvider({
-    client: new CognitoIdentityClient({ endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region }),
+    clientConfig: { endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region },
     identityPoolId: endpoints.identityPoolId,
     userPoolProvider: endpoints.userPool.providerName,
     idToken: () => idToken,
