@@ -457,7 +457,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
                 userPoolId: pool.userPoolId,
                 userPoolClientId: pool.adminClientId,
                 userPoolEndpoint: userPool.url,
-                authFlow: "USER_PASSWORD_AUTH",
               },
               imageOrigins: [gateway.url],
             });
