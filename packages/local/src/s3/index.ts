@@ -1,7 +1,6 @@
 export { createPolicyEvaluator, type PolicyEvaluator, permissionsFor, type S3Permission } from "./authorize";
 export { S3Error, type S3ErrorCode } from "./errors";
 export { parseTarget, type S3Gateway, type S3GatewayOptions, startS3Gateway } from "./gateway";
-export type { S3Logger } from "./logger";
 export {
   createS3Notifications,
   type DeadLetter,

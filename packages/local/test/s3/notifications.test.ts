@@ -207,7 +207,7 @@ describe("delivery", () => {
       sleep: async (ms) => {
         delays.push(ms);
       },
-      logger: { info: (e) => logged.push(e), warn: (e) => logged.push(e), error: (e) => logged.push(e) },
+      logger: createLogger((entry) => logged.push(entry.event)),
       deliver: () => {
         attempts.push(attempts.length + 1);
         if (attempts.length < 3) throw new Error(`transient failure ${attempts.length}`);
