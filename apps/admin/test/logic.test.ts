@@ -27,7 +27,7 @@ import {
   pagerToParam,
   previousPage,
 } from "../src/logic/pager";
-import { queueCommand, selectionAfterRemoval } from "../src/logic/queue-keys";
+import { queueCommand } from "../src/logic/queue-keys";
 import { fakeJwt } from "./jwt";
 
 describe("tokens", () => {
@@ -103,13 +103,6 @@ describe("moderation queue keys", () => {
     expect(queueCommand({ key: " ", onControl: true }, 0, 3)).toBeUndefined();
     expect(queueCommand({ key: " " }, 1, 3)).toEqual({ type: "mark", index: 1 });
     expect(queueCommand({ key: "x", onControl: true }, 2, 3)).toEqual({ type: "mark", index: 2 });
-  });
-
-  it("keeps the selection on the photo that took the removed one's place", () => {
-    expect(selectionAfterRemoval(2, 2, 4)).toBe(2);
-    expect(selectionAfterRemoval(2, 0, 4)).toBe(1);
-    expect(selectionAfterRemoval(3, 3, 3)).toBe(2);
-    expect(selectionAfterRemoval(0, 0, 0)).toBe(0);
   });
 });
 

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { z } from "zod";
 import { authorise, callerFrom, type JwtClaims } from "./auth";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { AdminApiError, type FieldProblem, InvalidRequestError, toErrorBody } from "./errors";
+import { AdminApiError, type FieldProblem, fieldProblems, InvalidRequestError, toErrorBody } from "./errors";
 import { handleProfilePictureRequest, isProfilePictureRoute } from "./me";
 import { implementations, type RouteInput, routeNames } from "./routes";
 
@@ -98,9 +98,7 @@ function parseInput(route: AdminRoute, rawParams: Record<string, string>, event:
   const check = <S extends z.ZodType>(part: string, schema: S, value: unknown) => {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      problems.push({ path: [part, ...issue.path.map(String)].join("."), message: issue.message });
-    }
+    problems.push(...fieldProblems(result.error, part));
     return undefined;
   };
   const input = {

@@ -2,7 +2,7 @@ import { PROFILE_PICTURE_ROUTE, SetProfilePictureRequest } from "@photogate/core
 import type { AdminApiEvent, AdminApiResult } from "./api";
 import { callerFrom, type JwtClaims } from "./auth";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { AdminApiError, type FieldProblem, InvalidRequestError, toErrorBody } from "./errors";
+import { AdminApiError, fieldProblems, InvalidRequestError, toErrorBody } from "./errors";
 import { chooseProfilePicture } from "./profile";
 
 const HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -36,14 +36,7 @@ export async function handleProfilePictureRequest(
     const caller = callerFrom(event.requestContext?.authorizer?.jwt?.claims as JwtClaims | undefined);
     const body = SetProfilePictureRequest.safeParse(parseJson(event));
     if (!body.success) {
-      throw new InvalidRequestError(
-        body.error.issues.map(
-          (issue): FieldProblem => ({
-            path: ["body", ...issue.path.map(String)].join("."),
-            message: issue.message,
-          }),
-        ),
-      );
+      throw new InvalidRequestError(fieldProblems(body.error, "body"));
     }
     const ctx: RequestContext = {
       caller,

@@ -70,8 +70,7 @@ function issuerProblem(issuer: string, userPoolId: string): string | undefined {
 export function parseEdgeConfig(value: unknown, source = "config.json"): EdgeConfig {
   const result = EdgeConfigSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-  throw new ConfigError(`Invalid edge-auth configuration in ${source}:\n  ${problems.join("\n  ")}`);
+  throw new ConfigError(`Invalid edge-auth configuration in ${source}:\n${z.prettifyError(result.error)}`);
 }
 
 /** Where the pool publishes its keys; also the cache key the verifier stores the baked JWKS under. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isUuid } from "./keys";
 import { AuditEntry, PhotoRecord, PhotoStatus, ReasonCode } from "./photo";
+import { Uuid } from "./uuid";
 
 /**
  * The admin API's contract: every route's path parameters, query, body and response, and the
@@ -13,9 +14,6 @@ import { AuditEntry, PhotoRecord, PhotoStatus, ReasonCode } from "./photo";
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
-
-/** Lower-case UUID: user-pool subs (also the pool's usernames) and photo ids. */
-export const Uuid = z.string().refine(isUuid, { message: "must be a lower-case UUID" });
 
 /** Groups that may use the admin API. `admins` can do everything `support` can, and more. */
 export const ADMIN_GROUPS = ["support", "admins"] as const;

@@ -171,8 +171,7 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-  throw new ConfigError(`Invalid configuration in ${source}:\n  ${problems.join("\n  ")}`);
+  throw new ConfigError(`Invalid configuration in ${source}:\n${z.prettifyError(result.error)}`);
 }
 
 export const defaultProcessing: ProcessingConfig = {

@@ -12,4 +12,5 @@ export * from "./retry";
 export * from "./runtimes";
 export * from "./site";
 export * from "./tables";
+export * from "./uuid";
 export * from "./verdict";

@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Logger } from "@photogate/core";
 import { type EnvironmentConfig, environments, resourceNames } from "@photogate/core";
 import type { S3Event } from "aws-lambda";
 import {
@@ -22,7 +23,7 @@ import { nameBasedUuid } from "./ids";
 import { type Progress, silentProgress } from "./progress";
 import { startRekognitionEndpoint } from "./rekognition/endpoint";
 import { createS3Notifications, type S3Notifications, startS3Gateway, startS3Server } from "./s3";
-import { type S3Logger, silentLogger } from "./s3/logger";
+import { silentLogger } from "./s3/logger";
 
 /** The ports the emulators publish; 0 picks a free one. */
 export type EmulatorPort = "s3" | "s3Origin" | "dynamodb" | "cognitoIdp" | "cognitoIdentity" | "rekognition";
@@ -56,7 +57,7 @@ export interface EmulatorsOptions {
   deliver?: (event: S3Event) => Promise<unknown>;
   progress?: Progress;
   /** Structured log lines per component (`s3`, `notifications`). Default: discarded. */
-  logFor?: (component: string) => S3Logger;
+  logFor?: (component: string) => Logger;
 }
 
 /** Keys of a role the stacks synthesize, held to that role's statements. */

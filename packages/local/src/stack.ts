@@ -325,7 +325,6 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
                 userPoolId: pool.userPoolId,
                 userPoolClientId: pool.adminClientId,
                 userPoolEndpoint: urls.cognitoIdp,
-                authFlow: "USER_PASSWORD_AUTH",
               },
               imageOrigins: [urls.s3],
             });

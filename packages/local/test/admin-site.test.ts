@@ -18,7 +18,6 @@ const config = {
   userPoolId: "local_pool",
   userPoolClientId: "admin-client",
   userPoolEndpoint: "http://127.0.0.1:4504",
-  authFlow: "USER_PASSWORD_AUTH" as const,
 };
 
 beforeAll(async () => {

@@ -67,6 +67,13 @@ describe("handler", () => {
     expect([...s3.calls(), ...dynamo.calls(), ...rekognition.calls()]).toEqual([]);
   });
 
+  it("names the field a reprocess request gets wrong", async () => {
+    const handler = await loadHandler();
+    await expect(handler({ action: "reprocess", owner: OWNER })).rejects.toThrow(
+      /expected string, received undefined\n\s+→ at photoId$/,
+    );
+  });
+
   it("runs the reconciler on the schedule's payload with the limits from the environment", async () => {
     vi.stubEnv("PHOTOGATE_BUCKET", "photogate-dev-photos");
     vi.stubEnv(

@@ -27,7 +27,7 @@ import { ProvisionError, SeedUserError, SignInError } from "./errors";
  * against cognito-local (and LocalStack or AWS, though there the stack owns the pool).
  *
  * The one deliberate difference from the stack: the local app clients also allow
- * USER_PASSWORD_AUTH (for the CLI and the admin app's local sign-in), next to the stack's
+ * USER_PASSWORD_AUTH (for the CLI), next to the stack's
  * USER_SRP_AUTH and refresh. Settings cognito-local ignores (MFA, tiers, threat protection,
  * deletion protection) are left out rather than pretended.
  */
@@ -49,8 +49,8 @@ const PASSWORD_POLICY = {
   TemporaryPasswordValidityDays: 3,
 } as const satisfies PasswordPolicyType;
 
-// The stack's flows (SRP and refresh) plus, locally only, USER_PASSWORD_AUTH for the CLI and
-// the admin app's local sign-in. SRP is answered by the user-pool front (cognito-local has none).
+// The stack's flows (SRP and refresh) plus, locally only, USER_PASSWORD_AUTH for the CLI.
+// SRP is answered by the user-pool front (cognito-local has none).
 const LOCAL_AUTH_FLOWS: ExplicitAuthFlowsType[] = [
   "ALLOW_USER_SRP_AUTH",
   "ALLOW_USER_PASSWORD_AUTH",

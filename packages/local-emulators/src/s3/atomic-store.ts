@@ -2,10 +2,11 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
 import { type FileHandle, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { Logger } from "@photogate/core";
 import S3Object from "s3rver/lib/models/object.js";
 import type { FilesystemStore } from "s3rver/lib/stores/filesystem.js";
 import { type ChecksumAlgorithm, createDigest } from "./checksums";
-import { type S3Logger, silentLogger } from "./logger";
+import { silentLogger } from "./logger";
 
 /** One version of an object as its sidecar records it, tied to the content file by inode. */
 interface Version {
@@ -43,7 +44,7 @@ interface Sidecar {
  */
 export function makeStoreAtomic(
   store: FilesystemStore,
-  log: S3Logger = silentLogger,
+  log: Logger = silentLogger,
   options: AtomicStoreOptions = {},
 ): void {
   const locks = new Map<string, Promise<unknown>>();

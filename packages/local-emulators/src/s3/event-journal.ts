@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { Logger } from "@photogate/core";
 import type { S3Event } from "aws-lambda";
-import { type S3Logger, silentLogger } from "./logger";
+import { silentLogger } from "./logger";
 
 /** One notification that was accepted and not yet delivered (processed or dead-lettered). */
 export interface JournalEntry {
@@ -33,7 +34,7 @@ const SUFFIX = ".json";
  * moment loses nothing. File names start with the event's sequencer, so sorting them restores
  * write order on start.
  */
-export function createEventJournal(dataDir: string, logger: S3Logger = silentLogger): EventJournal {
+export function createEventJournal(dataDir: string, logger: Logger = silentLogger): EventJournal {
   const directory = join(dataDir, "pending");
   const unreadable = join(directory, "unreadable");
   let ready: Promise<unknown> | undefined;

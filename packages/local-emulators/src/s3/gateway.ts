@@ -1,11 +1,11 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
+import type { Logger } from "@photogate/core";
 import type { CredentialStore } from "../credentials";
 import { createPolicyEvaluator, type PolicyHolder, permissionsFor, type S3Target } from "./authorize";
 import { type ChecksumExpectations, ChecksumVerifier, checksumExpectations } from "./checksums";
 import { errorXml, newRequestId, S3Error } from "./errors";
-import type { S3Logger } from "./logger";
 import { etagMatches, shapeResponse } from "./responses";
 import {
   type Caller,
@@ -38,7 +38,7 @@ export interface S3GatewayOptions {
   region: string;
   /** env.publicSharing: guest sessions may read shared/; otherwise they are denied everything. */
   publicSharing?: boolean;
-  logger?: S3Logger;
+  logger?: Logger;
   now?: () => Date;
 }
 

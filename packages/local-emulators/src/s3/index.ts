@@ -1,6 +1,5 @@
 export { S3Error, type S3ErrorCode } from "./errors";
 export { type S3Gateway, type S3GatewayOptions, startS3Gateway } from "./gateway";
-export type { S3Logger } from "./logger";
 export {
   createS3Notifications,
   type DeadLetter,

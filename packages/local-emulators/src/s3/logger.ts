@@ -1,11 +1,4 @@
-/**
- * Structured log lines, in the processor's Logger shape (`createLogger()` from
- * @photogate/processor fits), so the dev runner prints one kind of line for every part.
- */
-export interface S3Logger {
-  info(event: string, fields?: Record<string, unknown>): void;
-  warn(event: string, fields?: Record<string, unknown>): void;
-  error(event: string, fields?: Record<string, unknown>): void;
-}
+import { createLogger } from "@photogate/core";
 
-export const silentLogger: S3Logger = { info() {}, warn() {}, error() {} };
+/** Drops every line: the S3 parts' default when nobody passes core's Logger. */
+export const silentLogger = createLogger(() => {});

@@ -1,9 +1,9 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { UPLOADS_PREFIX } from "@photogate/core";
+import { type Logger, UPLOADS_PREFIX } from "@photogate/core";
 import type { S3Event } from "aws-lambda";
 import { createEventJournal, type JournalEntry } from "./event-journal";
-import { type S3Logger, silentLogger } from "./logger";
+import { silentLogger } from "./logger";
 import { sequencerSource, toRecord } from "./s3-event-record";
 import type { S3ObjectEvent, S3ObjectEvents } from "./s3-server";
 
@@ -26,7 +26,7 @@ export interface S3NotificationsOptions {
   prefix?: string;
   /** The notification's id, as the bucket notification configuration names it. */
   configurationId?: string;
-  logger?: S3Logger;
+  logger?: Logger;
   /** Injected so tests do not wait. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;

@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import type { Logger } from "@photogate/core";
 import S3rver, { type S3rverContext, type S3rverEvent } from "s3rver";
 import s3rverAccount from "s3rver/lib/models/account.js";
 import { CredentialStore } from "../credentials";
@@ -11,7 +12,7 @@ import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "./checksums";
 import { corsConfigurationXml } from "./cors";
 import { errorXml, newRequestId, S3Error } from "./errors";
 import { fixDelimitedListings } from "./list-objects";
-import { type S3Logger, silentLogger } from "./logger";
+import { silentLogger } from "./logger";
 import { verifySignature } from "./sigv4";
 import { CHECKSUM_ALGORITHM_HEADER, DEFAULT_UPSTREAM_CREDENTIALS } from "./upstream";
 
@@ -40,7 +41,7 @@ export interface S3ServerOptions {
   /** The region requests are signed for; default us-east-1. */
   region?: string;
   /** Objects whose stored files a crash left unreadable are logged here. */
-  logger?: S3Logger;
+  logger?: Logger;
 }
 
 export type ObjectEventName =

@@ -255,7 +255,7 @@ describe("GetCredentialsForIdentity", () => {
 describe("packages/client against the local endpoint", () => {
   it("identityPoolCredentials returns credentials whose session carries the user's sub", async () => {
     const credentials = await identityPoolCredentials({
-      client: identity,
+      clientConfig: { endpoint: endpoint.url, region: env.region },
       identityPoolId: IDENTITY_POOL_ID,
       userPoolProvider: provider,
       idToken: tokens.bob.idToken,
@@ -268,7 +268,7 @@ describe("packages/client against the local endpoint", () => {
   it("identityPoolCredentialProvider caches and reuses the identity", async () => {
     let calls = 0;
     const provide = identityPoolCredentialProvider({
-      client: identity,
+      clientConfig: { endpoint: endpoint.url, region: env.region },
       identityPoolId: IDENTITY_POOL_ID,
       userPoolProvider: provider,
       idToken: () => {
@@ -287,7 +287,7 @@ describe("packages/client against the local endpoint", () => {
     const forged = forgedIdToken(claimsOf(tokens.alice.idToken), "forged");
     await expect(
       identityPoolCredentials({
-        client: identity,
+        clientConfig: { endpoint: endpoint.url, region: env.region },
         identityPoolId: IDENTITY_POOL_ID,
         userPoolProvider: provider,
         idToken: forged,

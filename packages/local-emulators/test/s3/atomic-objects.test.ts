@@ -9,6 +9,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { createLogger } from "@photogate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
 import { bucket, failure, ownerA, ownerB, s3Client, tempDir } from "./support";
@@ -29,7 +30,7 @@ describe("objects in the local store are written atomically", () => {
     server = await startS3Server({
       dataDir: dir.path,
       buckets: [{ name: bucket }],
-      logger: { info() {}, warn: (event) => warnings.push(event), error: (event) => warnings.push(event) },
+      logger: createLogger((entry) => entry.level !== "info" && warnings.push(entry.event)),
     });
     s3 = s3Client(server.url, { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
   });

@@ -1,4 +1,3 @@
-import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   type IdentityPoolCredentialProvider,
@@ -76,11 +75,9 @@ afterAll(async () => {
 });
 
 function provider(): IdentityPoolCredentialProvider {
-  const cognito = new CognitoIdentityClient({ endpoint: local.identity.url, region });
-  clients.push(cognito);
   const idToken = issuer.token({ sub: ownerA, aud: CLIENT_ID, token_use: "id" });
   return identityPoolCredentialProvider({
-    client: cognito,
+    clientConfig: { endpoint: local.identity.url, region },
     identityPoolId: IDENTITY_POOL_ID,
     userPoolProvider: USER_POOL_PROVIDER,
     idToken: () => idToken,

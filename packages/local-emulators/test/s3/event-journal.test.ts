@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { createLogger } from "@photogate/core";
 import type { S3Event } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createEventJournal } from "../../src/s3/event-journal";
@@ -82,7 +83,7 @@ describe("the pending-event journal", () => {
     const notifications = createS3Notifications({
       region,
       dataDir: dir.path,
-      logger: { info() {}, warn: (e) => errors.push(e), error: (e) => errors.push(e) },
+      logger: createLogger((entry) => entry.level !== "info" && errors.push(entry.event)),
       deliver: (event) => {
         delivered.push(event);
       },

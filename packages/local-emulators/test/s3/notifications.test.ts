@@ -11,6 +11,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { createLogger } from "@photogate/core";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createS3Notifications, type DeadLetter, encodeS3EventKey } from "../../src/s3/notifications";
@@ -193,7 +194,7 @@ describe("delivery", () => {
       sleep: async (ms) => {
         delays.push(ms);
       },
-      logger: { info: (e) => logged.push(e), warn: (e) => logged.push(e), error: (e) => logged.push(e) },
+      logger: createLogger((entry) => logged.push(entry.event)),
       deliver: () => {
         attempts.push(attempts.length + 1);
         if (attempts.length < 3) throw new Error(`transient failure ${attempts.length}`);

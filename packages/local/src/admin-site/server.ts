@@ -16,7 +16,7 @@ import { siteContentType } from "@photogate/core";
  * same-origin (no CORS), and the API's URL need not be known before the site's port is.
  */
 
-/** The app's runtime config (apps/admin/src/config.ts); local runs use the password flow. */
+/** The app's runtime config (apps/admin/src/config.ts). */
 export interface LocalAdminAppConfig {
   apiUrl: string;
   region: string;
@@ -24,8 +24,6 @@ export interface LocalAdminAppConfig {
   userPoolClientId: string;
   /** The user-pool emulator's URL (sign-in, refresh and revocation go there). */
   userPoolEndpoint: string;
-  /** cognito-local has no SRP. */
-  authFlow: "USER_PASSWORD_AUTH" | "USER_SRP_AUTH";
 }
 
 export interface AdminSiteOptions {
