@@ -39,6 +39,8 @@ import {
 } from "./errors";
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
+import { noMetrics, type ProcessorMetrics } from "./metrics";
+import type { OperationsConfig } from "./operations-config";
 import {
   clearPictureOfPhoto,
   decideProfilePicture,
@@ -68,6 +70,10 @@ export interface ProcessorDeps {
   now?: () => Date;
   /** Tests pass a sleep that does not wait. */
   rekognitionRetry?: RekognitionRetry;
+  /** Catalogue metrics (EMF); the handler flushes them once per invocation. */
+  metrics?: ProcessorMetrics;
+  /** Quota and storage lifecycle; without them no quota is counted and no expiry recorded. */
+  operations?: Omit<OperationsConfig, "environment">;
 }
 
 export type UploadOutcome =
@@ -105,6 +111,7 @@ export async function processUpload(
   const now = () => clock().toISOString();
   const table = deps.config.photoTable;
   const log = deps.log.child({ owner: upload.owner, photoId: upload.photoId, sequencer: upload.sequencer });
+  const metrics = deps.metrics ?? noMetrics;
   const publishDeps = { s3: deps.s3, bucket: upload.bucket, log };
 
   const claim = await claimRecord(deps.dynamo, table, upload, clock(), {
@@ -183,6 +190,7 @@ export async function processUpload(
         log.error("verdict.publish-failed", { error: publishError, failure });
         return undefined;
       });
+      if (verdict) metrics.add("verdicts", { status: "failed" });
     }
     if (gone) {
       log.warn("upload.gone", { failure });
@@ -200,7 +208,11 @@ export async function processUpload(
   }
   // Last: every image the document names exists by now. A failure here is thrown so the event
   // is retried; the retry is a duplicate of a final record and re-publishes it.
-  const published = await publishVerdict(publishDeps, record);
+  const published = await metrics.time("publish", () => publishVerdict(publishDeps, record));
+  metrics.add("verdicts", { status: record.status });
+  if (record.status === "rejected") {
+    for (const reason of record.reasons) metrics.add("rejectionReasons", { reason: reason.code });
+  }
   log.info("upload.processed", {
     status: record.status,
     reasons: record.reasons.map((r) => r.code),
@@ -307,7 +319,9 @@ async function judgeUpload(
       }),
     };
   }
-  const { data: input, metadata } = await readUpload(deps.s3, upload);
+  const { data: input, metadata } = await (deps.metrics ?? noMetrics).time("read", () =>
+    readUpload(deps.s3, upload),
+  );
   return { verdict: await judgeImage(input, upload, deps), intent: uploadIntentOf(metadata, deps.log) };
 }
 
@@ -322,28 +336,22 @@ async function headIntent(deps: ProcessorDeps, upload: UploadEvent): Promise<Upl
 }
 
 async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {
+  const metrics = deps.metrics ?? noMetrics;
+  const decoded = await metrics.time("derive", () => decodeAndDerive(input, deps.config.processing));
+  if ("verdict" in decoded) return decoded.verdict;
+  const { source, derived } = decoded;
   const p = deps.config.processing;
-
-  let source: SourceImage;
-  let derived: DerivedImages;
-  try {
-    source = await inspectImage(input, p);
-  } catch (error) {
-    if (error instanceof ImageRejectedError) return rejected(error.reason);
-    throw error;
-  }
   const described = { width: source.width, height: source.height, format: source.format };
-  try {
-    derived = await deriveImages(input, source, p);
-  } catch (error) {
-    if (error instanceof ImageRejectedError) return { ...rejected(error.reason), ...described };
-    throw error;
-  }
 
   const [stored, analysis] = await settleAll([
     writeDerived(deps.s3, upload, derived),
     derived.rekognition
-      ? analyseFaces(deps.rekognition, derived.rekognition.data, deps.rekognitionRetry)
+      ? metrics.time("rekognition", () =>
+          analyseFaces(deps.rekognition, derived.rekognition!.data, deps.rekognitionRetry, {
+            retried: () => metrics.add("rekognitionRetries", {}),
+            throttled: () => metrics.add("rekognitionThrottles", {}),
+          }),
+        )
       : Promise.resolve(undefined),
   ]);
   const images = { ...described, thumbnails: stored.thumbnails, display: stored.display };
@@ -359,6 +367,29 @@ async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDep
     ...(faces.face ? { face: faces.face } : {}),
     ...images,
   };
+}
+
+/** Decodes once and derives every size; a content problem is a rejection, not an error. */
+async function decodeAndDerive(
+  input: Buffer,
+  p: ProcessorConfig["processing"],
+): Promise<{ source: SourceImage; derived: DerivedImages } | { verdict: Verdict }> {
+  let source: SourceImage;
+  try {
+    source = await inspectImage(input, p);
+  } catch (error) {
+    if (error instanceof ImageRejectedError) return { verdict: rejected(error.reason) };
+    throw error;
+  }
+  try {
+    return { source, derived: await deriveImages(input, source, p) };
+  } catch (error) {
+    if (error instanceof ImageRejectedError) {
+      const described = { width: source.width, height: source.height, format: source.format };
+      return { verdict: { ...rejected(error.reason), ...described } };
+    }
+    throw error;
+  }
 }
 
 function rejected(reason: Reason): Verdict {
