@@ -57,6 +57,7 @@ import {
   type Verdict,
 } from "./records";
 import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";
+import { countUpload } from "./usage";
 import { judgeFaces } from "./validate";
 
 export interface ProcessorDeps {
@@ -153,7 +154,10 @@ export async function processUpload(
 
   let record: Awaited<ReturnType<typeof completeRecord>>;
   try {
-    const { verdict, intent } = await judgeUpload(upload, deps);
+    const overQuota = await checkQuota(upload, deps, clock(), log);
+    const { verdict, intent } = overQuota
+      ? { verdict: rejected(overQuota), intent: undefined }
+      : await judgeUpload(upload, deps);
     // A reprocess re-judges an old upload: its intent was acted on when it arrived, and setting
     // `picture` again would undo a choice the user made since.
     const profilePicture =
@@ -301,6 +305,28 @@ async function clearReplacedPicture(upload: UploadEvent, deps: ProcessorDeps, lo
     upload.photoId,
   );
   if (cleared) log.info("profile-picture.cleared", { picture: cleared, why: "the photo is now rejected" });
+}
+
+/**
+ * Counts the upload against its owner's quota (usage.ts) before anything costs money: the
+ * reason it is refused for, or undefined when it may go on (or no quota is configured).
+ */
+async function checkQuota(
+  upload: UploadEvent,
+  deps: ProcessorDeps,
+  at: Date,
+  log: Logger,
+): Promise<Reason | undefined> {
+  const quota = deps.operations?.quota;
+  if (!quota) return undefined;
+  const decision = await countUpload(deps.dynamo, quota, upload, at);
+  if (decision.allowed) {
+    if (!decision.counted) log.info("quota.already-counted", { eTag: upload.eTag });
+    return undefined;
+  }
+  (deps.metrics ?? noMetrics).add("quotaRefusals", {});
+  log.info("quota.exceeded", { reason: decision.reason });
+  return decision.reason;
 }
 
 async function judgeUpload(

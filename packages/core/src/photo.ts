@@ -37,6 +37,8 @@ export const Reason = z.object({
   message: z.string(),
   measured: z.number().optional(),
   threshold: z.number().optional(),
+  /** When a limit that refused the photo resets (QUOTA_EXCEEDED), ISO 8601 UTC. */
+  resetsAt: z.string().optional(),
 });
 export type Reason = z.infer<typeof Reason>;
 

@@ -110,7 +110,7 @@ async function createTable(client: DynamoDBClient, input: TableInput) {
 async function missingIndexes(client: DynamoDBClient, input: TableInput): Promise<string[]> {
   const table = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
   const have = new Set((table.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-  return input.GlobalSecondaryIndexes.map((i) => i.IndexName).filter((n) => !have.has(n));
+  return (input.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).filter((n) => !have.has(n));
 }
 
 /** A photo rejected by the processor and never reviewed waits for review (the byReview index). */

@@ -64,7 +64,9 @@ describe("local DynamoDB", () => {
         new CreateTableCommand({
           ...old,
           AttributeDefinitions: old.AttributeDefinitions.filter((a) => a.AttributeName !== "reviewQueue"),
-          GlobalSecondaryIndexes: old.GlobalSecondaryIndexes.filter((i) => i.IndexName !== "byReview"),
+          GlobalSecondaryIndexes: (old.GlobalSecondaryIndexes ?? []).filter(
+            (i) => i.IndexName !== "byReview",
+          ),
         }),
       );
       const item = (photoId: string, status: string, reviewedBy?: string) => ({
