@@ -41,6 +41,7 @@ import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
 import { noMetrics, type ProcessorMetrics } from "./metrics";
 import type { OperationsConfig } from "./operations-config";
+import { originalExpiry, tagUploadOutcome } from "./outcome-tag";
 import {
   clearPictureOfPhoto,
   decideProfilePicture,
@@ -155,9 +156,14 @@ export async function processUpload(
   let record: Awaited<ReturnType<typeof completeRecord>>;
   try {
     const overQuota = await checkQuota(upload, deps, clock(), log);
-    const { verdict, intent } = overQuota
-      ? { verdict: rejected(overQuota), intent: undefined }
+    const { verdict, intent, uploadedAt } = overQuota
+      ? { verdict: rejected(overQuota), intent: undefined, uploadedAt: undefined }
       : await judgeUpload(upload, deps);
+    const expiresAt = originalExpiry(
+      verdict.status,
+      uploadedAt ?? upload.eventTime,
+      deps.operations?.storageLifecycle,
+    );
     // A reprocess re-judges an old upload: its intent was acted on when it arrived, and setting
     // `picture` again would undo a choice the user made since.
     const profilePicture =
@@ -174,14 +180,23 @@ export async function processUpload(
       table,
       upload,
       claim.claim,
-      profilePicture ? { ...verdict, profilePicture } : verdict,
+      {
+        ...verdict,
+        ...(profilePicture ? { profilePicture } : {}),
+        ...(expiresAt ? { originalExpiresAt: expiresAt } : {}),
+      },
       now(),
     );
   } catch (error) {
     const failure = toFailure(error);
     // Nothing to retry when the upload is gone or replaced: record it and finish.
     const gone = error instanceof UploadNotFoundError || error instanceof UploadReplacedError;
-    const failed = await failRecord(deps.dynamo, table, upload, claim.claim, failure, now()).catch(
+    // Only a final failure is tagged, so only it gets an expiry; a retry may still succeed.
+    const lastAttempt = gone || claim.attempts >= (deps.config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    const expiresAt = lastAttempt
+      ? originalExpiry("failed", upload.eventTime, deps.operations?.storageLifecycle)
+      : undefined;
+    const failed = await failRecord(deps.dynamo, table, upload, claim.claim, failure, now(), expiresAt).catch(
       (writeError: unknown) => {
         log.error("record.fail-write-failed", { error: writeError, failure });
         return undefined;
@@ -195,6 +210,7 @@ export async function processUpload(
         return undefined;
       });
       if (verdict) metrics.add("verdicts", { status: "failed" });
+      if (verdict && final) await tagUploadOutcome(deps.s3, upload, "failed", log);
     }
     if (gone) {
       log.warn("upload.gone", { failure });
@@ -214,6 +230,7 @@ export async function processUpload(
   // is retried; the retry is a duplicate of a final record and re-publishes it.
   const published = await metrics.time("publish", () => publishVerdict(publishDeps, record));
   metrics.add("verdicts", { status: record.status });
+  await tagUploadOutcome(deps.s3, upload, record.status as "approved" | "rejected", log);
   if (record.status === "rejected") {
     for (const reason of record.reasons) metrics.add("rejectionReasons", { reason: reason.code });
   }
@@ -332,7 +349,7 @@ async function checkQuota(
 async function judgeUpload(
   upload: UploadEvent,
   deps: ProcessorDeps,
-): Promise<{ verdict: Verdict; intent: UploadIntent | undefined }> {
+): Promise<{ verdict: Verdict; intent: UploadIntent | undefined; uploadedAt?: string }> {
   const p = deps.config.processing;
   if (upload.size > p.maxUploadBytes) {
     return {
@@ -345,10 +362,17 @@ async function judgeUpload(
       }),
     };
   }
-  const { data: input, metadata } = await (deps.metrics ?? noMetrics).time("read", () =>
-    readUpload(deps.s3, upload),
-  );
-  return { verdict: await judgeImage(input, upload, deps), intent: uploadIntentOf(metadata, deps.log) };
+  const {
+    data: input,
+    metadata,
+    lastModified,
+  } = await (deps.metrics ?? noMetrics).time("read", () => readUpload(deps.s3, upload));
+  return {
+    verdict: await judgeImage(input, upload, deps),
+    intent: uploadIntentOf(metadata, deps.log),
+    // S3's lifecycle counts from the object's creation: its Last-Modified, not the event's time.
+    ...(lastModified ? { uploadedAt: lastModified.toISOString() } : {}),
+  };
 }
 
 /** The intent of an upload too large to read; none when the object is gone. */
@@ -439,9 +463,10 @@ async function settleAll<T extends readonly unknown[]>(
 async function readUpload(
   s3: S3Client,
   upload: UploadEvent,
-): Promise<{ data: Buffer; metadata: Record<string, string> | undefined }> {
+): Promise<{ data: Buffer; metadata: Record<string, string> | undefined; lastModified?: Date }> {
   let body: Uint8Array;
   let metadata: Record<string, string> | undefined;
+  let lastModified: Date | undefined;
   let eTag: string | undefined;
   try {
     const response = await s3.send(
@@ -460,6 +485,7 @@ async function readUpload(
     if (!response.Body) throw new UploadReadError(upload.key, { cause: new Error("response has no body") });
     body = await response.Body.transformToByteArray();
     metadata = response.Metadata;
+    lastModified = response.LastModified;
   } catch (error) {
     if (error instanceof UploadReplacedError || error instanceof UploadReadError) throw error;
     const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -475,7 +501,11 @@ async function readUpload(
     }
     throw new UploadReadError(upload.key, { cause: error });
   }
-  return { data: Buffer.from(body.buffer, body.byteOffset, body.byteLength), metadata };
+  return {
+    data: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    metadata,
+    ...(lastModified ? { lastModified } : {}),
+  };
 }
 
 /** Whether the upload's key exists, by listing it (true when the listing itself fails: not proof of absence). */

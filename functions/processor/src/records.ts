@@ -73,6 +73,8 @@ export interface Verdict {
   moderationLabels: ModerationLabel[];
   /** Only for a profile-picture upload: whether it became `picture`, and why not. */
   profilePicture?: ProfilePictureOutcome;
+  /** When the lifecycle rules delete the original (rejected only). */
+  originalExpiresAt?: string;
 }
 
 /** Builds `SET #a = :a, …` with every name aliased, so reserved words (status, owner…) need no care. */
@@ -302,9 +304,9 @@ export async function completeRecord(
   // also ends any earlier manual review of this photo.
   const review = needsReview(verdict) ? { reviewQueue: REVIEW_QUEUE_OPEN } : {};
   const a = assignments({ ...verdict, ...review, processedAt });
-  const absent = (["width", "height", "format", "display", "face", "profilePicture"] as const).filter(
-    (f) => verdict[f] === undefined,
-  );
+  const absent = (
+    ["width", "height", "format", "display", "face", "profilePicture", "originalExpiresAt"] as const
+  ).filter((f) => verdict[f] === undefined);
   const reviewFields = ["reviewedBy", "reviewedAt", "automatic", "reviewClaim"];
   if (!needsReview(verdict)) reviewFields.push("reviewQueue");
   const remove = removals([...absent, "failure", "claimId", "leaseExpiresAt", ...reviewFields], a.names);
@@ -322,9 +324,18 @@ export async function failRecord(
   claim: Claim,
   failure: Failure,
   processedAt: string,
+  originalExpiresAt?: string,
 ): Promise<VersionedPhotoRecord | undefined> {
-  const a = assignments({ status: "failed", failure, processedAt });
-  const remove = removals(["claimId", "leaseExpiresAt"], a.names);
+  const a = assignments({
+    status: "failed",
+    failure,
+    processedAt,
+    ...(originalExpiresAt ? { originalExpiresAt } : {}),
+  });
+  const remove = removals(
+    ["claimId", "leaseExpiresAt", ...(originalExpiresAt ? [] : ["originalExpiresAt"])],
+    a.names,
+  );
   return updateOwnedRecord(doc, table, upload, claim, `SET ${a.set} REMOVE ${remove}`, a);
 }
 
