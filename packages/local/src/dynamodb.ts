@@ -18,6 +18,7 @@ import {
   type EnvironmentConfig,
   photoTable,
   resourceNames,
+  usageTable,
 } from "@photogate/core";
 import dynalite from "dynalite";
 
@@ -77,6 +78,8 @@ export async function ensureTables(client: DynamoDBClient, env: EnvironmentConfi
   const wanted = [
     { input: createTableInput(photoTable, names.photoTable), backfill: openReview },
     { input: createTableInput(auditTable, names.auditTable), backfill: undefined },
+    // dynalite keeps items past their TTL (it has no expiry): local usage items simply stay.
+    { input: createTableInput(usageTable, names.usageTable), backfill: undefined },
   ];
   const existing = new Set<string>();
   let start: string | undefined;

@@ -30,7 +30,7 @@ export function UsagePanel({ sub, name }: { sub: string; name: string }) {
           Loading usage…
         </Text>
       ) : query.isError ? (
-        <Text size="sm" c="red" role="alert">
+        <Text size="sm" c="red.8" role="alert">
           {query.error instanceof ApiError && query.error.code === "NOT_SUPPORTED"
             ? "No upload quota is configured."
             : `Could not load usage: ${errorMessage(query.error)}`}
@@ -100,6 +100,8 @@ function QuotaForm({ sub, name, usage }: { sub: string; name: string; usage: Use
     mutation.error instanceof ApiError
       ? mutation.error.fields.find((f) => f.path.startsWith(path))?.message
       : undefined;
+  // Mantine's default error red is too light for small text on white (WCAG contrast).
+  const errorStyle = { error: { color: "var(--mantine-color-red-8)" } };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     mutation.mutate();
@@ -114,6 +116,7 @@ function QuotaForm({ sub, name, usage }: { sub: string; name: string; usage: Use
           value={uploads}
           onChange={setUploads}
           error={fieldError("body.daily.uploads")}
+          styles={errorStyle}
           w={150}
         />
         <NumberInput
@@ -123,6 +126,7 @@ function QuotaForm({ sub, name, usage }: { sub: string; name: string; usage: Use
           value={megabytes}
           onChange={setMegabytes}
           error={fieldError("body.daily.bytes")}
+          styles={errorStyle}
           w={150}
         />
         <TextInput
@@ -130,6 +134,7 @@ function QuotaForm({ sub, name, usage }: { sub: string; name: string; usage: Use
           value={reason}
           onChange={(e) => setReason(e.currentTarget.value)}
           error={fieldError("body.reason")}
+          styles={errorStyle}
           miw={240}
         />
         <Button type="submit" loading={mutation.isPending}>
@@ -137,7 +142,7 @@ function QuotaForm({ sub, name, usage }: { sub: string; name: string; usage: Use
         </Button>
       </Group>
       {mutation.isError && !(mutation.error instanceof ApiError && mutation.error.fields.length > 0) && (
-        <Text size="sm" c="red" role="alert" mt="xs">
+        <Text size="sm" c="red.8" role="alert" mt="xs">
           {errorMessage(mutation.error)}
         </Text>
       )}

@@ -1,14 +1,19 @@
+import { environments } from "@photogate/core";
 import { createLogger, type LogEntry } from "@photogate/processor";
 import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type LocalEndpoints, portsFrom } from "../endpoints";
+import { METRICS_FILE } from "../operations";
 import { createProgress } from "../progress";
 import { type SeededPhoto, seedSamplePhotos } from "../seed";
 import { startLocalStack } from "../stack";
 import { fail, parseCommandLine, runMain } from "./args";
 
 const USAGE = `Usage: pnpm dev [--reset] [--base-port ${DEFAULT_BASE_PORT}] [--data-dir .photogate] [--no-samples] [--verbose]
+                [--daily-uploads N]
 
 Starts all of photogate on this machine (no Docker, no AWS account) and keeps it running
-until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.`;
+until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.
+--daily-uploads sets each user's upload quota per UTC day (default: the local environment's,
+${environments.local.quota.daily.uploads}); a small number shows QUOTA_EXCEEDED in a demo.`;
 
 /** How long Ctrl-C keeps delivering notifications before leaving them for the next start. */
 const DRAIN_SECONDS = 10;
@@ -22,6 +27,7 @@ runMain(async () => {
       "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
       "no-samples": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
+      "daily-uploads": { type: "string" },
       help: { type: "boolean", default: false },
     },
     USAGE,
@@ -35,6 +41,8 @@ runMain(async () => {
     fail(`--base-port must be a whole number from 1024 to 65000, not "${values["base-port"]}"\n\n${USAGE}`);
   }
 
+  const quota = dailyQuota(values["daily-uploads"]);
+
   const progress = createProgress();
   const started = performance.now();
   const stack = await startLocalStack({
@@ -44,6 +52,9 @@ runMain(async () => {
     progress,
     adminApp: true,
     drainTimeoutMs: DRAIN_SECONDS * 1000,
+    quota,
+    // What would page someone on AWS, once per condition per minute.
+    alarm: (line) => console.log(`  ${line}`),
     log: createLogger(values.verbose ? (entry) => console.log(JSON.stringify(entry)) : printNotable),
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -86,6 +97,17 @@ runMain(async () => {
   }
   printSummary(stack.endpoints, samples, performance.now() - started, values["data-dir"]);
 });
+
+/** The local environment's quota, with the daily upload limit of --daily-uploads when given. */
+function dailyQuota(raw: string | undefined) {
+  const quota = environments.local.quota;
+  if (raw === undefined) return quota;
+  const uploads = Number(raw);
+  if (!Number.isInteger(uploads) || uploads < 1 || uploads > 10_000) {
+    fail(`--daily-uploads must be a whole number from 1 to 10000, not "${raw}"\n\n${USAGE}`);
+  }
+  return { ...quota, daily: { ...quota.daily, uploads } };
+}
 
 /** Without --verbose: one line per processed photo, and every warning or error. */
 function printNotable(entry: LogEntry): void {
@@ -144,6 +166,7 @@ function printSummary(endpoints: LocalEndpoints, samples: SeededPhoto[], ms: num
     "    pnpm users                                            # users, groups and their photos",
     "",
     `  Endpoints for scripts and tests: ${dataDir}/endpoints.json`,
+    `  Metrics (CloudWatch embedded metric format, one line per data point): ${dataDir}/${METRICS_FILE}`,
     "",
   );
   console.log(lines.join("\n"));

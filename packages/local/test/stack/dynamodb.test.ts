@@ -36,7 +36,9 @@ describe("local DynamoDB", () => {
 
     const first = await startDynamoServer({ dataDir });
     const db = client(first.url);
-    expect((await ensureTables(db, env)).sort()).toEqual([names.auditTable, names.photoTable].sort());
+    expect((await ensureTables(db, env)).sort()).toEqual(
+      [names.auditTable, names.photoTable, names.usageTable].sort(),
+    );
     expect(await ensureTables(db, env)).toEqual([]);
     const photos = await db.send(new DescribeTableCommand({ TableName: names.photoTable }));
     expect(photos.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
