@@ -23,6 +23,7 @@ const poolArn = `arn:aws:cognito-idp:${region}:${account}:userpool/${poolId}`;
 const photoTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-photos`;
 const auditTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-audit`;
 const bucketArn = "arn:aws:s3:::t-photos-bucket";
+const usageTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-usage`;
 const processorArn = `arn:aws:lambda:${region}:${account}:function:t-processor`;
 const dlqArn = `arn:aws:sqs:${region}:${account}:t-processor-dlq`;
 const dlqUrl = `https://sqs.${region}.amazonaws.com/${account}/t-processor-dlq`;
@@ -42,6 +43,7 @@ const baseOptions: AdminApiOptions = {
   corsAllowedOrigins: ["http://localhost:5173"],
   logRetentionDays: 30,
   presignSeconds: 120,
+  usageTable: { name: "t-usage", arn: usageTableArn },
 };
 
 function synthApi(overrides: Partial<AdminApiOptions> = {}) {
@@ -230,7 +232,11 @@ describe("AdminApi: function", () => {
       PHOTOGATE_PROCESSOR_FUNCTION: "t-processor",
       PHOTOGATE_DLQ_URL: dlqUrl,
       PHOTOGATE_PRESIGN_SECONDS: "120",
+      PHOTOGATE_ENVIRONMENT: env.name,
+      PHOTOGATE_USAGE_TABLE: "t-usage",
+      PHOTOGATE_QUOTA: JSON.stringify(env.quota),
     });
+
     expect(loadConfig(variables)).toMatchObject({
       photoTable: "t-photos",
       auditTable: "t-audit",
@@ -305,8 +311,9 @@ describe("AdminApi: role policy", () => {
         `${a} ${photoTableArn}/index/byStatus`,
       ]),
     );
-    // Every DynamoDB grant names one of the two tables.
-    for (const grant of grants("dynamodb:")) expect(grant).toMatch(/ arn:.*:table\/t-(photos|audit)(\/|$)/);
+    // Every DynamoDB grant names one of the three tables.
+    for (const grant of grants("dynamodb:"))
+      expect(grant).toMatch(/ arn:.*:table\/t-(photos|audit|usage)(\/|$)/);
   });
 
   it("reads uploads/ and photos/, writes only status files and shared/, deletes the three prefixes", () => {
@@ -407,6 +414,9 @@ describe("AdminApi role, simulated", () => {
     ["dynamodb:PutItem", auditTableArn],
     ["dynamodb:Query", `${auditTableArn}/index/byDay`],
     ["logs:PutLogEvents", `${logGroupArn}:log-stream:2024/01/01/[$LATEST]abc`],
+    // usage for support, the limits override for admins
+    ["dynamodb:GetItem", usageTableArn],
+    ["dynamodb:PutItem", usageTableArn],
   ])("may %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).toBe("Allowed");
   });
@@ -441,6 +451,10 @@ describe("AdminApi role, simulated", () => {
     ["dynamodb:GetItem", `arn:aws:dynamodb:${region}:${account}:table/other`],
     ["logs:CreateLogGroup", `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/other`],
     ["iam:PassRole", roleArn],
+    // counting uploads is the processor's alone
+    ["dynamodb:UpdateItem", usageTableArn],
+    ["dynamodb:DeleteItem", usageTableArn],
+    ["dynamodb:Scan", usageTableArn],
   ])("may not %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).not.toBe("Allowed");
   });

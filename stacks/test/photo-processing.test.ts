@@ -1,4 +1,4 @@
-import { defaultProcessing, environments } from "@photogate/core";
+import { defaultProcessing, defaultQuota, environments } from "@photogate/core";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { PhotoProcessing } from "../src/constructs/photo-processing";
@@ -28,6 +28,7 @@ const json = Testing.synthScope((scope) => {
     logRetentionDays: 30,
     bucketArn,
     photoTable: { name: "t-photos", arn: tableArn },
+    operations: { environment: "dev" },
   });
 });
 const synth = parse(json);
@@ -62,11 +63,53 @@ describe("PhotoProcessing function", () => {
     expect(fn.config.source_code_hash).toMatch(/^[0-9A-F]{32}$/);
   });
 
+  it("passes the quota with its table and the storage lifecycle when given, and may count in that table", () => {
+    const usageArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/t-usage";
+    const lifecycle = { rejectedOriginalDays: 30, abandonedUploadDays: 7 };
+    const withQuota = parse(
+      Testing.synthScope((scope) => {
+        useTestRuntimePolicy(scope);
+        new PhotoProcessing(scope, "processing", {
+          functionName: "t-processor",
+          dlqName: "t-processor-dlq",
+          bundleDir: fixtureBundleDir,
+          processor,
+          processing: defaultProcessing,
+          logRetentionDays: 30,
+          bucketArn,
+          photoTable: { name: "t-photos", arn: tableArn },
+          operations: {
+            environment: "prod",
+            quota: { usageTableName: "t-usage", limits: defaultQuota },
+            usageTableArn: usageArn,
+            storageLifecycle: lifecycle,
+          },
+        });
+      }),
+    );
+    const variables = onlyResource(withQuota, "aws_lambda_function").config.environment.variables;
+    expect(variables).toMatchObject({
+      PHOTOGATE_ENVIRONMENT: "prod",
+      PHOTOGATE_USAGE_TABLE: "t-usage",
+      PHOTOGATE_QUOTA: JSON.stringify(defaultQuota),
+      PHOTOGATE_STORAGE_LIFECYCLE: JSON.stringify(lifecycle),
+    });
+    const policy = parsePolicy(
+      resourceWhere(withQuota, "aws_iam_role_policy", (c) => c.name === "least-privilege").config.policy,
+    );
+    const onUsage = policy.Statement.filter((s) => asList(s.Resource).includes(usageArn));
+    expect(onUsage.flatMap((s) => asList(s.Action)).sort()).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:UpdateItem",
+    ]);
+  });
+
   it("passes exactly the variables the processor reads", () => {
     const variables = fn.config.environment.variables;
     expect(Object.keys(variables).sort()).toEqual([
       "PHOTOGATE_BUCKET",
       "PHOTOGATE_CLAIM_LEASE_SECONDS",
+      "PHOTOGATE_ENVIRONMENT",
       "PHOTOGATE_MAX_ATTEMPTS",
       "PHOTOGATE_PHOTO_TABLE",
       "PHOTOGATE_PROCESSING",
@@ -137,6 +180,7 @@ describe("PhotoProcessing function", () => {
           logRetentionDays: 30,
           bucketArn,
           photoTable: { name: "t-photos", arn: tableArn },
+          operations: { environment: "dev" },
           alarmActions: [topic],
         });
       }),
@@ -242,6 +286,7 @@ describe("PhotoProcessing role", () => {
       `s3:ListBucket ${bucketArn}`,
       `s3:PutObject ${bucketArn}/photos/*`,
       `s3:PutObject ${bucketArn}/shared/*`,
+      `s3:PutObjectTagging ${bucketArn}/uploads/*`,
     ]);
     const lists = s3.filter((s) => asList(s.Action).includes("s3:ListBucket"));
     expect(lists.map((l) => l.Condition)).toEqual([

@@ -13,7 +13,9 @@ import {
   describeMeasurement,
   faceBoxPercent,
   formatAge,
+  formatBytes,
   formatMeasure,
+  originalFate,
   parseTypedDate,
   readableValue,
   toCsv,
@@ -211,5 +213,22 @@ describe("audit entries", () => {
       { field: "n", from: "1", to: "—" },
     ]);
     expect(changedFields(undefined, { a: 1 })).toEqual([]);
+  });
+});
+
+describe("formatBytes", () => {
+  it("reads the quota's byte limits in 1024 steps", () => {
+    expect(formatBytes(512)).toBe("512 bytes");
+    expect(formatBytes(250 * 1024 * 1024)).toBe("250 MB");
+    expect(formatBytes(1.5 * 1024 ** 3)).toBe("1.5 GB");
+  });
+});
+
+describe("originalFate", () => {
+  const now = new Date("2026-04-10T12:00:00.000Z");
+  it("says an original without an expiry is kept, and before and after the date what happens", () => {
+    expect(originalFate(undefined, now)).toBe("kept");
+    expect(originalFate("2026-04-14T00:00:00.000Z", now)).toMatch(/^to be deleted on /);
+    expect(originalFate("2026-04-01T00:00:00.000Z", now)).toMatch(/^original deleted on /);
   });
 });

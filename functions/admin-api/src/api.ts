@@ -56,8 +56,10 @@ export async function handleAdminRequest(event: AdminApiEvent, deps: AdminApiDep
     return { statusCode: route.status, headers: HEADERS, body: JSON.stringify(checked.data) };
   } catch (error) {
     const { status, body } = toErrorBody(error, requestId);
-    if (status >= 500) log.error("request.failed", { status, code: body.error.code, error });
-    else log.info("request.refused", { status, code: body.error.code, message: body.error.message });
+    if (status >= 500) {
+      log.error("request.failed", { status, code: body.error.code, error });
+      deps.metrics?.serverError();
+    } else log.info("request.refused", { status, code: body.error.code, message: body.error.message });
     return { statusCode: status, headers: HEADERS, body: JSON.stringify(body) };
   }
 }

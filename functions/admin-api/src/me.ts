@@ -49,8 +49,10 @@ export async function handleProfilePictureRequest(
     return { statusCode: 200, headers: HEADERS, body: JSON.stringify(result) };
   } catch (error) {
     const { status, body } = toErrorBody(error, requestId);
-    if (status >= 500) log.error("request.failed", { status, code: body.error.code, error });
-    else log.info("request.refused", { status, code: body.error.code });
+    if (status >= 500) {
+      log.error("request.failed", { status, code: body.error.code, error });
+      deps.metrics?.serverError();
+    } else log.info("request.refused", { status, code: body.error.code });
     return { statusCode: status, headers: HEADERS, body: JSON.stringify(body) };
   }
 }

@@ -14,6 +14,7 @@ import {
   reviewPhoto,
 } from "./photos";
 import { setProfilePicture } from "./profile";
+import { getUserUsage, setUserQuota } from "./usage";
 import { deleteUser, getUser, resetPassword, searchUsers, setSupportMembership, userAction } from "./users";
 
 export interface RouteInput<N extends AdminRouteName> {
@@ -43,6 +44,8 @@ export const implementations: { [N in AdminRouteName]: Implementation<N> } = {
   addToSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, true),
   removeFromSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, false),
   deleteUser: (deps, ctx, { params }) => deleteUser(deps, ctx, params.sub),
+  getUserUsage: (deps, ctx, { params }) => getUserUsage(deps, ctx, params.sub),
+  setUserQuota: (deps, ctx, { params, body }) => setUserQuota(deps, ctx, params.sub, body),
   reviewCount: (deps) => reviewCount(deps),
   claimReview: (deps, ctx, { params }) => claimReview(deps, ctx, params.owner, params.photoId),
   restoreVerdict: (deps, ctx, { params }) => restoreVerdict(deps, ctx, params.owner, params.photoId),

@@ -197,7 +197,7 @@ async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Pa
   };
 }
 
-async function loadUser(deps: AdminApiDeps, sub: string) {
+export async function loadUser(deps: AdminApiDeps, sub: string) {
   const user = await forUser(sub, () =>
     deps.cognito.send(new AdminGetUserCommand({ UserPoolId: deps.config.userPoolId, Username: sub })),
   );

@@ -6,6 +6,20 @@ export { analyseFaces, type FaceAnalysis } from "./faces";
 export { deriveImages, inspectImage, sniffFormat } from "./image";
 export { classifyInvocation, type Invocation } from "./invocation";
 export {
+  createProcessorMetrics,
+  type EmfSink,
+  noMetrics,
+  type ProcessorMetricKey,
+  type ProcessorMetrics,
+  stdoutSink,
+} from "./metrics";
+export {
+  loadOperationsConfig,
+  OPERATIONS_ENV,
+  type OperationsConfig,
+  type QuotaSettings,
+} from "./operations-config";
+export {
   handleReprocessRequest,
   type ProcessorDeps,
   processS3Event,

@@ -305,6 +305,7 @@ export function resourceNames(env: EnvironmentConfig) {
     bucket: env.bucketName,
     photoTable: `${env.namePrefix}-photos`,
     auditTable: `${env.namePrefix}-audit`,
+    usageTable: `${env.namePrefix}-usage`,
     processorFunction: `${env.namePrefix}-processor`,
     processorDlq: `${env.namePrefix}-processor-dlq`,
     userPool: `${env.namePrefix}-users`,

@@ -8,6 +8,7 @@ export * from "./log";
 export * from "./metrics";
 export * from "./photo";
 export * from "./profile-picture";
+export * from "./quota";
 export * from "./retry";
 export * from "./runtimes";
 export * from "./site";

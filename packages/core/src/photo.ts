@@ -37,6 +37,8 @@ export const Reason = z.object({
   message: z.string(),
   measured: z.number().optional(),
   threshold: z.number().optional(),
+  /** When a limit that refused the photo resets (QUOTA_EXCEEDED), ISO 8601 UTC. */
+  resetsAt: z.string().optional(),
 });
 export type Reason = z.infer<typeof Reason>;
 
@@ -131,6 +133,11 @@ export const PhotoRecord = z.object({
   leaseExpiresAt: z.string().optional(),
   /** Present when the upload asked to become the owner's profile picture: whether it did, and why not. */
   profilePicture: ProfilePictureOutcome.optional(),
+  /**
+   * When S3's lifecycle rules delete the original upload (rejected or failed photos; approved
+   * originals are kept): the upload's time plus the environment's days, at the next midnight UTC.
+   */
+  originalExpiresAt: z.string().optional(),
 });
 export type PhotoRecord = z.infer<typeof PhotoRecord>;
 

@@ -18,6 +18,7 @@ import {
   type EnvironmentConfig,
   photoTable,
   resourceNames,
+  usageTable,
 } from "@photogate/core";
 import dynalite from "dynalite";
 
@@ -77,6 +78,8 @@ export async function ensureTables(client: DynamoDBClient, env: EnvironmentConfi
   const wanted = [
     { input: createTableInput(photoTable, names.photoTable), backfill: openReview },
     { input: createTableInput(auditTable, names.auditTable), backfill: undefined },
+    // dynalite keeps items past their TTL (it has no expiry): local usage items simply stay.
+    { input: createTableInput(usageTable, names.usageTable), backfill: undefined },
   ];
   const existing = new Set<string>();
   let start: string | undefined;
@@ -110,7 +113,7 @@ async function createTable(client: DynamoDBClient, input: TableInput) {
 async function missingIndexes(client: DynamoDBClient, input: TableInput): Promise<string[]> {
   const table = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
   const have = new Set((table.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-  return input.GlobalSecondaryIndexes.map((i) => i.IndexName).filter((n) => !have.has(n));
+  return (input.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).filter((n) => !have.has(n));
 }
 
 /** A photo rejected by the processor and never reviewed waits for review (the byReview index). */

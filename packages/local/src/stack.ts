@@ -5,6 +5,7 @@ import {
   claimLeaseSeconds,
   type EnvironmentConfig,
   environments,
+  type QuotaConfig,
   type ReconcileLimits,
   resourceNames,
   UPLOAD_CONTENT_TYPES,
@@ -44,6 +45,7 @@ import {
   portsFrom,
   writeEndpoints,
 } from "./endpoints";
+import { createAlarmWatch, createFileMetrics, METRICS_FILE, observedLogger } from "./operations";
 import { startLocalReconciler } from "./reconciler";
 import { deadLetterFile } from "./redrive/dead-letter-file";
 
@@ -71,6 +73,13 @@ export interface DevStackOptions {
   adminSite?: { distDir: string };
   /** How long `stop()` keeps delivering notifications before leaving them for the next start. */
   drainTimeoutMs?: number;
+  /** Upload limits instead of the environment's `quota` (demos: `pnpm dev --daily-uploads 3`). */
+  quota?: QuotaConfig;
+  /**
+   * Told one line (`alarm  {name}  {what}`) when an alarm of the deployed stack would fire:
+   * dead letters, processor errors, quota refusals, reconciler findings; once per minute each.
+   */
+  alarm?: (line: string) => void;
 }
 
 /** The real processor with the local stack's clients. */
@@ -129,7 +138,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const host = "127.0.0.1";
   const ports = { ...portsFrom(DEFAULT_BASE_PORT), ...options.ports };
   const progress = options.progress ?? silentProgress;
-  const log = options.log ?? silentLog;
+  const alarms = options.alarm ? createAlarmWatch(options.alarm) : undefined;
+  const log = alarms
+    ? observedLogger(options.log ?? silentLog, (entry) => alarms.observeLog(entry))
+    : (options.log ?? silentLog);
+  const quota = options.quota ?? env.quota;
   const region = env.region;
   const service = SERVICE_CREDENTIALS;
   const startedAt = Date.now();
@@ -244,6 +257,14 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         userPoolId: pool.userPoolId,
         pictureBaseUrl: edge.url,
       },
+      operations: {
+        quota: { usageTable: names.usageTable, limits: quota },
+        storageLifecycle: env.storageLifecycle,
+      },
+      // EMF lines go to a file in the data dir, not the console (operations.ts).
+      metrics: createFileMetrics(join(dataDir, METRICS_FILE), env.name, (line) =>
+        alarms?.observeMetrics(line),
+      ),
       log: processorLog,
     };
     stops.push(async () => {
@@ -268,25 +289,29 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     });
     stops.push(() => reconciler.stop());
 
-    const adminDeps = createLocalAdminDeps({
-      region,
-      urls: { cognitoIdp: urls.cognitoIdp, dynamodb: urls.dynamodb, s3: urls.s3 },
-      credentials: service,
-      roleCredentials: emulators.roles.adminApi,
-      names: {
-        photoTable: names.photoTable,
-        auditTable: names.auditTable,
-        bucket: names.bucket,
-        userPoolId: pool.userPoolId,
-      },
-      // On AWS the admin API invokes the processor function asynchronously; here it calls it.
-      reprocess: (request) => handleReprocessRequest(request, processorDeps),
-      // Replays go the way S3's notifications go, through the same delivery.
-      deadLetterSource: () => deadLetterFile(started.deadLetterFile),
-      replayDeadLetter: (payload) => deliver(payload as S3Event, processor),
-      pictureBaseUrl: edge.url,
-      log: log.child({ component: "admin-api" }),
-    });
+    const adminDeps = withQuota(
+      names.usageTable,
+      quota,
+      createLocalAdminDeps({
+        region,
+        urls: { cognitoIdp: urls.cognitoIdp, dynamodb: urls.dynamodb, s3: urls.s3 },
+        credentials: service,
+        roleCredentials: emulators.roles.adminApi,
+        names: {
+          photoTable: names.photoTable,
+          auditTable: names.auditTable,
+          bucket: names.bucket,
+          userPoolId: pool.userPoolId,
+        },
+        // On AWS the admin API invokes the processor function asynchronously; here it calls it.
+        reprocess: (request) => handleReprocessRequest(request, processorDeps),
+        // Replays go the way S3's notifications go, through the same delivery.
+        deadLetterSource: () => deadLetterFile(started.deadLetterFile),
+        replayDeadLetter: (payload) => deliver(payload as S3Event, processor),
+        pictureBaseUrl: edge.url,
+        log: log.child({ component: "admin-api" }),
+      }),
+    );
     const adminApi = await progress.step("admin API (API Gateway + JWT authorizer stand-in)", async () => {
       const server = await startAdminApiServer({
         port: ports.adminApi,
@@ -378,4 +403,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     await stopWithin(0);
     throw error;
   }
+}
+
+/** The admin API's deps with the usage table and limits the processor counts against. */
+function withQuota<D extends object>(usageTable: string, limits: QuotaConfig, deps: D): D {
+  return Object.assign(deps, { quota: { usageTable, limits } });
 }

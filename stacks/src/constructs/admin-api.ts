@@ -12,6 +12,7 @@ import { type EnvironmentConfig, PROFILE_PICTURE_ROUTE, REGIONAL_RUNTIME } from 
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
+import { operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 import { adminApiStatements } from "../policies/function-policies";
 
@@ -62,6 +63,8 @@ export interface AdminApiOptions {
   pictureBaseUrl?: string;
   /** Stage-wide throttling; defaults to 20 requests/s with bursts of 40 (a support team, not the public). */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** The quota's usage table (support reads usage, admins override limits); absent: no usage routes. */
+  usageTable?: NamedResource;
   /** Defaults to 512 MB and 15 s (API Gateway gives up on an integration after 30 s). */
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -143,6 +146,7 @@ export class AdminApi extends Construct {
           processorArn: options.processor.arn,
           deadLetterQueueArn: options.deadLetterQueue.arn,
           logGroupArn: this.logGroup.arn,
+          ...(options.usageTable ? { usageTableArn: options.usageTable.arn } : {}),
         }),
       ),
     });
@@ -169,6 +173,12 @@ export class AdminApi extends Construct {
           PHOTOGATE_USER_POOL_ID: options.userPool.id,
           PHOTOGATE_PROCESSOR_FUNCTION: options.processor.name,
           PHOTOGATE_DLQ_URL: options.deadLetterQueue.url,
+          ...operationsVariables({
+            environment: options.env.name,
+            ...(options.usageTable
+              ? { quota: { usageTableName: options.usageTable.name, limits: options.env.quota } }
+              : {}),
+          }),
           ...(options.presignSeconds === undefined
             ? {}
             : { PHOTOGATE_PRESIGN_SECONDS: String(options.presignSeconds) }),

@@ -18,6 +18,7 @@ import {
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
+import { type FunctionOperations, operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 import { processorStatements } from "../policies/function-policies";
 
@@ -41,6 +42,8 @@ export interface PhotoProcessingOptions {
   profilePictures?: { userPoolId: string; userPoolArn: string; pictureBaseUrl: string };
   /** SNS topics (or other ARNs) told when an alarm fires and when it clears; none by default. */
   alarmActions?: string[];
+  /** Metrics' environment, the quota (with its usage table's ARN for the role) and the storage lifecycle. */
+  operations: FunctionOperations & { usageTableArn?: string };
 }
 
 /**
@@ -89,6 +92,7 @@ export class PhotoProcessing extends Construct {
           deadLetterQueueArn: this.deadLetterQueue.arn,
           logGroupArn: this.logGroup.arn,
           ...(options.profilePictures ? { userPoolArn: options.profilePictures.userPoolArn } : {}),
+          ...(options.operations.usageTableArn ? { usageTableArn: options.operations.usageTableArn } : {}),
         }),
       ),
     });
@@ -130,6 +134,7 @@ export class PhotoProcessing extends Construct {
                 PHOTOGATE_PICTURE_BASE_URL: options.profilePictures.pictureBaseUrl,
               }
             : {}),
+          ...operationsVariables(options.operations),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],

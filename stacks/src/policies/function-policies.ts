@@ -20,6 +20,8 @@ export interface ProcessorPolicyTargets {
   logGroupArn: string;
   /** The user pool whose `picture` approved profile-picture uploads set (absent without Cognito). */
   userPoolArn?: string;
+  /** The quota's usage table (absent: no quota, no access). */
+  usageTableArn?: string;
 }
 
 /** The processor's permissions; every statement names the one resource (or prefix) it needs. */
@@ -41,10 +43,29 @@ export function processorStatements(targets: ProcessorPolicyTargets): PolicyStat
           },
         ]
       : []),
+    ...(targets.usageTableArn
+      ? [
+          {
+            // Counts each upload against its owner's quota (conditional UpdateItem) and reads
+            // the owner's limits override; no Put, Delete, Query or Scan.
+            Sid: "CountQuotaUsage",
+            Effect: "Allow" as const,
+            Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            Resource: targets.usageTableArn,
+          },
+        ]
+      : []),
     {
       Sid: "ReadUploads",
       Effect: "Allow",
       Action: "s3:GetObject",
+      Resource: `${targets.bucketArn}/${UPLOADS_PREFIX}*`,
+    },
+    {
+      // The verdict's outcome tag on the original, which the bucket's lifecycle rules expire by.
+      Sid: "TagUploadOutcome",
+      Effect: "Allow",
+      Action: "s3:PutObjectTagging",
       Resource: `${targets.bucketArn}/${UPLOADS_PREFIX}*`,
     },
     {
@@ -151,6 +172,8 @@ export interface AdminApiPolicyTargets {
   processorArn: string;
   deadLetterQueueArn: string;
   logGroupArn: string;
+  /** The quota's usage table: support reads usage, admins write an owner's limits override. */
+  usageTableArn?: string;
 }
 
 /** A table and each of its indexes by name (from core's schema), with no `index/*` wildcard. */
@@ -184,6 +207,18 @@ export function adminApiStatements(targets: AdminApiPolicyTargets): PolicyStatem
       Action: ["dynamodb:PutItem", "dynamodb:Query"],
       Resource: tableAndIndexes(targets.auditTableArn, auditTable),
     },
+    ...(targets.usageTableArn
+      ? [
+          {
+            // GET /users/{sub}/usage reads one owner's period items and override (GetItem, by
+            // key); PUT /users/{sub}/quota writes the override. Counting is the processor's.
+            Sid: "UsageAndQuotaOverride",
+            Effect: "Allow" as const,
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
+            Resource: targets.usageTableArn,
+          },
+        ]
+      : []),
     {
       // Presigned GETs are signed with this role, so the role itself must be able to read.
       Sid: "PresignImageReads",

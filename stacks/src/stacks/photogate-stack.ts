@@ -88,8 +88,10 @@ export class PhotogateStack extends TerraformStack {
     this.tables = new PhotoTables(this, "tables", {
       photoTableName: names.photoTable,
       auditTableName: names.auditTable,
+      usageTableName: names.usageTable,
       deletionProtection: env.deletionProtection,
     });
+    const usageTable = this.tables.usageTable;
     // On LocalStack, `pnpm dev`'s own user-pool, identity and edge endpoints stand in for these.
     // Before the processor: it sets `picture` in this pool, naming images served by this edge.
     if (env.target === "aws") {
@@ -138,6 +140,13 @@ export class PhotogateStack extends TerraformStack {
       bucketArn: this.storage.bucketArn,
       photoTable: { name: this.tables.photoTable.name, arn: this.tables.photoTable.arn },
       alarmActions: [this.alerts.arn],
+      operations: {
+        environment: env.name,
+        ...(usageTable
+          ? { quota: { usageTableName: usageTable.name, limits: env.quota }, usageTableArn: usageTable.arn }
+          : {}),
+        storageLifecycle: env.storageLifecycle,
+      },
       ...(this.identity && this.edge
         ? {
             profilePictures: {
@@ -180,6 +189,7 @@ export class PhotogateStack extends TerraformStack {
           arn: this.processing.deadLetterQueue.arn,
         },
         corsAllowedOrigins: [],
+        ...(usageTable ? { usageTable: { name: usageTable.name, arn: usageTable.arn } } : {}),
         pictureBaseUrl: `https://${edge.domainName}`,
       });
       const adminSite = new AdminSite(this, "admin-site", {

@@ -49,6 +49,7 @@ describe("processor bundle", () => {
           AWS_REGION: "eu-west-1",
           PHOTOGATE_PHOTO_TABLE: "photogate-dev-photos",
           PHOTOGATE_PROCESSING: JSON.stringify(defaultProcessing),
+          PHOTOGATE_ENVIRONMENT: "dev",
         },
       });
       expect(result.stderr).not.toMatch(/Error/);

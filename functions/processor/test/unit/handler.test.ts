@@ -32,6 +32,7 @@ describe("handler", () => {
     dynamo.on(GetCommand).callsFake((input) => table.get(input));
     vi.stubEnv("PHOTOGATE_PHOTO_TABLE", "photogate-dev-photos-table");
     vi.stubEnv("PHOTOGATE_PROCESSING", JSON.stringify(defaultProcessing));
+    vi.stubEnv("PHOTOGATE_ENVIRONMENT", "dev");
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
   });
   afterEach(() => {

@@ -14,6 +14,7 @@ function localArns(env: EnvironmentConfig, accountId = LOCAL_ACCOUNT_ID) {
     table: (name: string) => `${at("dynamodb")}:table/${name}`,
     photoTable: `${at("dynamodb")}:table/${names.photoTable}`,
     auditTable: `${at("dynamodb")}:table/${names.auditTable}`,
+    usageTable: `${at("dynamodb")}:table/${names.usageTable}`,
     userPool: (userPoolId: string) => `${at("cognito-idp")}:userpool/${userPoolId}`,
     processor: `${at("lambda")}:function:${names.processorFunction}`,
     processorDlq: `${at("sqs")}:${names.processorDlq}`,
@@ -60,6 +61,7 @@ export function localFunctionRoles(
           logGroupArn: arns.logGroup(names.processorFunction),
           // Sets `picture` when a profile-picture upload is approved (issue 13).
           userPoolArn: arns.userPool(userPoolId),
+          usageTableArn: arns.usageTable,
         }),
       ),
     },
@@ -75,6 +77,7 @@ export function localFunctionRoles(
           processorArn: arns.processor,
           deadLetterQueueArn: arns.processorDlq,
           logGroupArn: arns.logGroup(adminApiFunction),
+          usageTableArn: arns.usageTable,
         }),
       ),
     },

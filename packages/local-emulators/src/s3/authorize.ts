@@ -64,6 +64,10 @@ export function permissionsFor(
   switch (method) {
     case "GET":
     case "HEAD":
+      // GetObjectTagging: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html
+      if (params.includes("tagging") && only("tagging", "versionId")) {
+        return [object(params.includes("versionId") ? "s3:GetObjectVersionTagging" : "s3:GetObjectTagging")];
+      }
       if (params.every((p) => OBJECT_READ_PARAMS.has(p) || RESPONSE_OVERRIDE.test(p))) {
         return [object("s3:GetObject")];
       }
@@ -72,6 +76,10 @@ export function permissionsFor(
       if (params.includes("uploadId")) return [object("s3:ListMultipartUploadParts")];
       return undefined;
     case "PUT": {
+      // PutObjectTagging: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html
+      if (params.includes("tagging") && only("tagging", "versionId")) {
+        return [object(params.includes("versionId") ? "s3:PutObjectVersionTagging" : "s3:PutObjectTagging")];
+      }
       // PutObject, or UploadPart of a multipart upload; a copy also reads its source.
       if (!only() && !only("partNumber", "uploadId")) return undefined;
       const permissions = [object("s3:PutObject")];

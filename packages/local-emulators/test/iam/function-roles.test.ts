@@ -108,6 +108,54 @@ describe("the processor's role", () => {
   });
 });
 
+describe("the quota's usage table", () => {
+  const usageKey = { owner: { S: "owner-1" }, period: { S: "day#2026-05-20" } };
+
+  it("the processor counts (UpdateItem) and reads, but may not put, delete or query", async () => {
+    const db = client(keysOf(roles.processor));
+    await db.send(
+      new UpdateItemCommand({
+        TableName: names.usageTable,
+        Key: usageKey,
+        UpdateExpression: "ADD uploads :one",
+        ExpressionAttributeValues: { ":one": { N: "1" } },
+      }),
+    );
+    const { Item } = await db.send(new GetItemCommand({ TableName: names.usageTable, Key: usageKey }));
+    expect(Item?.uploads?.N).toBe("1");
+    await denied(db.send(new PutItemCommand({ TableName: names.usageTable, Item: usageKey })), "PutItem");
+    await denied(
+      db.send(new DeleteItemCommand({ TableName: names.usageTable, Key: usageKey })),
+      "DeleteItem",
+    );
+    await denied(db.send(new ScanCommand({ TableName: names.usageTable })), "Scan");
+    db.destroy();
+  });
+
+  it("the admin API reads usage and writes the override, but may not change a count", async () => {
+    const db = client(keysOf(roles.adminApi));
+    await db.send(new GetItemCommand({ TableName: names.usageTable, Key: usageKey }));
+    await db.send(
+      new PutItemCommand({
+        TableName: names.usageTable,
+        Item: { owner: { S: "owner-1" }, period: { S: "limits" } },
+      }),
+    );
+    await denied(
+      db.send(
+        new UpdateItemCommand({
+          TableName: names.usageTable,
+          Key: usageKey,
+          UpdateExpression: "ADD uploads :minus",
+          ExpressionAttributeValues: { ":minus": { N: "-1" } },
+        }),
+      ),
+      "UpdateItem",
+    );
+    db.destroy();
+  });
+});
+
 describe("the admin API's role", () => {
   it("appends to the audit table but can neither update nor delete an entry", async () => {
     const db = client(keysOf(roles.adminApi));

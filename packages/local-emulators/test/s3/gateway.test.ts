@@ -4,18 +4,22 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { processorStatements } from "@photogate/stacks/function-policies";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialStore, type Session } from "../../src/credentials";
+import { policyDocument } from "../../src/iam/local-roles";
 import { type S3Gateway, startS3Gateway } from "../../src/s3/gateway";
 import type { S3Notifications } from "../../src/s3/notifications";
 import { type S3Server, startS3Server } from "../../src/s3/s3-server";
@@ -243,6 +247,46 @@ describe("an identity-pool session for owner A", () => {
       name: "AccessDenied",
       status: 403,
     });
+  });
+});
+
+describe("object tagging (the processor's outcome tag)", () => {
+  const tag = { TagSet: [{ Key: "photogate-outcome", Value: "rejected" }] };
+  const processorRole = {
+    accessKeyId: "AKIAPROCESSORTAGGING",
+    secretAccessKey: "processor-secret-for-tagging",
+    roleName: "photogate-test-processor-role",
+    policy: policyDocument(
+      processorStatements({
+        bucketArn,
+        photoTableArn: "arn:aws:dynamodb:us-east-1:000000000000:table/t",
+        deadLetterQueueArn: "arn:aws:sqs:us-east-1:000000000000:q",
+        logGroupArn: "arn:aws:logs:us-east-1:000000000000:log-group:g",
+      }),
+    ),
+  };
+
+  it("lets the processor's role tag an upload (stored, read back) and refuses it on photos/", async () => {
+    store.addRole(processorRole);
+    const asProcessor = client(processorRole);
+    await asProcessor.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: uploadB, Tagging: tag }));
+    const tags = await asService.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: uploadB }));
+    expect(tags.TagSet).toEqual(tag.TagSet);
+    expect(
+      await failure(
+        asProcessor.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: photoB, Tagging: tag })),
+      ),
+    ).toMatchObject({ name: "AccessDenied", status: 403 });
+  });
+
+  it("refuses a user tagging their own upload (the lifecycle tag is the processor's)", async () => {
+    const own = `uploads/${ownerA}/0d9f6f3e-3c1a-4c55-9f0e-2b7d8c1a5e44.jpg`;
+    await asA.send(
+      new PutObjectCommand({ Bucket: bucket, Key: own, Body: "mine", ContentType: "image/jpeg" }),
+    );
+    expect(
+      await failure(asA.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: own, Tagging: tag }))),
+    ).toMatchObject({ name: "AccessDenied", status: 403 });
   });
 });
 

@@ -36,7 +36,9 @@ describe("local DynamoDB", () => {
 
     const first = await startDynamoServer({ dataDir });
     const db = client(first.url);
-    expect((await ensureTables(db, env)).sort()).toEqual([names.auditTable, names.photoTable].sort());
+    expect((await ensureTables(db, env)).sort()).toEqual(
+      [names.auditTable, names.photoTable, names.usageTable].sort(),
+    );
     expect(await ensureTables(db, env)).toEqual([]);
     const photos = await db.send(new DescribeTableCommand({ TableName: names.photoTable }));
     expect(photos.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
@@ -64,7 +66,9 @@ describe("local DynamoDB", () => {
         new CreateTableCommand({
           ...old,
           AttributeDefinitions: old.AttributeDefinitions.filter((a) => a.AttributeName !== "reviewQueue"),
-          GlobalSecondaryIndexes: old.GlobalSecondaryIndexes.filter((i) => i.IndexName !== "byReview"),
+          GlobalSecondaryIndexes: (old.GlobalSecondaryIndexes ?? []).filter(
+            (i) => i.IndexName !== "byReview",
+          ),
         }),
       );
       const item = (photoId: string, status: string, reviewedBy?: string) => ({
