@@ -1,5 +1,4 @@
-import { bundleFunction, type FunctionBundleSpec } from "./lib/bundle";
-import { functionBundles } from "./lib/functions";
+import { bundleFunction, type FunctionBundleSpec, functionBundles } from "@photogate/build";
 
 /** Bundles every Lambda function into dist/functions/ (the stacks' assets). */
 async function main(names: string[]): Promise<void> {

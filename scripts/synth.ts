@@ -2,9 +2,8 @@ import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/admin/build";
+import { bundleFunction, functionBundles, repoRoot } from "@photogate/build";
 import { daysToDeprecation, LAMBDA_RUNTIMES, type LambdaRuntime } from "@photogate/core";
-import { bundleFunction, repoRoot } from "./lib/bundle";
-import { functionBundles } from "./lib/functions";
 
 /**
  * `pnpm synth [env…] [--no-bundle]`: bundles the functions, runs the CDKTF app

@@ -4,13 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { bundleFunction, functionBundles } from "@photogate/build";
 import {
   createViewerRequestHandler,
   type ViewerRequestHandler,
 } from "../../functions/edge-auth/src/authorise";
 import { parseEdgeConfig } from "../../functions/edge-auth/src/config";
-import { bundleFunction } from "../lib/bundle";
-import { functionBundles } from "../lib/functions";
 import { type Measurement, measureChild, printTable, reportFromChild } from "./lib/measure";
 
 /**
@@ -180,7 +179,7 @@ async function coldChild(mode: string, dir: string): Promise<void> {
 
 async function cold(): Promise<void> {
   const spec = functionBundles.find((s) => s.name === "edge-auth");
-  if (!spec) throw new Error("no edge-auth entry in scripts/lib/functions.ts");
+  if (!spec) throw new Error("no edge-auth entry in @photogate/build");
   const bundle = await bundleFunction(spec);
   const code = await readFile(join(bundle.dir, "index.mjs"));
   const gzipped = gzipSync(code, { level: 9 }).length;

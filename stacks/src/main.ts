@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
+import { bundleDir } from "@photogate/build";
 import { App } from "cdktf";
-import { bundleDir } from "../../scripts/lib/bundle";
 import { buildApp, selectEnvironments } from "./app";
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
-import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { esbuildTarget, type LambdaRuntime } from "@photogate/core";
 import { build } from "esbuild";
 
-export const repoRoot = resolve(import.meta.dirname, "../..");
+export const repoRoot = resolve(import.meta.dirname, "../../..");
 export const functionsOutDir = join(repoRoot, "dist/functions");
 
 export type LambdaArchitecture = "arm64" | "x86_64";
@@ -116,9 +116,4 @@ function findPackageDir(name: string, fromDir: string): string {
     if (existsSync(join(candidate, "package.json"))) return candidate;
   }
   throw new Error(`Cannot find package "${name}" from ${fromDir}: is it a dependency of that package?`);
-}
-
-/** Writes a JSON file next to a bundle (e.g. config baked into an edge function). */
-export async function writeBundleFile(bundle: FunctionBundle, file: string, value: unknown): Promise<void> {
-  await writeFile(join(bundle.dir, file), `${JSON.stringify(value, null, 2)}\n`);
 }
