@@ -11,8 +11,12 @@ export const functionsOutDir = join(repoRoot, "dist/functions");
 export type LambdaArchitecture = "arm64" | "x86_64";
 
 /** Where a function's bundle for one architecture is written (and where the stacks read it). */
-export function bundleDir(name: string, architecture: LambdaArchitecture): string {
-  return join(functionsOutDir, `${name}-${architecture}`);
+export function bundleDir(
+  name: string,
+  architecture: LambdaArchitecture,
+  functionsDir = functionsOutDir,
+): string {
+  return join(functionsDir, `${name}-${architecture}`);
 }
 
 export interface FunctionBundleSpec {
@@ -39,11 +43,14 @@ export interface FunctionBundle {
 }
 
 /**
- * Bundles one Lambda function with esbuild into dist/functions/{name}/index.mjs.
- * Every function construct's asset is made by this one helper.
+ * Bundles one Lambda function with esbuild into {functionsDir}/{name}-{architecture}/index.mjs
+ * (dist/functions by default). Every function construct's asset is made by this one helper.
  */
-export async function bundleFunction(spec: FunctionBundleSpec): Promise<FunctionBundle> {
-  const dir = bundleDir(spec.name, spec.architecture);
+export async function bundleFunction(
+  spec: FunctionBundleSpec,
+  functionsDir = functionsOutDir,
+): Promise<FunctionBundle> {
+  const dir = bundleDir(spec.name, spec.architecture, functionsDir);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const outfile = join(dir, "index.mjs");

@@ -7,4 +7,13 @@ export {
   type LambdaArchitecture,
   repoRoot,
 } from "./bundle";
+export {
+  type Deployable,
+  deployablesFor,
+  type EnsureResult,
+  ensureBuilds,
+  functionDeployable,
+} from "./ensure-builds";
 export { functionBundles } from "./functions";
+export { hashInputs, workspaceClosure } from "./input-hash";
+export { BUILD_DIR_ENV, type BuildLayout, buildLayout } from "./layout";
