@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { repoRoot } from "./bundle";
+import { repoRoot } from "./repo-root";
 
 // Generated or installed trees: never a build's source.
 const SKIPPED_DIRS = new Set(["node_modules", "dist", ".vite", ".turbo"]);

@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { ADMIN_DIST_DIR } from "@photogate/admin/build";
-import { repoRoot } from "./bundle";
+import { repoRoot } from "./repo-root";
 
 /**
  * Moves every build output under one directory when set (tests build into a temporary one so
