@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "./build";
+import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/build";
 
 /** Where a build reports its steps (the dev runner's progress fits). */
 export interface BuildProgress {

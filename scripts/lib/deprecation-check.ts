@@ -3,8 +3,8 @@ import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
+import { repoRoot } from "@photogate/build";
 import { defaultProcessing } from "@photogate/core";
-import { repoRoot } from "./bundle";
 
 /**
  * What the Node 24 check runs: each bundled handler, loaded and called with real event
@@ -15,7 +15,7 @@ import { repoRoot } from "./bundle";
 export const NODE_FLAGS = ["--throw-deprecation", "--pending-deprecation"];
 
 export interface HandlerProbe {
-  /** Function name, as in scripts/lib/functions.ts. */
+  /** Function name, as in @photogate/build's functionBundles. */
   name: string;
   /** Environment the handler's config loader needs; nothing else leaks in. */
   env: Record<string, string>;

@@ -9,18 +9,18 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { type EnvironmentConfig, PROFILE_PICTURE_ROUTE, REGIONAL_RUNTIME } from "@photogate/core";
+import { adminApiStatements } from "@photogate/policies";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
-import { adminApiStatements } from "../policies/function-policies";
 
 export {
   ADMIN_COGNITO_ACTIONS,
   type AdminApiPolicyTargets,
   adminApiStatements,
-} from "../policies/function-policies";
+} from "@photogate/policies";
 
 /** A resource this construct grants access to, by name (for the function) and ARN (for IAM). */
 export interface NamedResource {

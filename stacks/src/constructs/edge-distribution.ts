@@ -23,11 +23,11 @@ import {
   UPLOAD_INTENT_HEADER,
   UPLOADS_PREFIX,
 } from "@photogate/core";
+import { edgeOriginBucketStatements } from "@photogate/policies";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type PolicyStatement, policyJson } from "../lib/policy-document";
-import { edgeOriginBucketStatements } from "../policies/edge-origin-policies";
 
 /** AWS-managed CloudFront policies; their ids are fixed and documented, so no lookup is needed. */
 export const MANAGED_POLICY_IDS = {

@@ -7,14 +7,14 @@ import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { APP_CLIENT_ATTRIBUTES, type EnvironmentConfig, resourceNames } from "@photogate/core";
-import { Construct } from "constructs";
-import { policyJson } from "../lib/policy-document";
 import {
   authenticatedRoleStatements,
   identityPoolTrustPolicy,
   OWNER_PRINCIPAL_TAG,
   unauthenticatedRoleStatements,
-} from "../policies/identity-policies";
+} from "@photogate/policies";
+import { Construct } from "constructs";
+import { policyJson } from "../lib/policy-document";
 
 export const USER_GROUPS = {
   /** Admin app: read and moderate. */

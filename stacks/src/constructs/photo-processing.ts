@@ -15,14 +15,14 @@ import {
   type ReconcileLimits,
   type ReconcileRequest,
 } from "@photogate/core";
+import { processorStatements } from "@photogate/policies";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type FunctionOperations, operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
-import { processorStatements } from "../policies/function-policies";
 
-export { type ProcessorPolicyTargets, processorStatements } from "../policies/function-policies";
+export { type ProcessorPolicyTargets, processorStatements } from "@photogate/policies";
 
 export interface PhotoProcessingOptions {
   functionName: string;

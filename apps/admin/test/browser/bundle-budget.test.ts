@@ -1,5 +1,5 @@
+import { measureBundle } from "@photogate/build";
 import { describe, expect, it } from "vitest";
-import { measureBundle } from "../../build";
 import { ensureAdminBuild } from "../../ensure-admin-build";
 
 // The budget: < 200 KB of gzipped JavaScript for the first page.

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type EnvironmentConfig, resourceNames } from "@photogate/core";
-import { edgeOriginBucketStatements } from "@photogate/stacks/edge-origin-policies";
+import { edgeOriginBucketStatements } from "@photogate/policies";
 import type { RoleCredentials } from "../credentials";
 
 /** The local distribution's ARN, as the bucket policy's `AWS:SourceArn` condition names it. */

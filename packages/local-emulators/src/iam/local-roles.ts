@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { type EnvironmentConfig, resourceNames } from "@photogate/core";
-import { adminApiStatements, processorStatements } from "@photogate/stacks/function-policies";
-import { authenticatedRoleStatements, unauthenticatedRoleStatements } from "@photogate/stacks/policies";
+import {
+  adminApiStatements,
+  authenticatedRoleStatements,
+  processorStatements,
+  unauthenticatedRoleStatements,
+} from "@photogate/policies";
 import type { RoleCredentials, SessionRole } from "../credentials";
 import { LOCAL_ACCOUNT_ID } from "./json-authorizer";
 

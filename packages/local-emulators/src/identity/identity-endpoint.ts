@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { GetCredentialsForIdentityResponse, GetIdResponse } from "@aws-sdk/client-cognito-identity";
 import { ConfigError } from "@photogate/core";
-import { OWNER_PRINCIPAL_TAG } from "@photogate/stacks/policies";
+import { OWNER_PRINCIPAL_TAG } from "@photogate/policies";
 import { type AwsJsonOperation, startAwsJsonServer } from "../aws-json-server";
 import type { CredentialStore } from "../credentials";
 import { IdentityError } from "./errors";

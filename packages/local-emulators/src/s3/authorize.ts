@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { authenticatedRoleStatements, unauthenticatedRoleStatements } from "@photogate/stacks/policies";
+import { authenticatedRoleStatements, unauthenticatedRoleStatements } from "@photogate/policies";
 import { createPolicySimulator } from "../iam/simulate-policy";
 import type { Caller, Query } from "./sigv4";
 

@@ -1,5 +1,5 @@
 import { PHOTOS_PREFIX, SHARED_PREFIX, UPLOADS_PREFIX } from "@photogate/core";
-import { type PolicyStatement, policyJson } from "../lib/policy-document";
+import { type PolicyStatement, policyJson } from "./policy-statement";
 
 // The identity-pool role policies as plain data, apart from the construct, so the local
 // stack enforces exactly the statements the stacks synthesize.

@@ -1,5 +1,5 @@
 import { PHOTOS_PREFIX, SHARED_PREFIX, UPLOADS_PREFIX } from "@photogate/core";
-import type { PolicyStatement } from "../lib/policy-document";
+import type { PolicyStatement } from "./policy-statement";
 
 // The bucket-policy statements that give the upload distribution's Origin Access Control its
 // rights, as plain data apart from the construct, so the local edge proxy reaches the local

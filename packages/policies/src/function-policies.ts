@@ -6,7 +6,7 @@ import {
   type TableSchema,
   UPLOADS_PREFIX,
 } from "@photogate/core";
-import type { PolicyStatement } from "../lib/policy-document";
+import type { PolicyStatement } from "./policy-statement";
 
 // The function roles' policies as plain data, apart from the constructs (which import them), so
 // the local stack signs each function's calls with credentials held to exactly these statements.

@@ -1,14 +1,16 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { repoRoot } from "./repo-root";
 
 /**
- * Building and measuring the admin app from Node (the local stack and the browser tests use it):
+ * Building and measuring the admin app (apps/admin) from Node (the stacks, `pnpm dev` and the
+ * browser tests use it):
  * a production `vite build` through Vite's API, whether the build is older than its sources,
  * and what the first page costs in gzipped JavaScript.
  */
 
-export const ADMIN_APP_DIR = import.meta.dirname;
+export const ADMIN_APP_DIR = join(repoRoot, "apps/admin");
 export const ADMIN_DIST_DIR = join(ADMIN_APP_DIR, "dist");
 /** What a build is made from: the app and the core package it imports its schemas from. */
 export const ADMIN_SOURCES = [
@@ -17,7 +19,7 @@ export const ADMIN_SOURCES = [
   join(ADMIN_APP_DIR, "index.html"),
   join(ADMIN_APP_DIR, "vite.config.ts"),
   join(ADMIN_APP_DIR, "package.json"),
-  resolve(ADMIN_APP_DIR, "../../packages/core/src"),
+  join(repoRoot, "packages/core/src"),
 ];
 
 async function newestMtime(path: string): Promise<number> {
