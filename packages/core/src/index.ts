@@ -2,6 +2,7 @@ export * from "./admin-api";
 export * from "./config";
 export * from "./cors";
 export * from "./errors";
+export * from "./function-env";
 export * from "./keys";
 export * from "./lease";
 export * from "./log";

@@ -6,6 +6,7 @@ import {
   claimLeaseSeconds,
   type EnvironmentConfig,
   environments,
+  processorEnvironment,
   type ReconcileLimits,
   resourceNames,
   UPLOAD_CONTENT_TYPES,
@@ -16,6 +17,7 @@ import {
   createLogger,
   handleReprocessRequest,
   type Logger,
+  loadConfig as loadProcessorConfig,
   type ProcessorDeps,
   processS3Event,
   type ReconcileReport,
@@ -366,17 +368,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // Sets `picture` for approved profile-picture uploads, with the processor role's keys.
         cognito: { endpoint: userPool.url, region, credentials: processorKeys },
       }),
-      config: {
-        photoTable: names.photoTable,
-        processing: env.processing,
-        endpointOverride: true,
-        bucket: names.bucket,
-        // The notifier's first delivery and its retries, like Lambda's asynchronous invocations.
-        maxAttempts: 3,
-        leaseSeconds: claimLeaseSeconds(env.processor),
-        userPoolId: pool.userPoolId,
-        pictureBaseUrl: edge.url,
-      },
+      // The variables PhotoProcessing sets on AWS, read by the processor's own loader.
+      config: loadProcessorConfig({
+        ...processorEnvironment({
+          photoTable: names.photoTable,
+          processing: env.processing,
+          bucket: names.bucket,
+          // The notifier's first delivery and its retries, like Lambda's asynchronous invocations.
+          maxAttempts: 3,
+          leaseSeconds: claimLeaseSeconds(env.processor),
+          userPoolId: pool.userPoolId,
+          pictureBaseUrl: edge.url,
+        }),
+        AWS_ENDPOINT_URL_S3: serviceGateway.url,
+      }),
       log: processorLog,
     };
     stops.push(async () => {

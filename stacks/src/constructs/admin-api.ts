@@ -8,7 +8,12 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { type EnvironmentConfig, PROFILE_PICTURE_ROUTE, REGIONAL_RUNTIME } from "@photogate/core";
+import {
+  adminApiEnvironment,
+  type EnvironmentConfig,
+  PROFILE_PICTURE_ROUTE,
+  REGIONAL_RUNTIME,
+} from "@photogate/core";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
@@ -56,9 +61,9 @@ export interface AdminApiOptions {
   corsAllowedOrigins: string[];
   /** Function and access log retention; defaults to the environment's. */
   logRetentionDays?: number;
-  /** Lifetime of presigned image URLs (PHOTOGATE_PRESIGN_SECONDS); the function defaults to 300. */
+  /** Lifetime of presigned image URLs; the function defaults to 300 s. */
   presignSeconds?: number;
-  /** Origin serving shared/ for the Cognito `picture` attribute (PHOTOGATE_PICTURE_BASE_URL). */
+  /** Origin serving shared/ for the Cognito `picture` attribute. */
   pictureBaseUrl?: string;
   /** Stage-wide throttling; defaults to 20 requests/s with bursts of 40 (a support team, not the public). */
   throttle?: { rateLimit: number; burstLimit: number };
@@ -161,21 +166,16 @@ export class AdminApi extends Construct {
       // An update trigger: the bundle directory's content hash changes exactly when the code does.
       sourceCodeHash: code.assetHash,
       environment: {
-        // Exactly what functions/admin-api/src/config.ts reads.
-        variables: {
-          PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
-          PHOTOGATE_AUDIT_TABLE: options.auditTable.name,
-          PHOTOGATE_BUCKET: options.photoBucket.name,
-          PHOTOGATE_USER_POOL_ID: options.userPool.id,
-          PHOTOGATE_PROCESSOR_FUNCTION: options.processor.name,
-          PHOTOGATE_DLQ_URL: options.deadLetterQueue.url,
-          ...(options.presignSeconds === undefined
-            ? {}
-            : { PHOTOGATE_PRESIGN_SECONDS: String(options.presignSeconds) }),
-          ...(options.pictureBaseUrl === undefined
-            ? {}
-            : { PHOTOGATE_PICTURE_BASE_URL: options.pictureBaseUrl }),
-        },
+        variables: adminApiEnvironment({
+          photoTable: options.photoTable.name,
+          auditTable: options.auditTable.name,
+          bucket: options.photoBucket.name,
+          userPoolId: options.userPool.id,
+          processorFunction: options.processor.name,
+          deadLetterQueueUrl: options.deadLetterQueue.url,
+          presignSeconds: options.presignSeconds,
+          pictureBaseUrl: options.pictureBaseUrl,
+        }),
       },
       dependsOn: [this.logGroup, this.rolePolicy],
     });
