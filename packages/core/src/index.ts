@@ -1,6 +1,7 @@
 export * from "./admin-api";
 export * from "./config";
 export * from "./cors";
+export * from "./edge-config";
 export * from "./errors";
 export * from "./function-env";
 export * from "./keys";

@@ -4,12 +4,13 @@ import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   claimLeaseSeconds,
+  type EdgeConfigJson,
   type EnvironmentConfig,
+  edgeConfigJson,
   environments,
   processorEnvironment,
   type ReconcileLimits,
   resourceNames,
-  UPLOAD_CONTENT_TYPES,
 } from "@photogate/core";
 import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-auth";
 import {
@@ -329,18 +330,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const edge = await progress.step("edge proxy (the real Lambda@Edge handler)", async () => {
       // Baked once at start, as the deployed function's config.json is at deploy time.
-      const jwks = await (await fetch(pool.jwksUri)).json();
-      const config = parseEdgeConfig({
-        region,
-        userPoolId: pool.userPoolId,
-        issuer: pool.issuer,
-        clientIds: [pool.uploadClientId],
-        tokenUse: "access",
-        jwks,
-        maxUploadBytes: env.processing.maxUploadBytes,
-        allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
-        publicSharing: env.publicSharing,
-      });
+      // Checked by parseEdgeConfig below, as the edge checks the JWKS Terraform baked.
+      const jwks = (await (await fetch(pool.jwksUri)).json()) as EdgeConfigJson["jwks"];
+      const config = parseEdgeConfig(
+        edgeConfigJson({
+          region,
+          userPoolId: pool.userPoolId,
+          // The emulator's loopback issuer, where AWS has Cognito's.
+          issuer: pool.issuer,
+          clientIds: [pool.uploadClientId],
+          jwks,
+          maxUploadBytes: env.processing.maxUploadBytes,
+          publicSharing: env.publicSharing,
+        }),
+      );
       const proxy = await startEdgeProxy({
         port: ports.edge,
         host,

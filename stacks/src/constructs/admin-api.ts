@@ -10,6 +10,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import {
   adminApiEnvironment,
+  cognitoIssuer,
   type EnvironmentConfig,
   PROFILE_PICTURE_ROUTE,
   REGIONAL_RUNTIME,
@@ -205,7 +206,7 @@ export class AdminApi extends Construct {
       authorizerType: "JWT",
       identitySources: ["$request.header.Authorization"],
       jwtConfiguration: {
-        issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+        issuer: cognitoIssuer(env.region, options.userPool.id),
         // Matched against `aud` (ID tokens) or `client_id` (access tokens): admin client only,
         // so an upload-app token is refused before the function runs.
         audience: [options.adminClientId],
@@ -237,7 +238,7 @@ export class AdminApi extends Construct {
         authorizerType: "JWT",
         identitySources: ["$request.header.Authorization"],
         jwtConfiguration: {
-          issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+          issuer: cognitoIssuer(env.region, options.userPool.id),
           audience: [options.uploadClientId],
         },
       });
@@ -290,8 +291,4 @@ export class AdminApi extends Construct {
   get roleArn(): string {
     return this.role.arn;
   }
-}
-
-export function cognitoIssuerUrl(region: string, userPoolId: string): string {
-  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
 }
