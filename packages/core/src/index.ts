@@ -14,4 +14,5 @@ export * from "./retry";
 export * from "./runtimes";
 export * from "./site";
 export * from "./tables";
+export * from "./user-pool";
 export * from "./verdict";

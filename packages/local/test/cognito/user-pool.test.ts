@@ -23,6 +23,7 @@ import {
 } from "../../src/cognito/provision";
 import { startUserPoolEmulator, type UserPoolEmulator } from "../../src/cognito/user-pool-emulator";
 import { claimsOf, cognitoClient, env, PASSWORD, SEED } from "./local-pool";
+import { synthesizedIdentity } from "./synthesized-identity";
 
 const names = resourceNames(env);
 let dataDir = "";
@@ -47,6 +48,19 @@ afterAll(async () => {
   await emulator?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
+
+/** `MinimumLength` → `minimum_length`: the Cognito API's names as Terraform spells them. */
+function snakeKeys(object: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(object).map(([key, value]) => [
+      key.replace(/^[A-Z]/, (c) => c.toLowerCase()).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      value,
+    ]),
+  );
+}
+
+const sortByName = <T extends { name?: string | undefined }>(items: T[]) =>
+  [...items].sort((a, b) => String(a.name).localeCompare(String(b.name)));
 
 function isRunning(pid: number): boolean {
   try {
@@ -98,11 +112,60 @@ describe("provisionUserPool", () => {
       );
       expect(appClient.UserPoolClient).toMatchObject({
         ClientName: name,
-        ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows: expect.arrayContaining([
+          "ALLOW_USER_SRP_AUTH",
+          "ALLOW_USER_PASSWORD_AUTH",
+          "ALLOW_REFRESH_TOKEN_AUTH",
+        ]),
       });
       expect(appClient.UserPoolClient?.ClientSecret).toBeUndefined();
     }
     expect(pool.uploadClientId).not.toBe(pool.adminClientId);
+  });
+
+  it("agrees with the pool the Identity construct synthesizes: policy, groups, flows, tokens, attributes", async () => {
+    const synthesized = synthesizedIdentity();
+    const described = (await client.send(new DescribeUserPoolCommand({ UserPoolId: pool.userPoolId })))
+      .UserPool;
+    expect(described?.UsernameAttributes).toEqual(synthesized.pool.username_attributes);
+    expect(described?.AutoVerifiedAttributes).toEqual(synthesized.pool.auto_verified_attributes);
+    expect(snakeKeys(described?.Policies?.PasswordPolicy ?? {})).toEqual(synthesized.pool.password_policy);
+
+    const groups = await client.send(new ListGroupsCommand({ UserPoolId: pool.userPoolId }));
+    const local = (groups.Groups ?? []).map((g) => ({
+      name: g.GroupName,
+      description: g.Description,
+      precedence: g.Precedence,
+    }));
+    expect(sortByName(local)).toEqual(
+      sortByName(
+        synthesized.groups.map(({ name, description, precedence }) => ({ name, description, precedence })),
+      ),
+    );
+
+    for (const [clientId, id] of [
+      [pool.uploadClientId, "upload-client"],
+      [pool.adminClientId, "admin-client"],
+    ] as const) {
+      const appClient = (
+        await client.send(
+          new DescribeUserPoolClientCommand({ UserPoolId: pool.userPoolId, ClientId: clientId }),
+        )
+      ).UserPoolClient;
+      const stack = synthesized.client(id);
+      // Locally the stack's flows plus USER_PASSWORD_AUTH (the CLI and the admin app's local sign-in).
+      expect(appClient?.ExplicitAuthFlows).toEqual(expect.arrayContaining(stack.explicit_auth_flows));
+      expect(appClient?.ExplicitAuthFlows).toHaveLength(stack.explicit_auth_flows.length + 1);
+      expect(appClient).toMatchObject({
+        AccessTokenValidity: stack.access_token_validity,
+        IdTokenValidity: stack.id_token_validity,
+        RefreshTokenValidity: stack.refresh_token_validity,
+        EnableTokenRevocation: stack.enable_token_revocation,
+        PreventUserExistenceErrors: stack.prevent_user_existence_errors,
+      });
+      expect([...(appClient?.ReadAttributes ?? [])].sort()).toEqual([...stack.read_attributes].sort());
+      expect([...(appClient?.WriteAttributes ?? [])].sort()).toEqual([...stack.write_attributes].sort());
+    }
   });
 
   it("serves the pool's keys at jwksUri", async () => {
