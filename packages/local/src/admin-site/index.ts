@@ -2,8 +2,6 @@ export { ensureAdminBuild } from "./build";
 export {
   type AdminSite,
   type AdminSiteOptions,
-  contentTypeFor,
-  isFileRequest,
   type LocalAdminAppConfig,
   localAdminCsp,
   startAdminSite,
