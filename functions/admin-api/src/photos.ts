@@ -411,7 +411,7 @@ export async function reviewCount(deps: AdminApiDeps): Promise<ReviewCount> {
   return { count, capped: result.LastEvaluatedKey !== undefined && count >= REVIEW_COUNT_CAP };
 }
 
-export async function reprocessPhoto(
+export async function requestReprocess(
   deps: AdminApiDeps,
   ctx: RequestContext,
   owner: string,

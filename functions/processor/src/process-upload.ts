@@ -50,9 +50,9 @@ import {
   type ClaimSource,
   claimRecord,
   completeRecord,
+  type FinalVerdict,
   failRecord,
   readRecord,
-  type Verdict,
 } from "./records";
 import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";
 import { judgeFaces } from "./validate";
@@ -255,7 +255,7 @@ export async function handleReprocessRequest(
  */
 async function makeProfilePicture(
   upload: UploadEvent,
-  verdict: Verdict,
+  verdict: FinalVerdict,
   deps: ProcessorDeps,
   log: Logger,
 ): Promise<ProfilePictureOutcome> {
@@ -294,7 +294,7 @@ async function clearReplacedPicture(upload: UploadEvent, deps: ProcessorDeps, lo
 async function judgeUpload(
   upload: UploadEvent,
   deps: ProcessorDeps,
-): Promise<{ verdict: Verdict; intent: UploadIntent | undefined }> {
+): Promise<{ verdict: FinalVerdict; intent: UploadIntent | undefined }> {
   const p = deps.config.processing;
   if (upload.size > p.maxUploadBytes) {
     return {
@@ -321,7 +321,7 @@ async function headIntent(deps: ProcessorDeps, upload: UploadEvent): Promise<Upl
   }
 }
 
-async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {
+async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<FinalVerdict> {
   const p = deps.config.processing;
 
   let source: SourceImage;
@@ -361,7 +361,7 @@ async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDep
   };
 }
 
-function rejected(reason: Reason): Verdict {
+function rejected(reason: Reason): FinalVerdict {
   return { status: "rejected", reasons: [reason], thumbnails: [], moderationLabels: [] };
 }
 

@@ -61,7 +61,7 @@ export interface ClaimOptions {
   leaseSeconds: number;
 }
 
-export interface Verdict {
+export interface FinalVerdict {
   status: Extract<PhotoStatus, "approved" | "rejected">;
   reasons: Reason[];
   width?: number;
@@ -290,7 +290,7 @@ export async function completeRecord(
   table: string,
   upload: UploadEvent,
   claim: Claim,
-  verdict: Verdict,
+  verdict: FinalVerdict,
   processedAt: string,
 ): Promise<VersionedPhotoRecord | undefined> {
   // A rejection waits for a person's review (the sparse byReview index); a new automatic verdict
