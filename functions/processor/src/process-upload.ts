@@ -27,6 +27,7 @@ import {
   type UploadIntent,
   type VerdictDocument,
 } from "@photogate/core";
+import { publishVerdict } from "@photogate/publishing";
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
 import {
   DerivedWriteError,
@@ -45,7 +46,6 @@ import {
   setPictureAttribute,
   uploadIntentOf,
 } from "./profile-picture";
-import { publishVerdict } from "./publish";
 import {
   type ClaimSource,
   claimRecord,

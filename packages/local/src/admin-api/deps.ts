@@ -6,7 +6,7 @@ import {
   type Logger,
   type ProcessorInvoker,
 } from "@photogate/admin-api";
-import { publishVerdict } from "@photogate/processor/publish";
+import { publishVerdict } from "@photogate/publishing";
 import { deadLetterFile } from "../redrive/dead-letter-file";
 import { addLocalCognitoShims } from "./cognito-shims";
 
