@@ -1,9 +1,9 @@
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+// The function's own config loader: what the construct sets must be what the function accepts.
+import { loadConfig } from "@photogate/admin-api/config";
 import { environments } from "@photogate/core";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-// The function's own config loader: what the construct sets must be what the function accepts.
-import { loadConfig } from "../../functions/admin-api/src/config";
 import { ADMIN_COGNITO_ACTIONS, AdminApi, type AdminApiOptions } from "../src/constructs/admin-api";
 import {
   asList,
@@ -252,6 +252,7 @@ describe("AdminApi: function", () => {
     const { synth: withPicture } = synthApi({ pictureBaseUrl: "https://cdn.example.com" });
     const variables = onlyResource(withPicture, "aws_lambda_function").config.environment.variables;
     expect(variables.PHOTOGATE_PICTURE_BASE_URL).toBe("https://cdn.example.com");
+    expect(loadConfig(variables).pictureBaseUrl).toBe("https://cdn.example.com");
     expect(fn.config.environment.variables).not.toHaveProperty("PHOTOGATE_PICTURE_BASE_URL");
   });
 });

@@ -1,4 +1,6 @@
-import { defaultProcessing, defaultQuota, environments } from "@photogate/core";
+import { claimLeaseSeconds, defaultProcessing, defaultQuota, environments } from "@photogate/core";
+// The function's own config loader: what the construct sets must be what the function accepts.
+import { loadConfig } from "@photogate/processor/config";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { PhotoProcessing } from "../src/constructs/photo-processing";
@@ -127,6 +129,46 @@ describe("PhotoProcessing function", () => {
     );
     // maxRetryAttempts 1: the first try and one retry
     expect(variables.PHOTOGATE_MAX_ATTEMPTS).toBe("2");
+  });
+
+  it("sets variables the processor's own loader reads back as the construct's options", () => {
+    const withPictures = parse(
+      Testing.synthScope((scope) => {
+        useTestRuntimePolicy(scope);
+        new PhotoProcessing(scope, "processing", {
+          functionName: "t-processor",
+          dlqName: "t-processor-dlq",
+          bundleDir: fixtureBundleDir,
+          processor,
+          processing: defaultProcessing,
+          logRetentionDays: 30,
+          bucketArn,
+          photoTable: { name: "t-photos", arn: tableArn },
+          operations: { environment: "dev" },
+          profilePictures: {
+            userPoolId: "eu-west-1_Pics1",
+            userPoolArn: "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_Pics1",
+            pictureBaseUrl: "https://d111.cloudfront.net",
+          },
+        });
+      }),
+    );
+    const variables = onlyResource(withPictures, "aws_lambda_function").config.environment.variables;
+    const { scheduleMinutes: _, ...reconcile } = processor.reconcile;
+    expect(loadConfig(variables)).toEqual({
+      photoTable: "t-photos",
+      processing: defaultProcessing,
+      endpointOverride: false,
+      // Terraform's expression stands for the name until apply.
+      bucket: variables.PHOTOGATE_BUCKET,
+      maxAttempts: processor.maxRetryAttempts + 1,
+      leaseSeconds: claimLeaseSeconds(processor),
+      reconcile,
+      userPoolId: "eu-west-1_Pics1",
+      pictureBaseUrl: "https://d111.cloudfront.net",
+    });
+    // Without profile pictures the same loader still accepts what is set.
+    expect(loadConfig(fn.config.environment.variables)).not.toHaveProperty("userPoolId");
   });
 
   it("reserves the configured concurrency", () => {

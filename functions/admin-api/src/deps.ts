@@ -13,7 +13,7 @@ export type ProcessorInvoker = (request: ReprocessRequest) => Promise<void>;
 
 /**
  * Makes the bucket agree with an overridden record: status.json and the shared/ copies.
- * On AWS and locally this is the processor's own `publishVerdict`, so both paths write the same.
+ * On AWS and locally this is `@photogate/publishing`'s `publishVerdict`, the processor's too.
  */
 export interface VerdictPublisher {
   publishVerdict(record: VersionedPhotoRecord): Promise<unknown>;

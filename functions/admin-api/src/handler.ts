@@ -1,5 +1,5 @@
 import { createLogger } from "@photogate/core";
-import { publishVerdict } from "@photogate/processor/publish";
+import { publishVerdict } from "@photogate/publishing";
 import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
 import { awsRedrive, createClients, lambdaProcessorInvoker } from "./clients";
 import { loadConfig } from "./config";

@@ -28,14 +28,6 @@ export {
   type UploadOutcome,
 } from "./process-upload";
 export {
-  deletePhotoDerivatives,
-  type PublishDeps,
-  type PublishOptions,
-  publishVerdict,
-  SHARED_CACHE_CONTROL,
-  unpublishPhoto,
-} from "./publish";
-export {
   DEFAULT_RECONCILE_LIMITS,
   type ReconcileOptions,
   type ReconcileReport,

@@ -27,6 +27,7 @@ import {
   type UploadIntent,
   type VerdictDocument,
 } from "@photogate/core";
+import { publishVerdict } from "@photogate/publishing";
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
 import {
   DerivedWriteError,
@@ -48,14 +49,13 @@ import {
   setPictureAttribute,
   uploadIntentOf,
 } from "./profile-picture";
-import { publishVerdict } from "./publish";
 import {
   type ClaimSource,
   claimRecord,
   completeRecord,
+  type FinalVerdict,
   failRecord,
   readRecord,
-  type Verdict,
 } from "./records";
 import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";
 import { countUpload } from "./usage";
@@ -288,7 +288,7 @@ export async function handleReprocessRequest(
  */
 async function makeProfilePicture(
   upload: UploadEvent,
-  verdict: Verdict,
+  verdict: FinalVerdict,
   deps: ProcessorDeps,
   log: Logger,
 ): Promise<ProfilePictureOutcome> {
@@ -349,7 +349,7 @@ async function checkQuota(
 async function judgeUpload(
   upload: UploadEvent,
   deps: ProcessorDeps,
-): Promise<{ verdict: Verdict; intent: UploadIntent | undefined; uploadedAt?: string }> {
+): Promise<{ verdict: FinalVerdict; intent: UploadIntent | undefined; uploadedAt?: string }> {
   const p = deps.config.processing;
   if (upload.size > p.maxUploadBytes) {
     return {
@@ -385,7 +385,7 @@ async function headIntent(deps: ProcessorDeps, upload: UploadEvent): Promise<Upl
   }
 }
 
-async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {
+async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<FinalVerdict> {
   const metrics = deps.metrics ?? noMetrics;
   const decoded = await metrics.time("derive", () => decodeAndDerive(input, deps.config.processing));
   if ("verdict" in decoded) return decoded.verdict;
@@ -423,7 +423,7 @@ async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDep
 async function decodeAndDerive(
   input: Buffer,
   p: ProcessorConfig["processing"],
-): Promise<{ source: SourceImage; derived: DerivedImages } | { verdict: Verdict }> {
+): Promise<{ source: SourceImage; derived: DerivedImages } | { verdict: FinalVerdict }> {
   let source: SourceImage;
   try {
     source = await inspectImage(input, p);
@@ -442,7 +442,7 @@ async function decodeAndDerive(
   }
 }
 
-function rejected(reason: Reason): Verdict {
+function rejected(reason: Reason): FinalVerdict {
   return { status: "rejected", reasons: [reason], thumbnails: [], moderationLabels: [] };
 }
 

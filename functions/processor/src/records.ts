@@ -61,7 +61,7 @@ export interface ClaimOptions {
   leaseSeconds: number;
 }
 
-export interface Verdict {
+export interface FinalVerdict {
   status: Extract<PhotoStatus, "approved" | "rejected">;
   reasons: Reason[];
   width?: number;
@@ -288,7 +288,7 @@ export async function readRecord(
  * record, or undefined when a newer upload took the record over meanwhile.
  */
 /** A rejection waits for a person, unless its only reason is the quota: there is nothing to review. */
-function needsReview(verdict: Verdict): boolean {
+function needsReview(verdict: FinalVerdict): boolean {
   return verdict.status === "rejected" && verdict.reasons.some((r) => r.code !== "QUOTA_EXCEEDED");
 }
 
@@ -297,7 +297,7 @@ export async function completeRecord(
   table: string,
   upload: UploadEvent,
   claim: Claim,
-  verdict: Verdict,
+  verdict: FinalVerdict,
   processedAt: string,
 ): Promise<VersionedPhotoRecord | undefined> {
   // A rejection waits for a person's review (the sparse byReview index); a new automatic verdict

@@ -1,7 +1,9 @@
 export * from "./admin-api";
 export * from "./config";
 export * from "./cors";
+export * from "./edge-config";
 export * from "./errors";
+export * from "./function-env";
 export * from "./keys";
 export * from "./lease";
 export * from "./log";
@@ -13,5 +15,6 @@ export * from "./retry";
 export * from "./runtimes";
 export * from "./site";
 export * from "./tables";
+export * from "./user-pool";
 export * from "./uuid";
 export * from "./verdict";

@@ -3,12 +3,14 @@ import { join } from "node:path";
 import { createLocalAdminDeps, startAdminApiServer } from "@photogate/admin-api/local";
 import {
   claimLeaseSeconds,
+  type EdgeConfigJson,
   type EnvironmentConfig,
+  edgeConfigJson,
   environments,
+  processorEnvironment,
   type QuotaConfig,
   type ReconcileLimits,
   resourceNames,
-  UPLOAD_CONTENT_TYPES,
 } from "@photogate/core";
 import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-auth";
 import {
@@ -28,6 +30,7 @@ import {
   createLogger,
   handleReprocessRequest,
   type Logger,
+  loadConfig as loadProcessorConfig,
   type ProcessorDeps,
   processS3Event,
   type ReconcileReport,
@@ -207,18 +210,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
     const edge = await progress.step("edge proxy (the real Lambda@Edge handler)", async () => {
       // Baked once at start, as the deployed function's config.json is at deploy time.
-      const jwks = await (await fetch(pool.jwksUri)).json();
-      const config = parseEdgeConfig({
-        region,
-        userPoolId: pool.userPoolId,
-        issuer: pool.issuer,
-        clientIds: [pool.uploadClientId],
-        tokenUse: "access",
-        jwks,
-        maxUploadBytes: env.processing.maxUploadBytes,
-        allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
-        publicSharing: env.publicSharing,
-      });
+      // Checked by parseEdgeConfig below, as the edge checks the JWKS Terraform baked.
+      const jwks = (await (await fetch(pool.jwksUri)).json()) as EdgeConfigJson["jwks"];
+      const config = parseEdgeConfig(
+        edgeConfigJson({
+          region,
+          userPoolId: pool.userPoolId,
+          // The emulator's loopback issuer, where AWS has Cognito's.
+          issuer: pool.issuer,
+          clientIds: [pool.uploadClientId],
+          jwks,
+          maxUploadBytes: env.processing.maxUploadBytes,
+          publicSharing: env.publicSharing,
+        }),
+      );
       const proxy = await startEdgeProxy({
         port: ports.edge,
         host,
@@ -246,17 +251,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         // Sets `picture` for approved profile-picture uploads, with the processor role's keys.
         cognito: { endpoint: urls.cognitoIdp, region, credentials: processorKeys },
       }),
-      config: {
-        photoTable: names.photoTable,
-        processing: env.processing,
-        endpointOverride: true,
-        bucket: names.bucket,
-        // The notifier's first delivery and its retries, like Lambda's asynchronous invocations.
-        maxAttempts: 3,
-        leaseSeconds: claimLeaseSeconds(env.processor),
-        userPoolId: pool.userPoolId,
-        pictureBaseUrl: edge.url,
-      },
+      // The variables PhotoProcessing sets on AWS, read by the processor's own loader.
+      config: loadProcessorConfig({
+        ...processorEnvironment({
+          photoTable: names.photoTable,
+          processing: env.processing,
+          bucket: names.bucket,
+          // The notifier's first delivery and its retries, like Lambda's asynchronous invocations.
+          maxAttempts: 3,
+          leaseSeconds: claimLeaseSeconds(env.processor),
+          userPoolId: pool.userPoolId,
+          pictureBaseUrl: edge.url,
+        }),
+        AWS_ENDPOINT_URL_S3: urls.s3Service,
+      }),
       operations: {
         quota: { usageTable: names.usageTable, limits: quota },
         storageLifecycle: env.storageLifecycle,

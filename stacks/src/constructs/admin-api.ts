@@ -8,7 +8,13 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { type EnvironmentConfig, PROFILE_PICTURE_ROUTE, REGIONAL_RUNTIME } from "@photogate/core";
+import {
+  adminApiEnvironment,
+  cognitoIssuer,
+  type EnvironmentConfig,
+  PROFILE_PICTURE_ROUTE,
+  REGIONAL_RUNTIME,
+} from "@photogate/core";
 import { adminApiStatements } from "@photogate/policies";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
@@ -57,9 +63,9 @@ export interface AdminApiOptions {
   corsAllowedOrigins: string[];
   /** Function and access log retention; defaults to the environment's. */
   logRetentionDays?: number;
-  /** Lifetime of presigned image URLs (PHOTOGATE_PRESIGN_SECONDS); the function defaults to 300. */
+  /** Lifetime of presigned image URLs; the function defaults to 300 s. */
   presignSeconds?: number;
-  /** Origin serving shared/ for the Cognito `picture` attribute (PHOTOGATE_PICTURE_BASE_URL). */
+  /** Origin serving shared/ for the Cognito `picture` attribute. */
   pictureBaseUrl?: string;
   /** Stage-wide throttling; defaults to 20 requests/s with bursts of 40 (a support team, not the public). */
   throttle?: { rateLimit: number; burstLimit: number };
@@ -165,26 +171,23 @@ export class AdminApi extends Construct {
       // An update trigger: the bundle directory's content hash changes exactly when the code does.
       sourceCodeHash: code.assetHash,
       environment: {
-        // Exactly what functions/admin-api/src/config.ts reads.
         variables: {
-          PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
-          PHOTOGATE_AUDIT_TABLE: options.auditTable.name,
-          PHOTOGATE_BUCKET: options.photoBucket.name,
-          PHOTOGATE_USER_POOL_ID: options.userPool.id,
-          PHOTOGATE_PROCESSOR_FUNCTION: options.processor.name,
-          PHOTOGATE_DLQ_URL: options.deadLetterQueue.url,
+          ...adminApiEnvironment({
+            photoTable: options.photoTable.name,
+            auditTable: options.auditTable.name,
+            bucket: options.photoBucket.name,
+            userPoolId: options.userPool.id,
+            processorFunction: options.processor.name,
+            deadLetterQueueUrl: options.deadLetterQueue.url,
+            presignSeconds: options.presignSeconds,
+            pictureBaseUrl: options.pictureBaseUrl,
+          }),
           ...operationsVariables({
             environment: options.env.name,
             ...(options.usageTable
               ? { quota: { usageTableName: options.usageTable.name, limits: options.env.quota } }
               : {}),
           }),
-          ...(options.presignSeconds === undefined
-            ? {}
-            : { PHOTOGATE_PRESIGN_SECONDS: String(options.presignSeconds) }),
-          ...(options.pictureBaseUrl === undefined
-            ? {}
-            : { PHOTOGATE_PICTURE_BASE_URL: options.pictureBaseUrl }),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],
@@ -215,7 +218,7 @@ export class AdminApi extends Construct {
       authorizerType: "JWT",
       identitySources: ["$request.header.Authorization"],
       jwtConfiguration: {
-        issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+        issuer: cognitoIssuer(env.region, options.userPool.id),
         // Matched against `aud` (ID tokens) or `client_id` (access tokens): admin client only,
         // so an upload-app token is refused before the function runs.
         audience: [options.adminClientId],
@@ -247,7 +250,7 @@ export class AdminApi extends Construct {
         authorizerType: "JWT",
         identitySources: ["$request.header.Authorization"],
         jwtConfiguration: {
-          issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+          issuer: cognitoIssuer(env.region, options.userPool.id),
           audience: [options.uploadClientId],
         },
       });
@@ -300,8 +303,4 @@ export class AdminApi extends Construct {
   get roleArn(): string {
     return this.role.arn;
   }
-}
-
-export function cognitoIssuerUrl(region: string, userPoolId: string): string {
-  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
 }

@@ -14,12 +14,13 @@ import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataHttp } from "@cdktf/provider-http/lib/data-http";
 import type { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import {
+  cognitoIssuer,
   EDGE_RUNTIME,
   type EnvironmentConfig,
+  edgeConfigJson,
   PHOTOS_PREFIX,
   resourceNames,
   SHARED_PREFIX,
-  UPLOAD_CONTENT_TYPES,
   UPLOAD_INTENT_HEADER,
   UPLOADS_PREFIX,
 } from "@photogate/core";
@@ -73,47 +74,6 @@ export interface EdgeDistributionOptions {
   webAclArn?: string;
 }
 
-/** The config.json baked next to the edge bundle; the edge-auth function reads exactly this. */
-export interface EdgeConfigJson {
-  region: string;
-  userPoolId: string;
-  issuer: string;
-  clientIds: string[];
-  tokenUse: "access";
-  jwks: unknown;
-  maxUploadBytes: number;
-  allowedContentTypes: string[];
-  /** Requests without a token may read shared/ (env.publicSharing). */
-  publicSharing: boolean;
-}
-
-export function cognitoIssuer(region: string, userPoolId: string): string {
-  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
-}
-
-/**
- * The edge function's config. The construct calls it with Terraform references (rendered by
- * `jsonencode` at deploy time); tests call it with plain values to check the shape.
- */
-export function edgeConfig(input: {
-  env: EnvironmentConfig;
-  userPoolId: string;
-  clientIds: string[];
-  jwks: unknown;
-}): EdgeConfigJson {
-  return {
-    region: input.env.region,
-    userPoolId: input.userPoolId,
-    issuer: cognitoIssuer(input.env.region, input.userPoolId),
-    clientIds: input.clientIds,
-    tokenUse: "access",
-    jwks: input.jwks,
-    maxUploadBytes: input.env.processing.maxUploadBytes,
-    allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
-    publicSharing: input.env.publicSharing,
-  };
-}
-
 /**
  * CloudFront in front of the photo bucket, reached only through Origin Access Control, with
  * a Lambda@Edge viewer-request authoriser on every behaviour. The function's config (issuer,
@@ -162,11 +122,14 @@ export class EdgeDistribution extends Construct {
       },
     });
 
-    const config = edgeConfig({
-      env,
+    // Core's shape, which the edge parses with core's schema; the values are Terraform references.
+    const config = edgeConfigJson({
+      region: env.region,
       userPoolId: userPool.id,
       clientIds: userPool.clientIds,
       jwks: Fn.jsondecode(jwks.responseBody),
+      maxUploadBytes: env.processing.maxUploadBytes,
+      publicSharing: env.publicSharing,
     });
 
     this.package = new DataArchiveFile(this, "package", {

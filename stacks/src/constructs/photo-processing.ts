@@ -11,8 +11,8 @@ import {
   claimLeaseSeconds,
   type EnvironmentConfig,
   type ProcessingConfig,
+  processorEnvironment,
   REGIONAL_RUNTIME,
-  type ReconcileLimits,
   type ReconcileRequest,
 } from "@photogate/core";
 import { processorStatements } from "@photogate/policies";
@@ -30,7 +30,7 @@ export interface PhotoProcessingOptions {
   /** Directory holding the esbuild bundle (index.mjs and node_modules/sharp); zipped as the code. */
   bundleDir: string;
   processor: EnvironmentConfig["processor"];
-  /** Handed to the function as JSON in PHOTOGATE_PROCESSING. */
+  /** Handed to the function as JSON (core's processorEnvironment). */
   processing: ProcessingConfig;
   logRetentionDays: number;
   bucketArn: string;
@@ -115,25 +115,23 @@ export class PhotoProcessing extends Construct {
       reservedConcurrentExecutions: processor.reservedConcurrency,
       environment: {
         variables: {
-          PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
-          PHOTOGATE_PROCESSING: JSON.stringify(options.processing),
-          // Reprocess requests name no bucket.
-          PHOTOGATE_BUCKET: Fn.replace(options.bucketArn, "arn:aws:s3:::", ""),
-          // A failure before the last attempt publishes a verdict that is not final.
-          PHOTOGATE_MAX_ATTEMPTS: String(processor.maxRetryAttempts + 1),
-          // A claim outlives any run Lambda has not killed yet; after it, others may take over.
-          PHOTOGATE_CLAIM_LEASE_SECONDS: String(claimLeaseSeconds(processor)),
-          PHOTOGATE_RECONCILE: JSON.stringify({
-            olderThanSeconds: processor.reconcile.olderThanSeconds,
-            maxKeysPerRun: processor.reconcile.maxKeysPerRun,
-            maxRedrivesPerRun: processor.reconcile.maxRedrivesPerRun,
-          } satisfies ReconcileLimits),
-          ...(options.profilePictures
-            ? {
-                PHOTOGATE_USER_POOL_ID: options.profilePictures.userPoolId,
-                PHOTOGATE_PICTURE_BASE_URL: options.profilePictures.pictureBaseUrl,
-              }
-            : {}),
+          ...processorEnvironment({
+            photoTable: options.photoTable.name,
+            processing: options.processing,
+            // Reprocess requests name no bucket.
+            bucket: Fn.replace(options.bucketArn, "arn:aws:s3:::", ""),
+            // A failure before the last attempt publishes a verdict that is not final.
+            maxAttempts: processor.maxRetryAttempts + 1,
+            // A claim outlives any run Lambda has not killed yet; after it, others may take over.
+            leaseSeconds: claimLeaseSeconds(processor),
+            reconcile: processor.reconcile,
+            ...(options.profilePictures
+              ? {
+                  userPoolId: options.profilePictures.userPoolId,
+                  pictureBaseUrl: options.profilePictures.pictureBaseUrl,
+                }
+              : {}),
+          }),
           ...operationsVariables(options.operations),
         },
       },

@@ -19,12 +19,26 @@ import {
   UserNotFoundException,
   type UserPoolClientDescription,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { APP_CLIENT_ATTRIBUTES, type EnvironmentConfig, resourceNames } from "@photogate/core";
+import {
+  APP_CLIENT_ATTRIBUTES,
+  APP_CLIENT_AUTH_FLOWS,
+  APP_CLIENT_SETTINGS,
+  APP_CLIENT_TOKENS,
+  PASSWORD_POLICY as CORE_PASSWORD_POLICY,
+  type EnvironmentConfig,
+  passwordPolicyProblems,
+  resourceNames,
+  type TokenValidity,
+  USER_POOL_GROUPS,
+  USER_POOL_SIGN_IN,
+  type UserPoolGroup,
+} from "@photogate/core";
 import { ProvisionError, SeedUserError, SignInError } from "./errors";
 
 /**
- * The user pool of stacks/src/constructs/identity.ts, made through the Cognito API so it works
- * against cognito-local (and LocalStack or AWS, though there the stack owns the pool).
+ * The user pool of stacks/src/constructs/identity.ts, made through the Cognito API from the same
+ * settings (core's user-pool.ts), so it works against cognito-local (and LocalStack or AWS,
+ * though there the stack owns the pool).
  *
  * The one deliberate difference from the stack: the local app clients also allow
  * USER_PASSWORD_AUTH (for the CLI), next to the stack's
@@ -32,47 +46,23 @@ import { ProvisionError, SeedUserError, SignInError } from "./errors";
  * deletion protection) are left out rather than pretended.
  */
 
-/** Mirrors USER_GROUPS in the Identity construct: precedence 1 wins when a user is in both. */
-const USER_POOL_GROUPS = [
-  { name: "admins", description: "Support plus deleting users and changing groups", precedence: 1 },
-  { name: "support", description: "Admin app: read and moderate photos", precedence: 2 },
-] as const;
-export type UserPoolGroup = (typeof USER_POOL_GROUPS)[number]["name"];
-
-/** The stack's password policy; cognito-local stores it but does not enforce it, seedUsers does. */
-const PASSWORD_POLICY = {
-  MinimumLength: 12,
-  RequireLowercase: true,
-  RequireUppercase: true,
-  RequireNumbers: true,
-  RequireSymbols: true,
-  TemporaryPasswordValidityDays: 3,
+/** Core's password policy in the Cognito API's shape; cognito-local stores it, seedUsers enforces it. */
+export const PASSWORD_POLICY = {
+  MinimumLength: CORE_PASSWORD_POLICY.minimumLength,
+  RequireLowercase: CORE_PASSWORD_POLICY.requireLowercase,
+  RequireUppercase: CORE_PASSWORD_POLICY.requireUppercase,
+  RequireNumbers: CORE_PASSWORD_POLICY.requireNumbers,
+  RequireSymbols: CORE_PASSWORD_POLICY.requireSymbols,
+  TemporaryPasswordValidityDays: CORE_PASSWORD_POLICY.temporaryPasswordValidityDays,
+  PasswordHistorySize: CORE_PASSWORD_POLICY.passwordHistorySize,
 } as const satisfies PasswordPolicyType;
 
 // The stack's flows (SRP and refresh) plus, locally only, USER_PASSWORD_AUTH for the CLI.
 // SRP is answered by the user-pool front (cognito-local has none).
-const LOCAL_AUTH_FLOWS: ExplicitAuthFlowsType[] = [
-  "ALLOW_USER_SRP_AUTH",
+export const LOCAL_AUTH_FLOWS: ExplicitAuthFlowsType[] = [
+  ...APP_CLIENT_AUTH_FLOWS,
   "ALLOW_USER_PASSWORD_AUTH",
-  "ALLOW_REFRESH_TOKEN_AUTH",
 ];
-
-interface TokenValidity {
-  accessTokenMinutes: number;
-  idTokenMinutes: number;
-  refreshTokenMinutes: number;
-}
-// The construct's defaults (DEFAULT_UPLOAD_TOKENS / DEFAULT_ADMIN_TOKENS).
-const UPLOAD_TOKENS: TokenValidity = {
-  accessTokenMinutes: 60,
-  idTokenMinutes: 60,
-  refreshTokenMinutes: 30 * 24 * 60,
-};
-const ADMIN_TOKENS: TokenValidity = {
-  accessTokenMinutes: 30,
-  idTokenMinutes: 30,
-  refreshTokenMinutes: 12 * 60,
-};
 
 export interface ProvisionedUserPool {
   userPoolId: string;
@@ -117,7 +107,7 @@ export async function provisionUserPool(
     client,
     userPoolId,
     names.uploadClient,
-    UPLOAD_TOKENS,
+    APP_CLIENT_TOKENS.upload,
     existingClients,
     APP_CLIENT_ATTRIBUTES.upload,
   );
@@ -125,7 +115,7 @@ export async function provisionUserPool(
     client,
     userPoolId,
     names.adminClient,
-    ADMIN_TOKENS,
+    APP_CLIENT_TOKENS.admin,
     existingClients,
     APP_CLIENT_ATTRIBUTES.admin,
   );
@@ -162,10 +152,12 @@ async function createUserPool(client: CognitoIdentityProviderClient, name: strin
   const created = await client.send(
     new CreateUserPoolCommand({
       PoolName: name,
-      UsernameAttributes: ["email"],
-      AutoVerifiedAttributes: ["email"],
-      UsernameConfiguration: { CaseSensitive: false },
-      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }] },
+      UsernameAttributes: [...USER_POOL_SIGN_IN.usernameAttributes],
+      AutoVerifiedAttributes: [...USER_POOL_SIGN_IN.autoVerifiedAttributes],
+      UsernameConfiguration: { CaseSensitive: USER_POOL_SIGN_IN.caseSensitiveUsernames },
+      AccountRecoverySetting: {
+        RecoveryMechanisms: [{ Name: USER_POOL_SIGN_IN.recoveryMechanism, Priority: 1 }],
+      },
       Policies: { PasswordPolicy: PASSWORD_POLICY },
     }),
   );
@@ -190,14 +182,14 @@ async function appClient(
     UserPoolId: userPoolId,
     ClientName: name,
     // Public clients, as in the stack: browsers and phones cannot keep a secret.
-    GenerateSecret: false,
+    GenerateSecret: APP_CLIENT_SETTINGS.generateSecret,
     ExplicitAuthFlows: LOCAL_AUTH_FLOWS,
     AccessTokenValidity: tokens.accessTokenMinutes,
     IdTokenValidity: tokens.idTokenMinutes,
-    RefreshTokenValidity: tokens.refreshTokenMinutes,
+    RefreshTokenValidity: tokens.refreshTokenDays * 24 * 60,
     TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes", RefreshToken: "minutes" },
-    EnableTokenRevocation: true,
-    PreventUserExistenceErrors: "ENABLED",
+    EnableTokenRevocation: APP_CLIENT_SETTINGS.enableTokenRevocation,
+    PreventUserExistenceErrors: APP_CLIENT_SETTINGS.preventUserExistenceErrors,
   } as const;
   // The stack's lists (core): the local pool front refuses writes outside WriteAttributes.
   const settings = {
@@ -295,14 +287,7 @@ function checkSeedUser(user: SeedUser): void {
   if (!/^[^@\s]+@[^@\s]+$/.test(user.email)) {
     throw new SeedUserError(`Seed user "${user.email}" needs an email address as username`);
   }
-  const missing = [
-    user.password.length < PASSWORD_POLICY.MinimumLength &&
-      `at least ${PASSWORD_POLICY.MinimumLength} characters`,
-    !/[a-z]/.test(user.password) && "a lower-case letter",
-    !/[A-Z]/.test(user.password) && "an upper-case letter",
-    !/[0-9]/.test(user.password) && "a digit",
-    !/[^A-Za-z0-9]/.test(user.password) && "a symbol",
-  ].filter((reason): reason is string => typeof reason === "string");
+  const missing = passwordPolicyProblems(user.password);
   if (missing.length > 0) {
     throw new SeedUserError(
       `The password of seed user ${user.email} needs ${missing.join(", ")}: the stack's password policy would refuse it on AWS`,

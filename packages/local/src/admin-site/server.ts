@@ -3,7 +3,14 @@ import { stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, normalize, sep } from "node:path";
-import { siteContentType } from "@photogate/core";
+import {
+  adminSiteCsp,
+  isSiteFileRequest,
+  SITE_CONFIG_CACHE_CONTROL,
+  SITE_SECURITY_HEADERS,
+  siteCacheControl,
+  siteContentType,
+} from "@photogate/core";
 
 /**
  * The admin app as the AdminSite distribution serves it, for local runs: the built files with
@@ -61,9 +68,6 @@ const HOP_BY_HOP = new Set([
   "trailer",
 ]);
 
-/** The Content-Type a site file is served with (shared with the other server of the app). */
-const contentTypeFor = siteContentType;
-
 function origin(url: string): string {
   return new URL(url).origin;
 }
@@ -80,34 +84,10 @@ function localAdminCsp(
   self?: string,
 ): string {
   const others = (urls: string[]) => [...new Set(urls.map(origin))].filter((o) => o !== self);
-  const connect = ["'self'", ...others([config.apiUrl, config.userPoolEndpoint])];
-  const images = ["'self'", "data:", ...others([...imageOrigins])];
-  const directives: [string, string[]][] = [
-    ["default-src", ["'self'"]],
-    ["script-src", ["'self'"]],
-    ["style-src", ["'self'"]],
-    ["img-src", images],
-    ["connect-src", connect],
-    ["font-src", ["'self'"]],
-    ["object-src", ["'none'"]],
-    ["base-uri", ["'self'"]],
-    ["form-action", ["'self'"]],
-    ["frame-ancestors", ["'none'"]],
-  ];
-  return directives.map(([name, sources]) => `${name} ${sources.join(" ")}`).join("; ");
-}
-
-/**
- * The construct's SPA rule (SPA_ROUTING_CODE): `/assets/...` and top-level files are files;
- * anything else is an app route.
- */
-function isFileRequest(pathname: string): boolean {
-  return pathname.startsWith("/assets/") || /^\/[^/]+\.[A-Za-z0-9]+$/.test(pathname);
-}
-
-/** Hashed build output never changes under its name; everything else is revalidated. */
-function cacheControlFor(pathname: string): string {
-  return pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+  return adminSiteCsp({
+    imageSources: others([...imageOrigins]),
+    connectSources: others([config.apiUrl, config.userPoolEndpoint]),
+  });
 }
 
 export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSite> {
@@ -134,9 +114,9 @@ export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSi
     }
     res.writeHead(200, {
       ...securityHeaders,
-      "content-type": contentTypeFor(file),
+      "content-type": siteContentType(file),
       "content-length": String(info.size),
-      "cache-control": cacheControlFor(pathname),
+      "cache-control": siteCacheControl(pathname),
     });
     if (req.method === "HEAD") {
       res.end();
@@ -203,11 +183,15 @@ export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSi
       return;
     }
     if (pathname === "/config.json") {
-      // Read once per page load; never cached, like the construct's no-store object.
-      send(res, 200, { "content-type": "application/json", "cache-control": "no-store" }, configBody);
+      send(
+        res,
+        200,
+        { "content-type": siteContentType("/config.json"), "cache-control": SITE_CONFIG_CACHE_CONTROL },
+        configBody,
+      );
       return;
     }
-    if (!isFileRequest(pathname)) {
+    if (!isSiteFileRequest(pathname)) {
       await serveFile(req, res, index, "/index.html");
       return;
     }
@@ -241,9 +225,7 @@ export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSi
   configBody = JSON.stringify(config);
   securityHeaders = {
     "content-security-policy": localAdminCsp(config, options.imageOrigins, url),
-    "x-frame-options": "DENY",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "strict-origin-when-cross-origin",
+    ...SITE_SECURITY_HEADERS,
     // No Strict-Transport-Security: this is plain http on loopback, where browsers ignore it.
   };
   return {

@@ -17,13 +17,12 @@ import {
   type VersionedPhotoRecord,
   verdictFromRecord,
 } from "@photogate/core";
-import { PublishError } from "./errors";
+import { PublishError } from "./publish-error";
 
 /**
  * Publishing a verdict: the shared/ copies and status.json. The processor calls these after
- * its final record write; the admin API calls the same functions after an override, so both
- * paths leave the bucket in the same shape. Only S3 and no sharp here: the admin API imports
- * this module (`@photogate/processor/publish`) without the image stack.
+ * its final record write; the admin API calls the same functions after an override and when it
+ * deletes a photo, so every path leaves the bucket in the same shape. Only S3 here, no sharp.
  */
 export interface PublishDeps {
   s3: S3Client;
