@@ -1,25 +1,22 @@
-import { bundleFunction, type FunctionBundleSpec } from "./lib/bundle";
-import { functionBundles } from "./lib/functions";
+import { buildLayout, ensureBuilds, functionBundles, functionDeployable } from "@photogate/build";
 
-/** Bundles every Lambda function into dist/functions/ (the stacks' assets). */
+/**
+ * `pnpm build:functions [name…]`: bundles every Lambda function (or the named ones) into
+ * dist/functions/ now, and records their input hashes so the CDKTF app does not redo them.
+ */
 async function main(names: string[]): Promise<void> {
-  const specs: FunctionBundleSpec[] = names.length
-    ? names.map((n) => {
-        const spec = functionBundles.find((s) => s.name === n);
-        if (!spec)
-          throw new Error(
-            `Unknown function "${n}": use one of ${functionBundles.map((s) => s.name).join(", ")}`,
-          );
-        return spec;
-      })
-    : functionBundles;
-  for (const spec of specs) {
-    const started = performance.now();
-    process.stdout.write(`bundling ${spec.name} … `);
-    const bundle = await bundleFunction(spec);
-    const ms = Math.round(performance.now() - started);
-    console.log(`${(bundle.codeBytes / 1024).toFixed(1)} KB in ${ms} ms → ${bundle.dir}`);
+  const known = new Set(functionBundles.map((s) => s.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length) {
+    throw new Error(`Unknown function "${unknown.join(", ")}": use one of ${[...known].join(", ")}`);
   }
+  const layout = buildLayout();
+  const specs = functionBundles.filter((s) => names.length === 0 || names.includes(s.name));
+  await ensureBuilds(
+    specs.map((spec) => functionDeployable(spec, layout)),
+    layout,
+    { write: (text) => process.stdout.write(text), force: true },
+  );
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,9 +1,8 @@
 import { execFile } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
-import { bundleFunction, type LambdaArchitecture } from "./lib/bundle";
+import { bundleFunction, functionBundles, type LambdaArchitecture } from "@photogate/build";
 import { handlerProbes, NODE_FLAGS, runProbe, scanSources } from "./lib/deprecation-check";
-import { functionBundles } from "./lib/functions";
 
 /**
  * `pnpm check:node24`: fails when function code uses an API that the functions' Node 24
@@ -33,7 +32,7 @@ async function main(): Promise<void> {
   const architecture = HOST_ARCHITECTURE[process.arch];
   for (const probe of await handlerProbes()) {
     const spec = functionBundles.find((s) => s.name === probe.name);
-    if (!spec) throw new Error(`scripts/lib/functions.ts has no "${probe.name}" function`);
+    if (!spec) throw new Error(`@photogate/build has no "${probe.name}" function`);
     // The processor loads sharp's native binary: only a bundle for this machine can run here.
     const runnable = spec.nativePackages?.length ? architecture : spec.architecture;
     if (process.platform !== "linux" || !runnable) {

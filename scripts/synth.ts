@@ -1,53 +1,22 @@
 import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ADMIN_DIST_DIR, buildAdminApp, isBuildStale } from "@photogate/admin/build";
+import { repoRoot } from "@photogate/build";
 import { daysToDeprecation, LAMBDA_RUNTIMES, type LambdaRuntime } from "@photogate/core";
-import { bundleFunction, repoRoot } from "./lib/bundle";
-import { functionBundles } from "./lib/functions";
 
 /**
- * `pnpm synth [env…] [--no-bundle]`: bundles the functions, runs the CDKTF app
- * (stacks/src/main.ts, as cdktf.json does) and writes Terraform JSON for every environment
- * (or the named ones) to cdktf.out/, then prints each stack's backend and resource count.
+ * `pnpm synth [env…]`: runs the CDKTF app (stacks/src/main.ts, as cdktf.json does), which
+ * builds the function bundles and admin site it needs when they are missing or stale and
+ * writes Terraform JSON for every environment (or the named ones) to cdktf.out/; then prints
+ * each stack's backend and resource count.
  * Needs no network: providers are prebuilt packages and nothing is planned.
  */
 const outdir = join(repoRoot, "cdktf.out");
 
-async function bundleAll(): Promise<void> {
-  for (const spec of functionBundles) {
-    const started = performance.now();
-    process.stdout.write(`bundling ${spec.name} (${spec.architecture}) … `);
-    const bundle = await bundleFunction(spec).catch((error: unknown) => {
-      console.log("failed");
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`bundling ${spec.name} (${spec.architecture}) failed: ${reason}`);
-    });
-    const ms = Math.round(performance.now() - started);
-    console.log(`${(bundle.codeBytes / 1024).toFixed(1)} KB in ${ms} ms`);
-  }
-}
-
-/** The admin app's build is the AdminSite's content; rebuilt only when its sources changed. */
-async function buildAdminSite(): Promise<void> {
-  if (!(await isBuildStale())) {
-    console.log(`admin app … up to date in ${ADMIN_DIST_DIR}`);
-    return;
-  }
-  const started = performance.now();
-  process.stdout.write("building the admin app (vite) … ");
-  await buildAdminApp({ outDir: ADMIN_DIST_DIR, logLevel: "warn" });
-  console.log(`${Math.round(performance.now() - started)} ms`);
-}
-
 async function runApp(environments: string[]): Promise<void> {
   const started = performance.now();
-  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
-  process.stdout.write("synthesizing stacks … ");
-  // A live timer only on a terminal; logs get one line.
-  const tick = process.stdout.isTTY
-    ? setInterval(() => process.stdout.write(`\rsynthesizing stacks … ${elapsed()}`), 200)
-    : undefined;
+  // The app prints a line per bundle it builds; this brackets them.
+  console.log("running the CDKTF app (stacks/src/main.ts) …");
   const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "stacks/src/main.ts")], {
     cwd: repoRoot,
     stdio: ["ignore", "inherit", "inherit"],
@@ -58,8 +27,7 @@ async function runApp(environments: string[]): Promise<void> {
     },
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  clearInterval(tick);
-  process.stdout.write(process.stdout.isTTY ? `\rsynthesizing stacks … ${elapsed()}\n` : `${elapsed()}\n`);
+  console.log(`synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (code !== 0) throw new Error(`the CDKTF app (stacks/src/main.ts) exited with ${code}`);
 }
 
@@ -105,12 +73,7 @@ async function printSummary(): Promise<void> {
 }
 
 async function main(args: string[]): Promise<void> {
-  const skipBundle = args.includes("--no-bundle");
   const environments = args.filter((a) => !a.startsWith("--"));
-  if (!skipBundle) {
-    await bundleAll();
-    await buildAdminSite();
-  }
   await rm(outdir, { recursive: true, force: true });
   await runApp(environments);
   await printSummary();

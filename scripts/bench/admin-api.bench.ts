@@ -10,6 +10,7 @@ import {
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type AdminApiEvent, forgetDirectory, forgetEmails, handleAdminRequest } from "@photogate/admin-api";
+import { createLocalAdminDeps } from "@photogate/admin-api/local";
 import {
   environments,
   type PhotoRecord,
@@ -17,9 +18,12 @@ import {
   REVIEW_QUEUE_OPEN,
   resourceNames,
 } from "@photogate/core";
-import { ensureTables, provisionUserPool, startDynamoServer, startUserPoolEmulator } from "@photogate/local";
-// @photogate/local exports no admin-api entry yet; by path, as the edge bench imports its handler.
-import { createLocalAdminDeps } from "../../packages/local/src/admin-api/index";
+import {
+  ensureTables,
+  provisionUserPool,
+  startDynamoServer,
+  startUserPoolEmulator,
+} from "@photogate/local-emulators";
 import { type Measurement, printTable, timeMedian } from "./lib/measure";
 
 /**
@@ -251,8 +255,10 @@ try {
       userPoolId: pool.userPoolId,
     },
     reprocess: async () => {},
-    // No dead letters in this bench: an empty file in the bench's own folder.
-    deadLetterFile: join(dataDir, "dlq.jsonl"),
+    // This bench redrives no dead letters.
+    deadLetterSource: () => {
+      throw new Error("the admin-api bench redrives no dead letters");
+    },
     replayDeadLetter: async () => {},
   });
   const page = async (path: string, query: Record<string, string>) => {

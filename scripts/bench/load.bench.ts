@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AcceptedUpload,
-  fixture,
   type StackProcess,
   startStackProcess,
   uploadBurst,
   waitForFinalRecords,
 } from "@photogate/local";
+import { fixture } from "@photogate/local-emulators";
 
 /**
  * `pnpm bench load`: N uploads (PHOTOGATE_LOAD_UPLOADS, default 100) at concurrency C

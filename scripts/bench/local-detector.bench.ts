@@ -3,7 +3,7 @@ import {
   localRekognitionClient,
   oneFaceScene,
   startRekognitionEndpoint,
-} from "@photogate/local";
+} from "@photogate/local-emulators";
 import { measureChild, printTable, reportFromChild, timeMedian } from "./lib/measure";
 
 /**

@@ -9,7 +9,7 @@ import {
   localFunctionRoles,
   startDynamoGateway,
   startDynamoServer,
-} from "@photogate/local";
+} from "@photogate/local-emulators";
 import { printTable, timeMedian } from "./lib/measure";
 
 /**

@@ -4,14 +4,12 @@ import { join } from "node:path";
 import {
   ANY_FREE_PORTS,
   findUser,
-  landscape,
-  portraitScene,
   signInLocalUser,
-  startLocalStack,
-  startRekognitionEndpoint,
+  startDevStack,
   uploadThroughEdge,
   waitForVerdict,
 } from "@photogate/local";
+import { landscape, portraitScene, startRekognitionEndpoint } from "@photogate/local-emulators";
 import sharp from "sharp";
 import { measureChild, printTable, reportFromChild, timeMedian } from "./lib/measure";
 
@@ -45,14 +43,14 @@ if (mode === "models") {
 } else if (mode === "start") {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-bench-"));
   const started = performance.now();
-  const stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS });
+  const stack = await startDevStack({ dataDir, ports: ANY_FREE_PORTS });
   const ms = performance.now() - started;
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
   reportFromChild(ms);
 } else if (mode === "latency") {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-bench-"));
-  const stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS });
+  const stack = await startDevStack({ dataDir, ports: ANY_FREE_PORTS });
   const { endpoints } = stack;
   const demo = findUser(endpoints, "demo");
   const tokens = await signInLocalUser(endpoints, demo);

@@ -10,7 +10,7 @@ import {
   portraitScene,
   samplePhotos,
   torsoSkin,
-} from "@photogate/local";
+} from "@photogate/local-emulators";
 import sharp from "sharp";
 import { printTable, timeMedian } from "./lib/measure";
 

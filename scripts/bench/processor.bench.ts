@@ -2,13 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultProcessing } from "@photogate/core";
-import {
-  decodePerOutput,
-  floorDisplayWebp,
-  noisyPhoto,
-  sharp,
-} from "../../functions/processor/bench/baselines";
-import { deriveImages, inspectImage } from "../../functions/processor/src/image";
+import { deriveImages, inspectImage } from "@photogate/processor";
+import { decodePerOutput, floorDisplayWebp, noisyPhoto, sharp } from "@photogate/processor/bench-baselines";
 import { measureChild, printTable, reportFromChild } from "./lib/measure";
 
 /**

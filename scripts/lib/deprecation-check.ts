@@ -3,8 +3,8 @@ import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
-import { defaultProcessing } from "@photogate/core";
-import { repoRoot } from "./bundle";
+import { repoRoot } from "@photogate/build";
+import { adminApiEnvironment, defaultProcessing, processorEnvironment } from "@photogate/core";
 
 /**
  * What the Node 24 check runs: each bundled handler, loaded and called with real event
@@ -15,7 +15,7 @@ import { repoRoot } from "./bundle";
 export const NODE_FLAGS = ["--throw-deprecation", "--pending-deprecation"];
 
 export interface HandlerProbe {
-  /** Function name, as in scripts/lib/functions.ts. */
+  /** Function name, as in @photogate/build's functionBundles. */
   name: string;
   /** Environment the handler's config loader needs; nothing else leaks in. */
   env: Record<string, string>;
@@ -142,8 +142,7 @@ export async function handlerProbes(): Promise<HandlerProbe[]> {
       name: "processor",
       env: {
         AWS_REGION: "eu-west-1",
-        PHOTOGATE_PHOTO_TABLE: "deprecation-check-photos",
-        PHOTOGATE_PROCESSING: JSON.stringify(defaultProcessing),
+        ...processorEnvironment({ photoTable: "deprecation-check-photos", processing: defaultProcessing }),
       },
       events: [await fixture("functions/processor/test/fixtures/test-event.json")],
       verify: (results) =>
@@ -178,12 +177,14 @@ export async function handlerProbes(): Promise<HandlerProbe[]> {
         AWS_REGION: "eu-west-1",
         AWS_ACCESS_KEY_ID: "deprecation-check",
         AWS_SECRET_ACCESS_KEY: "deprecation-check",
-        PHOTOGATE_PHOTO_TABLE: "deprecation-check-photos",
-        PHOTOGATE_AUDIT_TABLE: "deprecation-check-audit",
-        PHOTOGATE_BUCKET: "deprecation-check-bucket",
-        PHOTOGATE_USER_POOL_ID: "eu-west-1_DepCheck1",
-        PHOTOGATE_PROCESSOR_FUNCTION: "deprecation-check-processor",
-        PHOTOGATE_DLQ_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/deprecation-check-dlq",
+        ...adminApiEnvironment({
+          photoTable: "deprecation-check-photos",
+          auditTable: "deprecation-check-audit",
+          bucket: "deprecation-check-bucket",
+          userPoolId: "eu-west-1_DepCheck1",
+          processorFunction: "deprecation-check-processor",
+          deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/111122223333/deprecation-check-dlq",
+        }),
       },
       events: [api],
       verify: ([response]) => {

@@ -1,4 +1,5 @@
 export { bootstrapStackName, buildApp, type PhotogateAppOptions, selectEnvironments, stackName } from "./app";
+export { Identity, type IdentityOptions } from "./constructs/identity";
 export {
   PhotoProcessing,
   type PhotoProcessingOptions,

@@ -1,11 +1,14 @@
 import { resolve } from "node:path";
+import { buildLayout, bundleDir, deployablesFor, ensureBuilds } from "@photogate/build";
 import { App } from "cdktf";
-import { bundleDir } from "../../scripts/lib/bundle";
 import { buildApp, selectEnvironments } from "./app";
 
 /**
- * The CDKTF app (cdktf.json runs it). Every environment by default; one or a few with
- * PHOTOGATE_ENV=dev (or `--env dev`), so `cdktf deploy photogate-dev` need not build the rest.
+ * The CDKTF app (cdktf.json runs it for synth, diff and deploy). Every environment by default;
+ * one or a few with PHOTOGATE_ENV=dev (or `--env dev`), so `cdktf deploy photogate-dev` need
+ * not build the rest. It first builds the function bundles and the admin site those
+ * environments deploy, when missing or built from other sources, so a fresh clone synthesizes
+ * after `pnpm install` alone.
  */
 function environmentSelection(argv: string[]): string | undefined {
   const flag = argv.indexOf("--env");
@@ -14,13 +17,16 @@ function environmentSelection(argv: string[]): string | undefined {
 }
 
 const repoRoot = resolve(import.meta.dirname, "../..");
+const layout = buildLayout();
 const app = new App();
 try {
+  const environments = selectEnvironments(environmentSelection(process.argv.slice(2)));
+  await ensureBuilds(deployablesFor(environments, layout), layout);
   buildApp(app, {
-    environments: selectEnvironments(environmentSelection(process.argv.slice(2))),
-    bundleDir,
+    environments,
+    bundleDir: (name, architecture) => bundleDir(name, architecture, layout.functionsDir),
     stateDir: repoRoot,
-    adminSiteDir: resolve(repoRoot, "apps/admin/dist"),
+    adminSiteDir: layout.adminSiteDir,
     ...(process.env.LOCALSTACK_URL ? { localstackUrl: process.env.LOCALSTACK_URL } : {}),
   });
 } catch (error) {

@@ -1,9 +1,9 @@
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+// The function's own config loader: what the construct sets must be what the function accepts.
+import { loadConfig } from "@photogate/admin-api/config";
 import { environments } from "@photogate/core";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-// The function's own config loader: what the construct sets must be what the function accepts.
-import { loadConfig } from "../../functions/admin-api/src/config";
 import { ADMIN_COGNITO_ACTIONS, AdminApi, type AdminApiOptions } from "../src/constructs/admin-api";
 import {
   asList,
@@ -23,6 +23,7 @@ const poolArn = `arn:aws:cognito-idp:${region}:${account}:userpool/${poolId}`;
 const photoTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-photos`;
 const auditTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-audit`;
 const bucketArn = "arn:aws:s3:::t-photos-bucket";
+const usageTableArn = `arn:aws:dynamodb:${region}:${account}:table/t-usage`;
 const processorArn = `arn:aws:lambda:${region}:${account}:function:t-processor`;
 const dlqArn = `arn:aws:sqs:${region}:${account}:t-processor-dlq`;
 const dlqUrl = `https://sqs.${region}.amazonaws.com/${account}/t-processor-dlq`;
@@ -42,6 +43,7 @@ const baseOptions: AdminApiOptions = {
   corsAllowedOrigins: ["http://localhost:5173"],
   logRetentionDays: 30,
   presignSeconds: 120,
+  usageTable: { name: "t-usage", arn: usageTableArn },
 };
 
 function synthApi(overrides: Partial<AdminApiOptions> = {}) {
@@ -236,7 +238,11 @@ describe("AdminApi: function", () => {
       PHOTOGATE_PROCESSOR_FUNCTION: "t-processor",
       PHOTOGATE_DLQ_URL: dlqUrl,
       PHOTOGATE_PRESIGN_SECONDS: "120",
+      PHOTOGATE_ENVIRONMENT: env.name,
+      PHOTOGATE_USAGE_TABLE: "t-usage",
+      PHOTOGATE_QUOTA: JSON.stringify(env.quota),
     });
+
     expect(loadConfig(variables)).toMatchObject({
       photoTable: "t-photos",
       auditTable: "t-audit",
@@ -252,6 +258,7 @@ describe("AdminApi: function", () => {
     const { synth: withPicture } = synthApi({ pictureBaseUrl: "https://cdn.example.com" });
     const variables = onlyResource(withPicture, "aws_lambda_function").config.environment.variables;
     expect(variables.PHOTOGATE_PICTURE_BASE_URL).toBe("https://cdn.example.com");
+    expect(loadConfig(variables).pictureBaseUrl).toBe("https://cdn.example.com");
     expect(fn.config.environment.variables).not.toHaveProperty("PHOTOGATE_PICTURE_BASE_URL");
   });
 });
@@ -312,8 +319,9 @@ describe("AdminApi: role policy", () => {
         `${a} ${photoTableArn}/index/byStatus`,
       ]),
     );
-    // Every DynamoDB grant names one of the two tables.
-    for (const grant of grants("dynamodb:")) expect(grant).toMatch(/ arn:.*:table\/t-(photos|audit)(\/|$)/);
+    // Every DynamoDB grant names one of the three tables.
+    for (const grant of grants("dynamodb:"))
+      expect(grant).toMatch(/ arn:.*:table\/t-(photos|audit|usage)(\/|$)/);
   });
 
   it("reads uploads/ and photos/, writes only status files and shared/, deletes the three prefixes", () => {
@@ -416,6 +424,9 @@ describe("AdminApi role, simulated", () => {
     ["dynamodb:PutItem", auditTableArn],
     ["dynamodb:Query", `${auditTableArn}/index/byDay`],
     ["logs:PutLogEvents", `${logGroupArn}:log-stream:2024/01/01/[$LATEST]abc`],
+    // usage for support, the limits override for admins
+    ["dynamodb:GetItem", usageTableArn],
+    ["dynamodb:PutItem", usageTableArn],
   ])("may %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).toBe("Allowed");
   });
@@ -451,6 +462,10 @@ describe("AdminApi role, simulated", () => {
     ["dynamodb:GetItem", `arn:aws:dynamodb:${region}:${account}:table/other`],
     ["logs:CreateLogGroup", `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/other`],
     ["iam:PassRole", roleArn],
+    // counting uploads is the processor's alone
+    ["dynamodb:UpdateItem", usageTableArn],
+    ["dynamodb:DeleteItem", usageTableArn],
+    ["dynamodb:Scan", usageTableArn],
   ])("may not %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).not.toBe("Allowed");
   });

@@ -4,20 +4,20 @@ import { join } from "node:path";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import { environments } from "@photogate/core";
+// The edge function's own config parser: what the stack bakes must be what the function parses.
+import { parseEdgeConfig } from "@photogate/edge-auth";
 import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-// The edge function's own config schema: what the stack bakes must be what the function parses.
-import { parseEdgeConfig } from "../../functions/edge-auth/src/config";
 import {
   EdgeDistribution,
   type EdgeDistributionOptions,
-  edgeConfig,
   MANAGED_POLICY_IDS,
 } from "../src/constructs/edge-distribution";
 import { Identity } from "../src/constructs/identity";
 import { SecureBucket } from "../src/constructs/secure-bucket";
 import { createAwsProvider } from "../src/lib/aws-provider";
 import { useTestRuntimePolicy } from "./support";
+import { evaluateTerraform } from "./terraform-expression";
 
 const env = environments.dev;
 const FIXTURE_CODE = "export const handler = async (event) => event.Records[0].cf.request;\n";
@@ -353,26 +353,37 @@ describe("EdgeDistribution: deployment package", () => {
     expect(readFileSync(join(outdir, "stacks/edge-test", path!), "utf8")).toBe(FIXTURE_CODE);
   });
 
-  it("bakes a config the edge function accepts", () => {
+  it("renders a config.json that the edge function's own parser accepts once Terraform fills it in", () => {
     const jwks = { keys: [{ kty: "RSA", kid: "k1", n: "AQAB", e: "AQAB", alg: "RS256", use: "sig" }] };
-    const baked = edgeConfig({ env, userPoolId: "eu-west-1_AbCdEf123", clientIds: ["client1"], jwks });
-    const parsed = parseEdgeConfig(JSON.parse(JSON.stringify(baked)));
+    const bake = (publicSharing: boolean) => {
+      const { json } = synth({ env: { ...env, publicSharing } });
+      const [, archive] = only(json.data.archive_file, "archive_file");
+      const sources = archive.source as { filename: string; content: string }[];
+      const ref = (kind: "resource" | "data", type: string, attribute: string, fragment?: string) =>
+        reference(json, kind, type, attribute, fragment).slice(2, -1);
+      // What Terraform knows at apply time: the pool's id, the client's id and the JWKS response.
+      const rendered = evaluateTerraform(sources.find((s) => s.filename === "config.json")!.content, {
+        [ref("resource", "aws_cognito_user_pool", "id")]: "eu-west-1_AbCdEf123",
+        [ref("resource", "aws_cognito_user_pool_client", "id", "upload-client")]: "client1",
+        [ref("data", "http", "response_body")]: JSON.stringify(jwks),
+      });
+      return parseEdgeConfig(JSON.parse(String(rendered)));
+    };
+    const parsed = bake(false);
     expect(parsed).toMatchObject({
+      region: env.region,
+      userPoolId: "eu-west-1_AbCdEf123",
       issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123",
+      clientIds: ["client1"],
       tokenUse: "access",
+      jwks,
       maxUploadBytes: env.processing.maxUploadBytes,
       publicSharing: false,
     });
-    const open = edgeConfig({
-      env: { ...env, publicSharing: true },
-      userPoolId: "eu-west-1_AbCdEf123",
-      clientIds: ["client1"],
-      jwks,
-    });
-    expect(parseEdgeConfig(JSON.parse(JSON.stringify(open))).publicSharing).toBe(true);
     expect(parsed.allowedContentTypes).toEqual(
       expect.arrayContaining(["image/jpeg", "image/png", "image/webp", "image/heic", "image/avif"]),
     );
+    expect(bake(true).publicSharing).toBe(true);
   });
 
   it("refuses to synthesize without a bundle, saying how to build it", () => {

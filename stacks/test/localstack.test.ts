@@ -19,6 +19,7 @@ function serviceOf(type: string): string | undefined {
     ["aws_cloudwatch_metric_alarm", "cloudwatch"],
     ["aws_caller_identity", "sts"],
     ["aws_scheduler_", "scheduler"],
+    ["aws_sns_", "sns"],
   ];
   return prefixes.find(([prefix]) => type.startsWith(prefix))?.[1];
 }

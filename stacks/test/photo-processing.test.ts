@@ -1,4 +1,6 @@
-import { defaultProcessing, environments } from "@photogate/core";
+import { claimLeaseSeconds, defaultProcessing, defaultQuota, environments } from "@photogate/core";
+// The function's own config loader: what the construct sets must be what the function accepts.
+import { loadConfig } from "@photogate/processor/config";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { PhotoProcessing } from "../src/constructs/photo-processing";
@@ -28,6 +30,7 @@ const json = Testing.synthScope((scope) => {
     logRetentionDays: 30,
     bucketArn,
     photoTable: { name: "t-photos", arn: tableArn },
+    operations: { environment: "dev" },
   });
 });
 const synth = parse(json);
@@ -62,11 +65,53 @@ describe("PhotoProcessing function", () => {
     expect(fn.config.source_code_hash).toMatch(/^[0-9A-F]{32}$/);
   });
 
+  it("passes the quota with its table and the storage lifecycle when given, and may count in that table", () => {
+    const usageArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/t-usage";
+    const lifecycle = { rejectedOriginalDays: 30, abandonedUploadDays: 7 };
+    const withQuota = parse(
+      Testing.synthScope((scope) => {
+        useTestRuntimePolicy(scope);
+        new PhotoProcessing(scope, "processing", {
+          functionName: "t-processor",
+          dlqName: "t-processor-dlq",
+          bundleDir: fixtureBundleDir,
+          processor,
+          processing: defaultProcessing,
+          logRetentionDays: 30,
+          bucketArn,
+          photoTable: { name: "t-photos", arn: tableArn },
+          operations: {
+            environment: "prod",
+            quota: { usageTableName: "t-usage", limits: defaultQuota },
+            usageTableArn: usageArn,
+            storageLifecycle: lifecycle,
+          },
+        });
+      }),
+    );
+    const variables = onlyResource(withQuota, "aws_lambda_function").config.environment.variables;
+    expect(variables).toMatchObject({
+      PHOTOGATE_ENVIRONMENT: "prod",
+      PHOTOGATE_USAGE_TABLE: "t-usage",
+      PHOTOGATE_QUOTA: JSON.stringify(defaultQuota),
+      PHOTOGATE_STORAGE_LIFECYCLE: JSON.stringify(lifecycle),
+    });
+    const policy = parsePolicy(
+      resourceWhere(withQuota, "aws_iam_role_policy", (c) => c.name === "least-privilege").config.policy,
+    );
+    const onUsage = policy.Statement.filter((s) => asList(s.Resource).includes(usageArn));
+    expect(onUsage.flatMap((s) => asList(s.Action)).sort()).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:UpdateItem",
+    ]);
+  });
+
   it("passes exactly the variables the processor reads", () => {
     const variables = fn.config.environment.variables;
     expect(Object.keys(variables).sort()).toEqual([
       "PHOTOGATE_BUCKET",
       "PHOTOGATE_CLAIM_LEASE_SECONDS",
+      "PHOTOGATE_ENVIRONMENT",
       "PHOTOGATE_MAX_ATTEMPTS",
       "PHOTOGATE_PHOTO_TABLE",
       "PHOTOGATE_PROCESSING",
@@ -84,6 +129,46 @@ describe("PhotoProcessing function", () => {
     );
     // maxRetryAttempts 1: the first try and one retry
     expect(variables.PHOTOGATE_MAX_ATTEMPTS).toBe("2");
+  });
+
+  it("sets variables the processor's own loader reads back as the construct's options", () => {
+    const withPictures = parse(
+      Testing.synthScope((scope) => {
+        useTestRuntimePolicy(scope);
+        new PhotoProcessing(scope, "processing", {
+          functionName: "t-processor",
+          dlqName: "t-processor-dlq",
+          bundleDir: fixtureBundleDir,
+          processor,
+          processing: defaultProcessing,
+          logRetentionDays: 30,
+          bucketArn,
+          photoTable: { name: "t-photos", arn: tableArn },
+          operations: { environment: "dev" },
+          profilePictures: {
+            userPoolId: "eu-west-1_Pics1",
+            userPoolArn: "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_Pics1",
+            pictureBaseUrl: "https://d111.cloudfront.net",
+          },
+        });
+      }),
+    );
+    const variables = onlyResource(withPictures, "aws_lambda_function").config.environment.variables;
+    const { scheduleMinutes: _, ...reconcile } = processor.reconcile;
+    expect(loadConfig(variables)).toEqual({
+      photoTable: "t-photos",
+      processing: defaultProcessing,
+      endpointOverride: false,
+      // Terraform's expression stands for the name until apply.
+      bucket: variables.PHOTOGATE_BUCKET,
+      maxAttempts: processor.maxRetryAttempts + 1,
+      leaseSeconds: claimLeaseSeconds(processor),
+      reconcile,
+      userPoolId: "eu-west-1_Pics1",
+      pictureBaseUrl: "https://d111.cloudfront.net",
+    });
+    // Without profile pictures the same loader still accepts what is set.
+    expect(loadConfig(fn.config.environment.variables)).not.toHaveProperty("userPoolId");
   });
 
   it("reserves the configured concurrency", () => {
@@ -121,6 +206,33 @@ describe("PhotoProcessing function", () => {
       dimensions: { QueueName: `\${aws_sqs_queue.${queue.name}.name}` },
     });
     expect(byMetric.Errors).toMatchObject({ namespace: "AWS/Lambda", threshold: 0 });
+  });
+
+  it("tells the given alarm actions when an alarm fires and when it clears", () => {
+    const topic = "arn:aws:sns:eu-west-1:111122223333:t-alarms";
+    const withTopic = parse(
+      Testing.synthScope((scope) => {
+        useTestRuntimePolicy(scope);
+        new PhotoProcessing(scope, "processing", {
+          functionName: "t-processor",
+          dlqName: "t-processor-dlq",
+          bundleDir: fixtureBundleDir,
+          processor,
+          processing: defaultProcessing,
+          logRetentionDays: 30,
+          bucketArn,
+          photoTable: { name: "t-photos", arn: tableArn },
+          operations: { environment: "dev" },
+          alarmActions: [topic],
+        });
+      }),
+    );
+    const alarms = Object.values(withTopic.resource.aws_cloudwatch_metric_alarm ?? {});
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.alarm_actions).toEqual([topic]);
+      expect(alarm.ok_actions).toEqual([topic]);
+    }
   });
 });
 
@@ -216,6 +328,7 @@ describe("PhotoProcessing role", () => {
       `s3:ListBucket ${bucketArn}`,
       `s3:PutObject ${bucketArn}/photos/*`,
       `s3:PutObject ${bucketArn}/shared/*`,
+      `s3:PutObjectTagging ${bucketArn}/uploads/*`,
     ]);
     const lists = s3.filter((s) => asList(s.Action).includes("s3:ListBucket"));
     expect(lists.map((l) => l.Condition)).toEqual([

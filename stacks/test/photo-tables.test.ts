@@ -8,6 +8,7 @@ function synthTables(deletionProtection: boolean) {
     new PhotoTables(scope, "tables", {
       photoTableName: "t-photos",
       auditTableName: "t-audit",
+      usageTableName: "t-usage",
       deletionProtection,
     });
   });
@@ -48,6 +49,15 @@ describe("PhotoTables", () => {
     const names = photos.attribute.map((a: { name: string }) => a.name).sort();
     expect(names).toEqual(["createdAt", "owner", "photoId", "reviewQueue", "status"]);
     expect(photos.attribute.every((a: { type: string }) => a.type === "S")).toBe(true);
+  });
+
+  it("keys usage by owner and period, with TTL on expiresAt (and no TTL on the other tables)", () => {
+    const usage = tables["t-usage"]!;
+    expect([usage.hash_key, usage.range_key]).toEqual(["owner", "period"]);
+    expect(usage.ttl).toEqual({ enabled: true, attribute_name: "expiresAt" });
+    expect(usage.global_secondary_index).toEqual([]);
+    expect(photos.ttl).toBeUndefined();
+    expect(audit.ttl).toBeUndefined();
   });
 
   it("keys the audit table by target and sortKey, with actor and day indexes", () => {

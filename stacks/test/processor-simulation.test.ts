@@ -46,6 +46,7 @@ const roleArn = `arn:aws:iam::${account}:role/${env.namePrefix}-processor-role`;
 const bucket = `arn:aws:s3:::${env.bucketName}`;
 const photoTable = `arn:aws:dynamodb:${env.region}:${account}:table/${env.namePrefix}-photos`;
 const auditTable = `arn:aws:dynamodb:${env.region}:${account}:table/${env.namePrefix}-audit`;
+const usageTable = `arn:aws:dynamodb:${env.region}:${account}:table/${env.namePrefix}-usage`;
 const dlq = `arn:aws:sqs:${env.region}:${account}:${env.namePrefix}-processor-dlq`;
 const logGroup = `arn:aws:logs:${env.region}:${account}:log-group:/aws/lambda/${env.namePrefix}-processor`;
 const userPool = `arn:aws:cognito-idp:${env.region}:${account}:userpool/${env.region}_Pool1`;
@@ -101,6 +102,11 @@ describe("processor role, simulated", () => {
     ["cognito-idp:AdminUpdateUserAttributes", userPool],
     ["cognito-idp:AdminGetUser", userPool],
     ["cognito-idp:AdminDeleteUserAttributes", userPool],
+    // the quota: counts each upload (conditional UpdateItem) and reads the owner's override
+    ["dynamodb:UpdateItem", usageTable],
+    ["dynamodb:GetItem", usageTable],
+    // the outcome tag the lifecycle rules expire originals by
+    ["s3:PutObjectTagging", `${bucket}/uploads/${owner}/${photo}.jpg`],
   ])("may %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).toBe("Allowed");
   });
@@ -140,6 +146,12 @@ describe("processor role, simulated", () => {
     ["cognito-idp:AdminDeleteUser", userPool],
     ["cognito-idp:AdminCreateUser", userPool],
     ["cognito-idp:UpdateUserPoolClient", userPool],
+    ["dynamodb:PutItem", usageTable],
+    ["dynamodb:DeleteItem", usageTable],
+    ["dynamodb:Query", usageTable],
+    ["dynamodb:Scan", usageTable],
+    ["s3:PutObjectTagging", `${bucket}/photos/${owner}/${photo}/display.webp`],
+    ["s3:PutObjectTagging", `${bucket}/shared/${owner}/${photo}/display.webp`],
   ])("may not %s on %s", async (action, resource) => {
     expect(await decide(action, resource)).not.toBe("Allowed");
   });

@@ -3,8 +3,7 @@ import { z } from "zod";
 /**
  * The runtime config the app fetches from `/config.json` at start-up, so one build serves every
  * environment. On AWS the AdminSite construct renders it (apiUrl, region, userPoolId,
- * userPoolClientId); local runs add the user-pool emulator's endpoint and the password flow,
- * because the emulator has no SRP.
+ * userPoolClientId); local runs add the user-pool emulator's endpoint.
  */
 export const AppConfig = z.object({
   /** The admin API's base URL (`https://{site}/api` on AWS: same origin). */
@@ -15,8 +14,6 @@ export const AppConfig = z.object({
   userPoolClientId: z.string().min(1),
   /** Cognito's endpoint; default `https://cognito-idp.{region}.amazonaws.com/`. */
   userPoolEndpoint: z.url().optional(),
-  /** How the password is proven: SRP on AWS (the admin client allows only it), plain locally. */
-  authFlow: z.enum(["USER_SRP_AUTH", "USER_PASSWORD_AUTH"]).default("USER_SRP_AUTH"),
 });
 export type AppConfig = z.infer<typeof AppConfig>;
 
@@ -33,8 +30,7 @@ export function cognitoEndpoint(config: AppConfig): string {
 export function parseConfig(json: unknown): AppConfig {
   const parsed = AppConfig.safeParse(json);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new ConfigError(`config.json is not valid: ${fields.join("; ")}`);
+    throw new ConfigError(`config.json is not valid:\n${z.prettifyError(parsed.error)}`);
   }
   // A trailing slash would give `//users` paths.
   return { ...parsed.data, apiUrl: parsed.data.apiUrl.replace(/\/+$/, "") };

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isBuildStale } from "@photogate/build";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isBuildStale } from "../build";
 
 let root: string;
 const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 12, minutes));

@@ -91,7 +91,12 @@ describe("admin API client", () => {
     const { c, api } = client([]);
     const bad = c.call("approvePhoto", { params: { owner: OWNER, photoId: PHOTO }, body: { reason: "  " } });
     await expect(bad).rejects.toMatchObject({ code: "INVALID_REQUEST", status: 0 });
-    await bad.catch((e: ApiError) => expect(e.fields.map((f) => f.path)).toContain("body.reason"));
+    await bad.catch((e: ApiError) => {
+      expect(e.fields.map((f) => f.path)).toContain("body.reason");
+      expect(e.message).toMatch(
+        /^Invalid body for POST \/photos\/{owner}\/{photoId}\/approve:\n✖ .+\n\s+→ at reason$/,
+      );
+    });
     await expect(c.call("getUser", { params: { sub: "not-a-uuid" } })).rejects.toMatchObject({
       code: "INVALID_REQUEST",
     });
@@ -121,7 +126,7 @@ describe("admin API client", () => {
     const { c } = client([json(200, { items: [{ sub: OWNER }] })]);
     const error = await c.call("searchUsers").catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "UNEXPECTED_RESPONSE", status: 200 });
-    expect((error as ApiError).message).toMatch(/does not match the contract/);
+    expect((error as ApiError).message).toMatch(/does not match the contract:\n✖ .+\n\s+→ at items\[0\]\./);
   });
 
   it("retries once with a refreshed token after a 401, then gives up and ends the session", async () => {

@@ -13,7 +13,9 @@ import {
   describeMeasurement,
   faceBoxPercent,
   formatAge,
+  formatBytes,
   formatMeasure,
+  originalFate,
   parseTypedDate,
   readableValue,
   toCsv,
@@ -27,7 +29,7 @@ import {
   pagerToParam,
   previousPage,
 } from "../src/logic/pager";
-import { queueCommand, selectionAfterRemoval } from "../src/logic/queue-keys";
+import { queueCommand } from "../src/logic/queue-keys";
 import { fakeJwt } from "./jwt";
 
 describe("tokens", () => {
@@ -103,13 +105,6 @@ describe("moderation queue keys", () => {
     expect(queueCommand({ key: " ", onControl: true }, 0, 3)).toBeUndefined();
     expect(queueCommand({ key: " " }, 1, 3)).toEqual({ type: "mark", index: 1 });
     expect(queueCommand({ key: "x", onControl: true }, 2, 3)).toEqual({ type: "mark", index: 2 });
-  });
-
-  it("keeps the selection on the photo that took the removed one's place", () => {
-    expect(selectionAfterRemoval(2, 2, 4)).toBe(2);
-    expect(selectionAfterRemoval(2, 0, 4)).toBe(1);
-    expect(selectionAfterRemoval(3, 3, 3)).toBe(2);
-    expect(selectionAfterRemoval(0, 0, 0)).toBe(0);
   });
 });
 
@@ -218,5 +213,22 @@ describe("audit entries", () => {
       { field: "n", from: "1", to: "—" },
     ]);
     expect(changedFields(undefined, { a: 1 })).toEqual([]);
+  });
+});
+
+describe("formatBytes", () => {
+  it("reads the quota's byte limits in 1024 steps", () => {
+    expect(formatBytes(512)).toBe("512 bytes");
+    expect(formatBytes(250 * 1024 * 1024)).toBe("250 MB");
+    expect(formatBytes(1.5 * 1024 ** 3)).toBe("1.5 GB");
+  });
+});
+
+describe("originalFate", () => {
+  const now = new Date("2026-04-10T12:00:00.000Z");
+  it("says an original without an expiry is kept, and before and after the date what happens", () => {
+    expect(originalFate(undefined, now)).toBe("kept");
+    expect(originalFate("2026-04-14T00:00:00.000Z", now)).toMatch(/^to be deleted on /);
+    expect(originalFate("2026-04-01T00:00:00.000Z", now)).toMatch(/^original deleted on /);
   });
 });

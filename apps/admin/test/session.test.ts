@@ -12,7 +12,6 @@ const localConfig: AppConfig = parseConfig({
   userPoolId: "local_pool",
   userPoolClientId: "admin-client",
   userPoolEndpoint: "http://127.0.0.1:4504",
-  authFlow: "USER_PASSWORD_AUTH",
 });
 
 function memoryStorage(): KeyValueStorage & { data: Map<string, string> } {
@@ -27,10 +26,12 @@ function memoryStorage(): KeyValueStorage & { data: Map<string, string> } {
 
 function fakeCognito(overrides: Partial<CognitoClient> = {}) {
   return {
-    signInWithPassword: vi.fn(async () => fakeTokens({ groups: ["support"], exp: NOW_S + 1800 })),
-    refresh: vi.fn(async (refreshToken: string) => ({
+    signIn: vi.fn(async (_username: string, _password: string) =>
+      fakeTokens({ groups: ["support"], exp: NOW_S + 1800 }),
+    ),
+    refresh: vi.fn(async (tokens: Tokens) => ({
       ...fakeTokens({ groups: ["support"], exp: NOW_S + 3600 }),
-      refreshToken,
+      refreshToken: tokens.refreshToken,
     })),
     revoke: vi.fn(async () => {}),
     ...overrides,
@@ -42,20 +43,17 @@ function store(
 ) {
   const storage = options.storage ?? memoryStorage();
   const cognito = options.cognito ?? fakeCognito();
-  const srp = vi.fn(async (): Promise<Tokens> => fakeTokens({ groups: ["admins"], exp: NOW_S + 1800 }));
   let now = (options.nowS ?? NOW_S) * 1000;
   const session = createSessionStore({
     config: options.config ?? localConfig,
     storage,
     cognito,
-    srp,
     now: () => now,
   });
   return {
     session,
     storage,
     cognito,
-    srp,
     advance(seconds: number) {
       now += seconds * 1000;
     },
@@ -63,13 +61,12 @@ function store(
 }
 
 describe("session store", () => {
-  it("signs in with the password flow locally (e-mail lower-cased) and keeps the tokens for the tab", async () => {
-    const { session, storage, cognito, srp } = store();
+  it("signs in (e-mail lower-cased) and keeps the tokens for the tab", async () => {
+    const { session, storage, cognito } = store();
     const listener = vi.fn();
     session.subscribe(listener);
     const state = await session.signIn("  Support@Photogate.Local ", "pw");
-    expect(cognito.signInWithPassword).toHaveBeenCalledWith("support@photogate.local", "pw");
-    expect(srp).not.toHaveBeenCalled();
+    expect(cognito.signIn).toHaveBeenCalledWith("support@photogate.local", "pw");
     expect(state.claims.groups).toEqual(["support"]);
     expect(state.email).toBe("support@example.com");
     expect(listener).toHaveBeenCalledOnce();
@@ -78,25 +75,17 @@ describe("session store", () => {
     expect(again.get()?.claims.sub).toBe(state.claims.sub);
   });
 
-  it("uses SRP when the config does not say otherwise (the AWS admin client allows nothing else)", async () => {
-    const aws = parseConfig({
-      apiUrl: "https://admin.example.com/api",
-      region: "eu-west-1",
-      userPoolId: "eu-west-1_abc",
-      userPoolClientId: "client",
+  it("shows no session when sign-in is refused", async () => {
+    const cognito = fakeCognito({
+      signIn: vi.fn(async () => {
+        throw new CognitoError("NotAuthorizedException", "Incorrect username or password.");
+      }),
     });
-    const { session, cognito, srp } = store({ config: aws });
-    await session.signIn("a@b.c", "pw");
-    expect(srp).toHaveBeenCalledWith(
-      {
-        userPoolId: "eu-west-1_abc",
-        clientId: "client",
-        endpoint: "https://cognito-idp.eu-west-1.amazonaws.com/",
-      },
-      "a@b.c",
-      "pw",
-    );
-    expect(cognito.signInWithPassword).not.toHaveBeenCalled();
+    const storage = memoryStorage();
+    const { session } = store({ cognito, storage });
+    await expect(session.signIn("a@b.c", "wrong")).rejects.toMatchObject({ code: "NotAuthorizedException" });
+    expect(session.get()).toBeUndefined();
+    expect(storage.data.size).toBe(0);
   });
 
   it("hands out the current token while it is fresh, and refreshes once when it is about to expire", async () => {
@@ -160,7 +149,7 @@ describe("session store", () => {
     const state = await session.signIn("s@x", "pw");
     await session.signOut();
     expect(session.get()).toBeUndefined();
-    expect(cognito.revoke).toHaveBeenCalledWith(state.tokens.refreshToken);
+    expect(cognito.revoke).toHaveBeenCalledWith(state.tokens);
     expect(await session.accessToken()).toBeUndefined();
   });
 

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { z } from "zod";
 import { authorise, callerFrom, type JwtClaims } from "./auth";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { AdminApiError, type FieldProblem, InvalidRequestError, toErrorBody } from "./errors";
+import { AdminApiError, type FieldProblem, fieldProblems, InvalidRequestError, toErrorBody } from "./errors";
 import { handleUserRequest, userRouteOf } from "./me";
 import { implementations, type RouteInput, routeNames } from "./routes";
 
@@ -57,8 +57,10 @@ export async function handleAdminRequest(event: AdminApiEvent, deps: AdminApiDep
     return { statusCode: route.status, headers: HEADERS, body: JSON.stringify(checked.data) };
   } catch (error) {
     const { status, body } = toErrorBody(error, requestId);
-    if (status >= 500) log.error("request.failed", { status, code: body.error.code, error });
-    else log.info("request.refused", { status, code: body.error.code, message: body.error.message });
+    if (status >= 500) {
+      log.error("request.failed", { status, code: body.error.code, error });
+      deps.metrics?.serverError();
+    } else log.info("request.refused", { status, code: body.error.code, message: body.error.message });
     return { statusCode: status, headers: HEADERS, body: JSON.stringify(body) };
   }
 }
@@ -99,9 +101,7 @@ function parseInput(route: AdminRoute, rawParams: Record<string, string>, event:
   const check = <S extends z.ZodType>(part: string, schema: S, value: unknown) => {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      problems.push({ path: [part, ...issue.path.map(String)].join("."), message: issue.message });
-    }
+    problems.push(...fieldProblems(result.error, part));
     return undefined;
   };
   const input = {

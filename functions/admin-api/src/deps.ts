@@ -5,13 +5,15 @@ import type { Logger, ReprocessRequest, VersionedPhotoRecord } from "@photogate/
 import type { Caller } from "./auth";
 import type { AdminApiConfig } from "./config";
 import type { DeadLetters } from "./dead-letters";
+import type { AdminApiMetrics } from "./metrics";
+import type { AdminOperationsConfig } from "./operations-config";
 
 /** Starts the processor on a photo without waiting for it (Lambda `Event` invocation on AWS). */
 export type ProcessorInvoker = (request: ReprocessRequest) => Promise<void>;
 
 /**
  * Makes the bucket agree with an overridden record: status.json and the shared/ copies.
- * On AWS and locally this is the processor's own `publishVerdict`, so both paths write the same.
+ * On AWS and locally this is `@photogate/publishing`'s `publishVerdict`, the processor's too.
  */
 export interface VerdictPublisher {
   publishVerdict(record: VersionedPhotoRecord): Promise<unknown>;
@@ -30,6 +32,10 @@ export interface AdminApiDeps {
   /** The processor's dead letters; without them the dead-letter routes answer NOT_SUPPORTED. */
   deadLetters?: DeadLetters;
   log: Logger;
+  /** Counts 5xx answers (ServerErrors); the handler flushes once per request. */
+  metrics?: AdminApiMetrics;
+  /** The usage table and default limits; without them the usage routes answer NOT_SUPPORTED. */
+  quota?: AdminOperationsConfig["quota"];
   /** Clock and id source, injectable so tests can pin them. */
   now?: () => Date;
   newId?: () => string;

@@ -1,4 +1,5 @@
 import { type AdminErrorCode, type ErrorBody, PhotogateError } from "@photogate/core";
+import type { z } from "zod";
 
 /**
  * Errors the admin API answers with on purpose: each has a stable code (core's ADMIN_ERROR_CODES)
@@ -23,6 +24,14 @@ export class AdminApiError extends PhotogateError {
 export interface FieldProblem {
   path: string;
   message: string;
+}
+
+/** A ZodError as the response's `fields`, each path prefixed with the part it came from (`body.reason`). */
+export function fieldProblems(error: z.ZodError, part: string): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    path: [part, ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
 }
 
 export class UnauthenticatedError extends AdminApiError {

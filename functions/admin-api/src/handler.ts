@@ -1,18 +1,24 @@
 import { createLogger } from "@photogate/core";
-import { publishVerdict } from "@photogate/processor/publish";
+import { publishVerdict } from "@photogate/publishing";
 import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
 import { awsRedrive, createClients, lambdaProcessorInvoker } from "./clients";
 import { loadConfig } from "./config";
 import type { AdminApiDeps } from "./deps";
+import { createAdminApiMetrics } from "./metrics";
+import { loadOperationsConfig } from "./operations-config";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every request.
 const config = loadConfig();
+const operations = loadOperationsConfig();
+const metrics = createAdminApiMetrics({ environment: operations.environment });
 const clients = createClients({ forcePathStyle: config.endpointOverride });
 const log = createLogger();
 const deps: AdminApiDeps = {
   ...clients,
   config,
   log,
+  metrics,
+  ...(operations.quota ? { quota: operations.quota } : {}),
   invokeProcessor: lambdaProcessorInvoker(config.processorFunction),
   deadLetters: awsRedrive(config.deadLetterQueueUrl, config.processorFunction),
   publisher: {
@@ -22,5 +28,9 @@ const deps: AdminApiDeps = {
 
 /** API Gateway HTTP API (payload 2.0) behind the Cognito JWT authorizer of the admin app client. */
 export async function handler(event: AdminApiEvent): Promise<AdminApiResult> {
-  return handleAdminRequest(event, deps);
+  try {
+    return await handleAdminRequest(event, deps);
+  } finally {
+    metrics.flush();
+  }
 }

@@ -8,5 +8,7 @@ export type { AdminApiDeps, ProcessorInvoker, RequestContext, VerdictPublisher }
 // The caches a warm instance keeps (user directory, e-mails): benchmarks measure them cold too.
 export { forgetEmails } from "./emails";
 export * from "./errors";
+export { type AdminApiMetrics, createAdminApiMetrics, type EmfSink } from "./metrics";
+export { type AdminOperationsConfig, loadOperationsConfig, OPERATIONS_ENV } from "./operations-config";
 export { decodePageToken, encodePageToken } from "./pagination";
 export { forgetDirectory } from "./users";

@@ -10,7 +10,7 @@ import type { z } from "zod";
 import type { AdminApiEvent, AdminApiResult } from "./api";
 import { callerFrom, type JwtClaims } from "./auth";
 import type { AdminApiDeps, RequestContext } from "./deps";
-import { AdminApiError, type FieldProblem, InvalidRequestError, toErrorBody } from "./errors";
+import { AdminApiError, fieldProblems, InvalidRequestError, toErrorBody } from "./errors";
 import { chooseProfilePicture } from "./profile";
 import { reportPhoto } from "./reports";
 
@@ -67,14 +67,7 @@ export async function handleUserRequest(
     const caller = callerFrom(event.requestContext?.authorizer?.jwt?.claims as JwtClaims | undefined);
     const body = work.body.safeParse(parseJson(event));
     if (!body.success) {
-      throw new InvalidRequestError(
-        body.error.issues.map(
-          (issue): FieldProblem => ({
-            path: ["body", ...issue.path.map(String)].join("."),
-            message: issue.message,
-          }),
-        ),
-      );
+      throw new InvalidRequestError(fieldProblems(body.error, "body"));
     }
     const ctx: RequestContext = {
       caller,
@@ -87,8 +80,10 @@ export async function handleUserRequest(
     return { statusCode: 200, headers: HEADERS, body: JSON.stringify(result) };
   } catch (error) {
     const { status, body } = toErrorBody(error, requestId);
-    if (status >= 500) log.error("request.failed", { status, code: body.error.code, error });
-    else log.info("request.refused", { status, code: body.error.code });
+    if (status >= 500) {
+      log.error("request.failed", { status, code: body.error.code, error });
+      deps.metrics?.serverError();
+    } else log.info("request.refused", { status, code: body.error.code });
     return { statusCode: status, headers: HEADERS, body: JSON.stringify(body) };
   }
 }

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   auditTarget,
@@ -11,7 +11,6 @@ import {
   PhotoRecord,
   PhotoStatus,
   type PhotoSummary,
-  photoPrefix,
   photoTable,
   REVIEW_CLAIM_SECONDS,
   REVIEW_COUNT_CAP,
@@ -19,10 +18,10 @@ import {
   type Reason,
   type ReviewClaimResult,
   type ReviewCount,
-  sharedPrefix,
   tallyReports,
   VersionedPhotoRecord,
 } from "@photogate/core";
+import { deletePhotoDerivatives } from "@photogate/publishing";
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { emailsOf } from "./emails";
@@ -455,7 +454,7 @@ export async function reviewCount(deps: AdminApiDeps): Promise<ReviewCount> {
   return { count, capped: result.LastEvaluatedKey !== undefined && count >= REVIEW_COUNT_CAP };
 }
 
-export async function reprocessPhoto(
+export async function requestReprocess(
   deps: AdminApiDeps,
   ctx: RequestContext,
   owner: string,
@@ -480,18 +479,17 @@ export async function reprocessPhoto(
  * copies, then the record last, so a failure halfway leaves a record to retry the delete from.
  */
 export async function deletePhotoEverywhere(deps: AdminApiDeps, record: PhotoRecord): Promise<number> {
-  const keys = [
-    record.uploadKey,
-    ...(await keysUnder(deps, photoPrefix(record.owner, record.photoId))),
-    ...(await keysUnder(deps, sharedPrefix(record.owner, record.photoId))),
-  ];
-  await Promise.all(
-    keys.map((Key) => deps.s3.send(new DeleteObjectCommand({ Bucket: deps.config.bucket, Key }))),
+  // shared/ copies first, then photos/ (derived images, status.json): the processor's own order.
+  const derived = await deletePhotoDerivatives(
+    { s3: deps.s3, bucket: deps.config.bucket, log: deps.log },
+    record.owner,
+    record.photoId,
   );
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.config.bucket, Key: record.uploadKey }));
   await deps.dynamo.send(
     new DeleteCommand({ TableName: deps.config.photoTable, Key: photoKey(record.owner, record.photoId) }),
   );
-  return keys.length;
+  return derived.length + 1;
 }
 
 export async function deletePhoto(
@@ -510,23 +508,6 @@ export async function deletePhoto(
   });
   await clearProfilePictureOf(deps, ctx, owner, photoId, "photo.delete");
   return { owner, photoId, deleted: true, objectsDeleted };
-}
-
-async function keysUnder(deps: AdminApiDeps, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.s3.send(
-      new ListObjectsV2Command({
-        Bucket: deps.config.bucket,
-        Prefix: prefix,
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
 }
 
 export function photoKey(owner: string, photoId: string) {

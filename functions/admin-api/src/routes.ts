@@ -8,12 +8,13 @@ import {
   deletePhoto,
   getPhoto,
   listPhotos,
-  reprocessPhoto,
+  requestReprocess,
   restoreVerdict,
   reviewCount,
   reviewPhoto,
 } from "./photos";
 import { setProfilePicture } from "./profile";
+import { getUserUsage, setUserQuota } from "./usage";
 import { deleteUser, getUser, resetPassword, searchUsers, setSupportMembership, userAction } from "./users";
 
 export interface RouteInput<N extends AdminRouteName> {
@@ -43,6 +44,8 @@ export const implementations: { [N in AdminRouteName]: Implementation<N> } = {
   addToSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, true),
   removeFromSupport: (deps, ctx, { params }) => setSupportMembership(deps, ctx, params.sub, false),
   deleteUser: (deps, ctx, { params }) => deleteUser(deps, ctx, params.sub),
+  getUserUsage: (deps, ctx, { params }) => getUserUsage(deps, ctx, params.sub),
+  setUserQuota: (deps, ctx, { params, body }) => setUserQuota(deps, ctx, params.sub, body),
   reviewCount: (deps) => reviewCount(deps),
   claimReview: (deps, ctx, { params }) => claimReview(deps, ctx, params.owner, params.photoId),
   restoreVerdict: (deps, ctx, { params }) => restoreVerdict(deps, ctx, params.owner, params.photoId),
@@ -57,7 +60,7 @@ export const implementations: { [N in AdminRouteName]: Implementation<N> } = {
       message: body.message,
       code: body.code,
     }),
-  reprocessPhoto: (deps, ctx, { params }) => reprocessPhoto(deps, ctx, params.owner, params.photoId),
+  reprocessPhoto: (deps, ctx, { params }) => requestReprocess(deps, ctx, params.owner, params.photoId),
   deletePhoto: (deps, ctx, { params }) => deletePhoto(deps, ctx, params.owner, params.photoId),
   setProfilePicture: (deps, ctx, { params }) => setProfilePicture(deps, ctx, params.owner, params.photoId),
   listDeadLetters: (deps, _ctx, { query }) => listDeadLetters(deps, query),

@@ -223,7 +223,7 @@ async function ownersOfPhoto(deps: AdminApiDeps, photoId: string): Promise<Set<s
   return new Set((result.Items ?? []).map((item) => String(item[index.sortKey])));
 }
 
-async function loadUser(deps: AdminApiDeps, sub: string) {
+export async function loadUser(deps: AdminApiDeps, sub: string) {
   const user = await forUser(sub, () =>
     deps.cognito.send(new AdminGetUserCommand({ UserPoolId: deps.config.userPoolId, Username: sub })),
   );

@@ -13,6 +13,7 @@ import type {
   ReprocessRequest,
   VersionedPhotoRecord,
 } from "@photogate/core";
+import { defaultQuota } from "@photogate/core";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   type AdminApiDeps,
@@ -130,6 +131,7 @@ export function testDeps(): TestDeps {
       pictureBaseUrl: "https://d111.cloudfront.net",
     },
     log: createLogger(() => {}),
+    quota: { usageTable: "usage", limits: defaultQuota },
     now: () => NOW,
     newId: () => `id-${++id}`,
     published,

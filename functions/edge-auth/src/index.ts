@@ -5,6 +5,6 @@ export {
   type ViewerRequestDeps,
   type ViewerRequestHandler,
 } from "./authorise";
-export { type EdgeConfig, type EdgeConfigInput, EdgeConfigSchema, jwksUri, parseEdgeConfig } from "./config";
+export { type EdgeConfig, jwksUri, parseEdgeConfig } from "./config";
 export * from "./errors";
 export { type AccessTokenClaims, createAccessTokenVerifier, tokenFromAuthorization } from "./verifier";

@@ -7,6 +7,7 @@ import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
 import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import { type EdgeConfig, jwksUri } from "./config";
 import { UnauthorizedError } from "./errors";
+import { VerifiedTokenCache } from "./verified-token-cache";
 
 /** What the rest of the edge needs from a verified access token. */
 export interface AccessTokenClaims {
@@ -18,8 +19,10 @@ export interface AccessTokenClaims {
 export interface VerifierDeps {
   /** Fetches the JWKS when a token names an unknown `kid`; tests inject one to count calls. */
   fetcher?: Fetcher;
-  /** Clock for the refresh cool-down, in ms. */
+  /** Clock for the refresh cool-down and the verified-token cache, in ms. */
   now?: () => number;
+  /** How many verified tokens are remembered (least recently used go first). */
+  verifiedTokenCacheSize?: number;
 }
 
 // Cognito signs with RS256 only; refusing everything else up front means `none`, HS256 and
@@ -29,6 +32,8 @@ const ACCEPTED_ALG = "RS256";
 const MAX_TOKEN_LENGTH = 8192;
 // A viewer-request trigger has 5 s in all; a slow key endpoint must not eat that.
 const JWKS_FETCH_TIMEOUT_MS = 1500;
+// ~1 KB per token: a few MB at most of the 128 MB an edge function gets.
+const VERIFIED_TOKEN_CACHE_SIZE = 2000;
 
 /**
  * Accepts `Authorization: Bearer <jwt>` and a bare `<jwt>` (what curl users type);
@@ -118,7 +123,14 @@ export function createAccessTokenVerifier(
     return verifier.verify(token);
   };
 
+  const verified = new VerifiedTokenCache<AccessTokenClaims>(
+    deps.verifiedTokenCacheSize ?? VERIFIED_TOKEN_CACHE_SIZE,
+    now,
+  );
+
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JwtPayload;
     try {
       // Fast path: the key is cached (always so for the baked JWKS), no promise, no fetch.
@@ -131,7 +143,10 @@ export function createAccessTokenVerifier(
         throw toUnauthorized(refreshError);
       }
     }
-    return { sub: payload.sub as string, clientId: payload.client_id as string };
+    // Frozen: every later request with this token gets this very object.
+    const claims = Object.freeze({ sub: payload.sub as string, clientId: payload.client_id as string });
+    verified.set(token, claims, payload.exp as number);
+    return claims;
   };
 }
 

@@ -64,13 +64,6 @@ export class RecordWriteError extends ProcessorError {
   }
 }
 
-/** status.json or a shared/ copy could not be written or removed. */
-export class PublishError extends ProcessorError {
-  constructor(key: string, options?: { cause?: unknown }) {
-    super("PUBLISH_FAILED", `Could not publish ${key}: ${causeMessage(options?.cause)}`, options);
-  }
-}
-
 /** A direct invocation whose payload is neither an S3 notification nor a valid reprocess request. */
 export class InvalidInvocationError extends ProcessorError {
   constructor(detail: string) {

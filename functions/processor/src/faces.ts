@@ -22,16 +22,37 @@ export type RekognitionRetry = Omit<RetryOptions, "isRetryable">;
  */
 export const defaultRekognitionRetry: RekognitionRetry = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
+/** What the metrics count of the calls: each retry, and each throttling answer (retried or not). */
+export interface RekognitionObserver {
+  retried(): void;
+  throttled(): void;
+}
+
+const THROTTLING = new Set(["ThrottlingException", "ProvisionedThroughputExceededException"]);
+
 /** Runs DetectFaces (all attributes) and DetectModerationLabels on one JPEG, concurrently. */
 export async function analyseFaces(
   client: RekognitionClient,
   jpeg: Uint8Array,
   retry: RekognitionRetry = defaultRekognitionRetry,
+  observer?: RekognitionObserver,
 ): Promise<FaceAnalysis> {
-  const options: RetryOptions = { ...retry, isRetryable: isTransientAwsError };
+  const options: RetryOptions = {
+    ...retry,
+    isRetryable: isTransientAwsError,
+    onRetry: () => observer?.retried(),
+  };
+  const observed = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (THROTTLING.has((error as { name?: string }).name ?? "")) observer?.throttled();
+      throw error;
+    }
+  };
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
-      return await withRetry(fn, options);
+      return await withRetry(() => observed(fn), options);
     } catch (error) {
       throw new RekognitionError(operation, { cause: error });
     }

@@ -2,14 +2,20 @@ import { createLogger } from "@photogate/core";
 import { createClients } from "./clients";
 import { loadConfig } from "./config";
 import { classifyInvocation } from "./invocation";
+import { createProcessorMetrics } from "./metrics";
+import { loadOperationsConfig } from "./operations-config";
 import { handleReprocessRequest, processS3Event, type UploadOutcome } from "./process-upload";
 import { type ReconcileReport, reconcile } from "./reconcile";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every photo.
 const config = loadConfig();
+const operations = loadOperationsConfig();
+const metrics = createProcessorMetrics({ environment: operations.environment });
 const deps = {
   ...createClients({ forcePathStyle: config.endpointOverride }),
   config,
+  operations,
+  metrics,
   log: createLogger(),
 };
 
@@ -31,12 +37,16 @@ export async function handler(
     deps.log.error("invocation.refused", { error });
     throw error;
   }
-  if (invocation.kind === "reprocess") return [await handleReprocessRequest(invocation.request, deps)];
-  if (invocation.kind === "reconcile") {
-    return reconcile(deps, {
-      limits: config.reconcile,
-      ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
-    });
+  try {
+    if (invocation.kind === "reprocess") return [await handleReprocessRequest(invocation.request, deps)];
+    if (invocation.kind === "reconcile") {
+      return await reconcile(deps, {
+        limits: config.reconcile,
+        ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+      });
+    }
+    return await processS3Event(invocation.event, deps);
+  } finally {
+    metrics.flush();
   }
-  return processS3Event(invocation.event, deps);
 }

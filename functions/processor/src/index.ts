@@ -6,6 +6,20 @@ export { analyseFaces, type FaceAnalysis } from "./faces";
 export { deriveImages, inspectImage, sniffFormat } from "./image";
 export { classifyInvocation, type Invocation } from "./invocation";
 export {
+  createProcessorMetrics,
+  type EmfSink,
+  noMetrics,
+  type ProcessorMetricKey,
+  type ProcessorMetrics,
+  stdoutSink,
+} from "./metrics";
+export {
+  loadOperationsConfig,
+  OPERATIONS_ENV,
+  type OperationsConfig,
+  type QuotaSettings,
+} from "./operations-config";
+export {
   handleReprocessRequest,
   type ProcessorDeps,
   processS3Event,
@@ -13,14 +27,6 @@ export {
   reprocessPhoto,
   type UploadOutcome,
 } from "./process-upload";
-export {
-  deletePhotoDerivatives,
-  type PublishDeps,
-  type PublishOptions,
-  publishVerdict,
-  SHARED_CACHE_CONTROL,
-  unpublishPhoto,
-} from "./publish";
 export {
   DEFAULT_RECONCILE_LIMITS,
   type ReconcileOptions,

@@ -1,4 +1,5 @@
 import { ReconcileRequest, ReprocessRequest } from "@photogate/core";
+import { z } from "zod";
 import { InvalidInvocationError } from "./errors";
 
 export type Invocation =
@@ -21,10 +22,7 @@ export function classifyInvocation(payload: unknown): Invocation {
       payload.action === "reconcile"
         ? ReconcileRequest.safeParse(payload)
         : ReprocessRequest.safeParse(payload);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-      throw new InvalidInvocationError(problems.join("; "));
-    }
+    if (!parsed.success) throw new InvalidInvocationError(z.prettifyError(parsed.error));
     return parsed.data.action === "reconcile"
       ? { kind: "reconcile", request: parsed.data }
       : { kind: "reprocess", request: parsed.data };

@@ -27,6 +27,7 @@ import {
   type UploadIntent,
   type VerdictDocument,
 } from "@photogate/core";
+import { publishVerdict } from "@photogate/publishing";
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
 import {
   DerivedWriteError,
@@ -39,22 +40,25 @@ import {
 } from "./errors";
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
+import { noMetrics, type ProcessorMetrics } from "./metrics";
+import type { OperationsConfig } from "./operations-config";
+import { originalExpiry, tagUploadOutcome } from "./outcome-tag";
 import {
   clearPictureOfPhoto,
   decideProfilePicture,
   setPictureAttribute,
   uploadIntentOf,
 } from "./profile-picture";
-import { publishVerdict } from "./publish";
 import {
   type ClaimSource,
   claimRecord,
   completeRecord,
+  type FinalVerdict,
   failRecord,
   readRecord,
-  type Verdict,
 } from "./records";
 import { normaliseETag, parseS3Event, type UploadEvent } from "./s3-event";
+import { countUpload } from "./usage";
 import { judgeFaces } from "./validate";
 
 export interface ProcessorDeps {
@@ -68,6 +72,10 @@ export interface ProcessorDeps {
   now?: () => Date;
   /** Tests pass a sleep that does not wait. */
   rekognitionRetry?: RekognitionRetry;
+  /** Catalogue metrics (EMF); the handler flushes them once per invocation. */
+  metrics?: ProcessorMetrics;
+  /** Quota and storage lifecycle; without them no quota is counted and no expiry recorded. */
+  operations?: Omit<OperationsConfig, "environment">;
 }
 
 export type UploadOutcome =
@@ -105,6 +113,7 @@ export async function processUpload(
   const now = () => clock().toISOString();
   const table = deps.config.photoTable;
   const log = deps.log.child({ owner: upload.owner, photoId: upload.photoId, sequencer: upload.sequencer });
+  const metrics = deps.metrics ?? noMetrics;
   const publishDeps = { s3: deps.s3, bucket: upload.bucket, log };
 
   const claim = await claimRecord(deps.dynamo, table, upload, clock(), {
@@ -146,7 +155,15 @@ export async function processUpload(
 
   let record: Awaited<ReturnType<typeof completeRecord>>;
   try {
-    const { verdict, intent } = await judgeUpload(upload, deps);
+    const overQuota = await checkQuota(upload, deps, clock(), log);
+    const { verdict, intent, uploadedAt } = overQuota
+      ? { verdict: rejected(overQuota), intent: undefined, uploadedAt: undefined }
+      : await judgeUpload(upload, deps);
+    const expiresAt = originalExpiry(
+      verdict.status,
+      uploadedAt ?? upload.eventTime,
+      deps.operations?.storageLifecycle,
+    );
     // A reprocess re-judges an old upload: its intent was acted on when it arrived, and setting
     // `picture` again would undo a choice the user made since.
     const profilePicture =
@@ -163,14 +180,23 @@ export async function processUpload(
       table,
       upload,
       claim.claim,
-      profilePicture ? { ...verdict, profilePicture } : verdict,
+      {
+        ...verdict,
+        ...(profilePicture ? { profilePicture } : {}),
+        ...(expiresAt ? { originalExpiresAt: expiresAt } : {}),
+      },
       now(),
     );
   } catch (error) {
     const failure = toFailure(error);
     // Nothing to retry when the upload is gone or replaced: record it and finish.
     const gone = error instanceof UploadNotFoundError || error instanceof UploadReplacedError;
-    const failed = await failRecord(deps.dynamo, table, upload, claim.claim, failure, now()).catch(
+    // Only a final failure is tagged, so only it gets an expiry; a retry may still succeed.
+    const lastAttempt = gone || claim.attempts >= (deps.config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    const expiresAt = lastAttempt
+      ? originalExpiry("failed", upload.eventTime, deps.operations?.storageLifecycle)
+      : undefined;
+    const failed = await failRecord(deps.dynamo, table, upload, claim.claim, failure, now(), expiresAt).catch(
       (writeError: unknown) => {
         log.error("record.fail-write-failed", { error: writeError, failure });
         return undefined;
@@ -183,6 +209,8 @@ export async function processUpload(
         log.error("verdict.publish-failed", { error: publishError, failure });
         return undefined;
       });
+      if (verdict) metrics.add("verdicts", { status: "failed" });
+      if (verdict && final) await tagUploadOutcome(deps.s3, upload, "failed", log);
     }
     if (gone) {
       log.warn("upload.gone", { failure });
@@ -200,7 +228,12 @@ export async function processUpload(
   }
   // Last: every image the document names exists by now. A failure here is thrown so the event
   // is retried; the retry is a duplicate of a final record and re-publishes it.
-  const published = await publishVerdict(publishDeps, record);
+  const published = await metrics.time("publish", () => publishVerdict(publishDeps, record));
+  metrics.add("verdicts", { status: record.status });
+  await tagUploadOutcome(deps.s3, upload, record.status as "approved" | "rejected", log);
+  if (record.status === "rejected") {
+    for (const reason of record.reasons) metrics.add("rejectionReasons", { reason: reason.code });
+  }
   log.info("upload.processed", {
     status: record.status,
     reasons: record.reasons.map((r) => r.code),
@@ -255,7 +288,7 @@ export async function handleReprocessRequest(
  */
 async function makeProfilePicture(
   upload: UploadEvent,
-  verdict: Verdict,
+  verdict: FinalVerdict,
   deps: ProcessorDeps,
   log: Logger,
 ): Promise<ProfilePictureOutcome> {
@@ -291,10 +324,32 @@ async function clearReplacedPicture(upload: UploadEvent, deps: ProcessorDeps, lo
   if (cleared) log.info("profile-picture.cleared", { picture: cleared, why: "the photo is now rejected" });
 }
 
+/**
+ * Counts the upload against its owner's quota (usage.ts) before anything costs money: the
+ * reason it is refused for, or undefined when it may go on (or no quota is configured).
+ */
+async function checkQuota(
+  upload: UploadEvent,
+  deps: ProcessorDeps,
+  at: Date,
+  log: Logger,
+): Promise<Reason | undefined> {
+  const quota = deps.operations?.quota;
+  if (!quota) return undefined;
+  const decision = await countUpload(deps.dynamo, quota, upload, at);
+  if (decision.allowed) {
+    if (!decision.counted) log.info("quota.already-counted", { eTag: upload.eTag });
+    return undefined;
+  }
+  (deps.metrics ?? noMetrics).add("quotaRefusals", {});
+  log.info("quota.exceeded", { reason: decision.reason });
+  return decision.reason;
+}
+
 async function judgeUpload(
   upload: UploadEvent,
   deps: ProcessorDeps,
-): Promise<{ verdict: Verdict; intent: UploadIntent | undefined }> {
+): Promise<{ verdict: FinalVerdict; intent: UploadIntent | undefined; uploadedAt?: string }> {
   const p = deps.config.processing;
   if (upload.size > p.maxUploadBytes) {
     return {
@@ -307,8 +362,17 @@ async function judgeUpload(
       }),
     };
   }
-  const { data: input, metadata } = await readUpload(deps.s3, upload);
-  return { verdict: await judgeImage(input, upload, deps), intent: uploadIntentOf(metadata, deps.log) };
+  const {
+    data: input,
+    metadata,
+    lastModified,
+  } = await (deps.metrics ?? noMetrics).time("read", () => readUpload(deps.s3, upload));
+  return {
+    verdict: await judgeImage(input, upload, deps),
+    intent: uploadIntentOf(metadata, deps.log),
+    // S3's lifecycle counts from the object's creation: its Last-Modified, not the event's time.
+    ...(lastModified ? { uploadedAt: lastModified.toISOString() } : {}),
+  };
 }
 
 /** The intent of an upload too large to read; none when the object is gone. */
@@ -321,29 +385,23 @@ async function headIntent(deps: ProcessorDeps, upload: UploadEvent): Promise<Upl
   }
 }
 
-async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<Verdict> {
+async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDeps): Promise<FinalVerdict> {
+  const metrics = deps.metrics ?? noMetrics;
+  const decoded = await metrics.time("derive", () => decodeAndDerive(input, deps.config.processing));
+  if ("verdict" in decoded) return decoded.verdict;
+  const { source, derived } = decoded;
   const p = deps.config.processing;
-
-  let source: SourceImage;
-  let derived: DerivedImages;
-  try {
-    source = await inspectImage(input, p);
-  } catch (error) {
-    if (error instanceof ImageRejectedError) return rejected(error.reason);
-    throw error;
-  }
   const described = { width: source.width, height: source.height, format: source.format };
-  try {
-    derived = await deriveImages(input, source, p);
-  } catch (error) {
-    if (error instanceof ImageRejectedError) return { ...rejected(error.reason), ...described };
-    throw error;
-  }
 
   const [stored, analysis] = await settleAll([
     writeDerived(deps.s3, upload, derived),
     derived.rekognition
-      ? analyseFaces(deps.rekognition, derived.rekognition.data, deps.rekognitionRetry)
+      ? metrics.time("rekognition", () =>
+          analyseFaces(deps.rekognition, derived.rekognition!.data, deps.rekognitionRetry, {
+            retried: () => metrics.add("rekognitionRetries", {}),
+            throttled: () => metrics.add("rekognitionThrottles", {}),
+          }),
+        )
       : Promise.resolve(undefined),
   ]);
   const images = { ...described, thumbnails: stored.thumbnails, display: stored.display };
@@ -361,7 +419,30 @@ async function judgeImage(input: Buffer, upload: UploadEvent, deps: ProcessorDep
   };
 }
 
-function rejected(reason: Reason): Verdict {
+/** Decodes once and derives every size; a content problem is a rejection, not an error. */
+async function decodeAndDerive(
+  input: Buffer,
+  p: ProcessorConfig["processing"],
+): Promise<{ source: SourceImage; derived: DerivedImages } | { verdict: FinalVerdict }> {
+  let source: SourceImage;
+  try {
+    source = await inspectImage(input, p);
+  } catch (error) {
+    if (error instanceof ImageRejectedError) return { verdict: rejected(error.reason) };
+    throw error;
+  }
+  try {
+    return { source, derived: await deriveImages(input, source, p) };
+  } catch (error) {
+    if (error instanceof ImageRejectedError) {
+      const described = { width: source.width, height: source.height, format: source.format };
+      return { verdict: { ...rejected(error.reason), ...described } };
+    }
+    throw error;
+  }
+}
+
+function rejected(reason: Reason): FinalVerdict {
   return { status: "rejected", reasons: [reason], thumbnails: [], moderationLabels: [] };
 }
 
@@ -382,9 +463,10 @@ async function settleAll<T extends readonly unknown[]>(
 async function readUpload(
   s3: S3Client,
   upload: UploadEvent,
-): Promise<{ data: Buffer; metadata: Record<string, string> | undefined }> {
+): Promise<{ data: Buffer; metadata: Record<string, string> | undefined; lastModified?: Date }> {
   let body: Uint8Array;
   let metadata: Record<string, string> | undefined;
+  let lastModified: Date | undefined;
   let eTag: string | undefined;
   try {
     const response = await s3.send(
@@ -403,6 +485,7 @@ async function readUpload(
     if (!response.Body) throw new UploadReadError(upload.key, { cause: new Error("response has no body") });
     body = await response.Body.transformToByteArray();
     metadata = response.Metadata;
+    lastModified = response.LastModified;
   } catch (error) {
     if (error instanceof UploadReplacedError || error instanceof UploadReadError) throw error;
     const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -418,7 +501,11 @@ async function readUpload(
     }
     throw new UploadReadError(upload.key, { cause: error });
   }
-  return { data: Buffer.from(body.buffer, body.byteOffset, body.byteLength), metadata };
+  return {
+    data: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    metadata,
+    ...(lastModified ? { lastModified } : {}),
+  };
 }
 
 /** Whether the upload's key exists, by listing it (true when the listing itself fails: not proof of absence). */

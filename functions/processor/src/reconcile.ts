@@ -117,6 +117,10 @@ export async function reconcile(
   }
 
   report.found = candidates.map((c) => ({ key: c.upload.key, cause: c.cause }));
+  // Zero is a data point too: the alarms read a missing value differently from "nothing found".
+  const expired = candidates.filter((c) => c.cause === "lease-expired").length;
+  deps.metrics?.add("reconcileExpiredLeases", {}, expired);
+  deps.metrics?.add("reconcileOrphans", {}, candidates.length - expired);
   for (const [index, { upload, cause }] of candidates.entries()) {
     const outOfTime = options.remainingMs && options.remainingMs() < TIME_MARGIN_MS;
     if (index >= limits.maxRedrivesPerRun || outOfTime) {

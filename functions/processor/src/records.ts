@@ -61,7 +61,7 @@ export interface ClaimOptions {
   leaseSeconds: number;
 }
 
-export interface Verdict {
+export interface FinalVerdict {
   status: Extract<PhotoStatus, "approved" | "rejected">;
   reasons: Reason[];
   width?: number;
@@ -73,6 +73,8 @@ export interface Verdict {
   moderationLabels: ModerationLabel[];
   /** Only for a profile-picture upload: whether it became `picture`, and why not. */
   profilePicture?: ProfilePictureOutcome;
+  /** When the lifecycle rules delete the original (rejected only). */
+  originalExpiresAt?: string;
 }
 
 /** Builds `SET #a = :a, …` with every name aliased, so reserved words (status, owner…) need no care. */
@@ -285,21 +287,26 @@ export async function readRecord(
  * Writes the verdict, only if the record still belongs to this event. Returns the stored
  * record, or undefined when a newer upload took the record over meanwhile.
  */
+/** A rejection waits for a person, unless its only reason is the quota: there is nothing to review. */
+function needsReview(verdict: FinalVerdict): boolean {
+  return verdict.status === "rejected" && verdict.reasons.some((r) => r.code !== "QUOTA_EXCEEDED");
+}
+
 export async function completeRecord(
   doc: DynamoDBDocumentClient,
   table: string,
   upload: UploadEvent,
   claim: Claim,
-  verdict: Verdict,
+  verdict: FinalVerdict,
   processedAt: string,
 ): Promise<VersionedPhotoRecord | undefined> {
   // A rejection waits for a person's review (the sparse byReview index); a new automatic verdict
   // also ends any earlier manual review of this photo.
-  const review = verdict.status === "rejected" ? { reviewQueue: REVIEW_QUEUE_OPEN } : {};
+  const review = needsReview(verdict) ? { reviewQueue: REVIEW_QUEUE_OPEN } : {};
   const a = assignments({ ...verdict, ...review, processedAt });
-  const absent = (["width", "height", "format", "display", "face", "profilePicture"] as const).filter(
-    (f) => verdict[f] === undefined,
-  );
+  const absent = (
+    ["width", "height", "format", "display", "face", "profilePicture", "originalExpiresAt"] as const
+  ).filter((f) => verdict[f] === undefined);
   // Reports were about the image this verdict replaces (a new upload, or a reprocess that
   // resets every review): they go with it, as does the manual review.
   const reviewFields = [
@@ -311,7 +318,7 @@ export async function completeRecord(
     "openReports",
     "reportsHandled",
   ];
-  if (verdict.status !== "rejected") reviewFields.push("reviewQueue");
+  if (!needsReview(verdict)) reviewFields.push("reviewQueue");
   const remove = removals([...absent, "failure", "claimId", "leaseExpiresAt", ...reviewFields], a.names);
   return updateOwnedRecord(doc, table, upload, claim, `SET ${a.set} REMOVE ${remove}`, a);
 }
@@ -327,9 +334,18 @@ export async function failRecord(
   claim: Claim,
   failure: Failure,
   processedAt: string,
+  originalExpiresAt?: string,
 ): Promise<VersionedPhotoRecord | undefined> {
-  const a = assignments({ status: "failed", failure, processedAt });
-  const remove = removals(["claimId", "leaseExpiresAt"], a.names);
+  const a = assignments({
+    status: "failed",
+    failure,
+    processedAt,
+    ...(originalExpiresAt ? { originalExpiresAt } : {}),
+  });
+  const remove = removals(
+    ["claimId", "leaseExpiresAt", ...(originalExpiresAt ? [] : ["originalExpiresAt"])],
+    a.names,
+  );
   return updateOwnedRecord(doc, table, upload, claim, `SET ${a.set} REMOVE ${remove}`, a);
 }
 

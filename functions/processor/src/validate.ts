@@ -2,7 +2,7 @@ import type { FaceDetail } from "@aws-sdk/client-rekognition";
 import type { FaceSummary, ModerationLabel, Reason, ValidationThresholds } from "@photogate/core";
 import type { FaceAnalysis } from "./faces";
 
-export interface Verdict {
+export interface FaceJudgement {
   reasons: Reason[];
   face?: FaceSummary;
   moderationLabels: ModerationLabel[];
@@ -14,7 +14,7 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
  * Applies the configured thresholds to Rekognition's answers. Every reason names the value
  * measured and the limit it crossed, so support can tell a near miss from a clear failure.
  */
-export function judgeFaces(analysis: FaceAnalysis, t: ValidationThresholds): Verdict {
+export function judgeFaces(analysis: FaceAnalysis, t: ValidationThresholds): FaceJudgement {
   const reasons: Reason[] = [];
   const moderationLabels = analysis.moderationLabels.map(
     (l): ModerationLabel => ({

@@ -4,7 +4,7 @@
 set -euo pipefail
 health="$(curl -sf http://localhost:4566/_localstack/health)"
 missing=""
-for service in s3 lambda dynamodb sqs iam sts cloudwatch logs scheduler; do
+for service in s3 lambda dynamodb sqs iam sts cloudwatch logs sns scheduler; do
   if ! grep -Eq "\"${service}\": *\"(available|running)\"" <<<"${health}"; then
     missing="${missing} ${service}"
   fi

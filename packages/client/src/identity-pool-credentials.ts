@@ -1,19 +1,20 @@
 import {
-  type CognitoIdentityClient,
-  GetCredentialsForIdentityCommand,
-  GetIdCommand,
-  NotAuthorizedException,
-  ResourceNotFoundException,
-} from "@aws-sdk/client-cognito-identity";
+  type FromCognitoIdentityPoolParameters,
+  fromCognitoIdentityPool,
+} from "@aws-sdk/credential-providers";
 import { IdentityPoolCredentialsError } from "./errors";
 
 /** Where to exchange a user-pool token for AWS credentials. */
 export interface IdentityPoolLogin {
-  client: CognitoIdentityClient;
-  /** `{region}:{uuid}`. */
+  /** `{region}:{uuid}`; the region is also where the Cognito Identity client sends, unless `clientConfig` says otherwise. */
   identityPoolId: string;
   /** The user pool as a login provider: `cognito-idp.{region}.amazonaws.com/{userPoolId}`. */
   userPoolProvider: string;
+  /**
+   * The SDK's Cognito Identity client settings: `endpoint` for the local stack or LocalStack,
+   * a `requestHandler` in tests.
+   */
+  clientConfig?: FromCognitoIdentityPoolParameters["clientConfig"];
 }
 
 export interface IdentityPoolCredentialsInput extends IdentityPoolLogin {
@@ -40,41 +41,20 @@ export interface IdentityPoolCredentials {
   identityId: string;
 }
 
+const IDENTITY_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d):[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
 const PROVIDER_NAME = /^cognito-idp\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com\/[\w-]+_[0-9A-Za-z]+$/;
 
 /**
- * Exchanges a user-pool ID token for identity-pool credentials: `GetId`, then
- * `GetCredentialsForIdentity` with the same `Logins` map (the enhanced flow, which applies
- * the pool's principal tags).
+ * Exchanges a user-pool ID token for identity-pool credentials through the SDK's
+ * `fromCognitoIdentityPool`: `GetId`, then `GetCredentialsForIdentity` with the same `Logins`
+ * map (the enhanced flow, which applies the pool's principal tags).
  *
  * Identity pools need the **ID token**, not the access token.
  */
 export async function identityPoolCredentials(
   input: IdentityPoolCredentialsInput,
 ): Promise<IdentityPoolCredentials> {
-  checkLogin(input);
-  const logins = { [input.userPoolProvider]: input.idToken };
-  const identityId = input.identityId ?? (await getIdentityId(input, logins));
-  const response = await send(() =>
-    input.client.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins: logins })),
-  );
-  const credentials = response.Credentials;
-  const missing = (["AccessKeyId", "SecretKey", "SessionToken", "Expiration"] as const).filter(
-    (field) => credentials?.[field] === undefined || credentials[field] === "",
-  );
-  if (!credentials || missing.length > 0) {
-    throw new IdentityPoolCredentialsError(
-      "MISSING_CREDENTIALS",
-      `GetCredentialsForIdentity returned no ${missing.join(", ")}; check the identity pool's authenticated role`,
-    );
-  }
-  return {
-    accessKeyId: credentials.AccessKeyId!,
-    secretAccessKey: credentials.SecretKey!,
-    sessionToken: credentials.SessionToken!,
-    expiration: credentials.Expiration!,
-    identityId: response.IdentityId ?? identityId,
-  };
+  return exchange(input, input.idToken, identityMemo(input.identityId));
 }
 
 export interface IdentityPoolCredentialProviderOptions extends IdentityPoolLogin {
@@ -112,24 +92,21 @@ export function identityPoolCredentialProvider(
   const now = options.now ?? Date.now;
   const margin = options.refreshBeforeExpiryMs ?? DEFAULT_REFRESH_BEFORE_EXPIRY_MS;
   let cached: IdentityPoolCredentials | undefined;
-  let identityId: string | undefined;
+  let memo = identityMemo();
   let inFlight: Promise<IdentityPoolCredentials> | undefined;
 
   const refresh = async (): Promise<IdentityPoolCredentials> => {
     const idToken = await options.idToken();
-    const login = { ...options, idToken };
-    let credentials: IdentityPoolCredentials;
+    const remembered = memo.getItem() !== null;
     try {
-      credentials = await identityPoolCredentials(identityId ? { ...login, identityId } : login);
+      cached = await exchange(options, idToken, memo);
     } catch (error) {
       // A remembered identity can be deleted (or the pool recreated): look it up again, once.
-      if (!(identityId && error instanceof ResourceNotFoundException)) throw error;
-      identityId = undefined;
-      credentials = await identityPoolCredentials(login);
+      if (!(remembered && nameOf(error) === "ResourceNotFoundException")) throw error;
+      memo.removeItem();
+      cached = await exchange(options, idToken, memo);
     }
-    identityId = credentials.identityId;
-    cached = credentials;
-    return credentials;
+    return cached;
   };
 
   const provider = (async (providerOptions?: { forceRefresh?: boolean }) => {
@@ -142,24 +119,93 @@ export function identityPoolCredentialProvider(
   }) as IdentityPoolCredentialProvider;
   provider.clear = () => {
     cached = undefined;
-    identityId = undefined;
+    memo = identityMemo();
   };
   return provider;
 }
 
-function checkLogin(input: IdentityPoolCredentialsInput): void {
-  if (!PROVIDER_NAME.test(input.userPoolProvider)) {
+/** The one identity id a provider remembers, as the SDK's cache: renewals skip GetId. */
+function identityMemo(identityId?: string) {
+  let remembered = identityId;
+  return {
+    getItem: () => remembered ?? null,
+    setItem: (_key: string, id: string) => {
+      remembered = id;
+    },
+    // The SDK forgets the id after any failed exchange, so the next one starts with GetId.
+    removeItem: () => {
+      remembered = undefined;
+    },
+  };
+}
+
+async function exchange(
+  login: IdentityPoolLogin,
+  idToken: string,
+  memo: ReturnType<typeof identityMemo>,
+): Promise<IdentityPoolCredentials> {
+  const region = checkLogin(login, idToken);
+  let credentials: Awaited<ReturnType<ReturnType<typeof fromCognitoIdentityPool>>>;
+  try {
+    credentials = await fromCognitoIdentityPool({
+      clientConfig: { region, ...login.clientConfig },
+      identityPoolId: login.identityPoolId,
+      logins: { [login.userPoolProvider]: idToken },
+      cache: memo,
+      // The memo holds one user's identity, so the cache key needs no user name.
+      userIdentifier: "signed-in",
+    })();
+  } catch (error) {
+    throw explained(error);
+  }
+  const { sessionToken, expiration } = credentials;
+  if (!sessionToken || !expiration) {
+    const missing = [sessionToken ? [] : "SessionToken", expiration ? [] : "Expiration"].flat();
     throw new IdentityPoolCredentialsError(
-      "INVALID_INPUT",
-      `userPoolProvider "${input.userPoolProvider}" must look like cognito-idp.{region}.amazonaws.com/{userPoolId}`,
+      "MISSING_CREDENTIALS",
+      `GetCredentialsForIdentity returned no ${missing.join(", ")}; check the identity pool's authenticated role`,
     );
   }
-  if (tokenUse(input.idToken) === "access") {
+  return {
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken,
+    expiration,
+    identityId: credentials.identityId,
+  };
+}
+
+/**
+ * Without a user-pool login the identity pool would hand out guest credentials: refuse before
+ * asking. Returns the identity pool's region.
+ */
+function checkLogin({ identityPoolId, userPoolProvider }: IdentityPoolLogin, idToken: string): string {
+  const region = IDENTITY_POOL_ID.exec(identityPoolId)?.[1];
+  if (!region) {
+    throw new IdentityPoolCredentialsError(
+      "INVALID_INPUT",
+      `identityPoolId "${identityPoolId}" must look like {region}:{uuid}, as the identity pool's console shows it`,
+    );
+  }
+  if (!PROVIDER_NAME.test(userPoolProvider)) {
+    throw new IdentityPoolCredentialsError(
+      "INVALID_INPUT",
+      `userPoolProvider "${userPoolProvider}" must look like cognito-idp.{region}.amazonaws.com/{userPoolId}`,
+    );
+  }
+  if (idToken.trim() === "") {
+    throw new IdentityPoolCredentialsError(
+      "INVALID_INPUT",
+      "No user-pool ID token was given: sign in first, then pass the ID token",
+    );
+  }
+  if (tokenUse(idToken) === "access") {
     throw new IdentityPoolCredentialsError(
       "INVALID_INPUT",
       "An access token was passed where the user-pool ID token is needed: identity pools accept only ID tokens",
     );
   }
+  return region;
 }
 
 /** The token's `token_use` claim, if the token can be read at all (Cognito verifies it, not this). */
@@ -174,28 +220,35 @@ function tokenUse(token: string): unknown {
   }
 }
 
-async function getIdentityId(login: IdentityPoolLogin, logins: Record<string, string>): Promise<string> {
-  const response = await send(() =>
-    login.client.send(new GetIdCommand({ IdentityPoolId: login.identityPoolId, Logins: logins })),
-  );
-  if (!response.IdentityId) {
-    throw new IdentityPoolCredentialsError("MISSING_IDENTITY_ID", "GetId returned no IdentityId");
-  }
-  return response.IdentityId;
+/**
+ * The SDK sends its own copies of the Cognito commands, so their errors are told apart by name,
+ * not by class.
+ */
+function nameOf(error: unknown): unknown {
+  return (error as { name?: unknown } | null)?.name;
 }
 
-async function send<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof NotAuthorizedException) {
-      throw new IdentityPoolCredentialsError(
-        "NOT_AUTHORIZED",
-        `The identity pool refused the ID token (${error.message}): sign in again, or check that the ` +
-          "token comes from the app client the identity pool trusts",
-        { cause: error },
-      );
-    }
-    throw error;
+function explained(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (nameOf(error) === "NotAuthorizedException") {
+    return new IdentityPoolCredentialsError(
+      "NOT_AUTHORIZED",
+      `The identity pool refused the ID token (${message}): sign in again, or check that the ` +
+        "token comes from the app client the identity pool trusts",
+      { cause: error },
+    );
   }
+  // The SDK's provider throws CredentialsProviderError when Cognito's answer lacks a field.
+  if (nameOf(error) === "CredentialsProviderError") {
+    return /identity ID/.test(message)
+      ? new IdentityPoolCredentialsError("MISSING_IDENTITY_ID", `GetId returned no IdentityId (${message})`, {
+          cause: error,
+        })
+      : new IdentityPoolCredentialsError(
+          "MISSING_CREDENTIALS",
+          `${message}: check the identity pool's authenticated role`,
+          { cause: error },
+        );
+  }
+  return error;
 }

@@ -1,11 +1,4 @@
-import {
-  CognitoIdentityClient,
-  GetCredentialsForIdentityCommand,
-  GetIdCommand,
-  NotAuthorizedException,
-  ResourceNotFoundException,
-} from "@aws-sdk/client-cognito-identity";
-import { mockClient } from "aws-sdk-client-mock";
+import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   IdentityPoolCredentialsError,
@@ -19,7 +12,7 @@ const IDENTITY = "eu-west-1:99999999-8888-4777-8666-555555555555";
 const HOUR = 3600_000;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
-/** An unsigned JWT with the given claims; Cognito's check is mocked, only the shape matters. */
+/** An unsigned JWT with the given claims; Cognito's check is faked, only the shape matters. */
 function jwt(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   return `${part({ alg: "RS256", kid: "k1" })}.${part(claims)}.signature`;
@@ -27,63 +20,104 @@ function jwt(claims: Record<string, unknown>): string {
 
 const ID_TOKEN = jwt({ token_use: "id", sub: "8f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", aud: "client" });
 
-function credentialsResponse(expiration: Date, suffix = "1") {
+type Operation = "GetId" | "GetCredentialsForIdentity";
+type Input = Record<string, unknown>;
+/** A JSON body for 200, or an AWS JSON error (`__type`) with its status. */
+type Answer = Input | { status: number; body: Input };
+
+/**
+ * Cognito Identity behind the SDK's own client, on a fake transport: the SDK serialises each
+ * request and parses each answer as it would on the wire, so the test sees what AWS would.
+ */
+function fakeCognito() {
+  const sent: { operation: Operation; input: Input }[] = [];
+  const answers: Record<Operation, ((input: Input) => Answer)[]> = {
+    GetId: [],
+    GetCredentialsForIdentity: [],
+  };
+  const requestHandler = {
+    async handle(request: { headers: Record<string, string>; body: Uint8Array }) {
+      const operation = request.headers["x-amz-target"]!.split(".")[1] as Operation;
+      const input = JSON.parse(new TextDecoder().decode(request.body)) as Input;
+      sent.push({ operation, input });
+      const queue = answers[operation];
+      const answer = (queue.length > 1 ? queue.shift()! : queue[0])?.(input);
+      if (!answer) throw new Error(`no answer set for ${operation}`);
+      const [status, body] =
+        "status" in answer ? [answer.status as number, answer.body as Input] : [200, answer];
+      return {
+        response: {
+          statusCode: status,
+          headers: { "content-type": "application/x-amz-json-1.1" },
+          body: new TextEncoder().encode(JSON.stringify(body)),
+        },
+      };
+    },
+  };
+  return {
+    clientConfig: { requestHandler, maxAttempts: 1 },
+    /** Answers every later call of `operation` with `answer`. */
+    on(operation: Operation, answer: Answer | ((input: Input) => Answer)) {
+      answers[operation] = [typeof answer === "function" ? answer : () => answer];
+    },
+    /** Answers the next call of `operation` with `answer`, then goes back to the standing answer. */
+    once(operation: Operation, answer: Answer) {
+      answers[operation].unshift(() => answer);
+    },
+    sent: (operation: Operation) => sent.filter((s) => s.operation === operation).map((s) => s.input),
+    reset() {
+      sent.length = 0;
+      answers.GetId = [];
+      answers.GetCredentialsForIdentity = [];
+    },
+  };
+}
+
+function credentialsResponse(expiration: Date, suffix = "1"): Input {
   return {
     IdentityId: IDENTITY,
     Credentials: {
       AccessKeyId: `ASIA${suffix}`,
       SecretKey: `secret-${suffix}`,
       SessionToken: `session-${suffix}`,
-      Expiration: expiration,
+      // AWS JSON sends timestamps as epoch seconds.
+      Expiration: expiration.getTime() / 1000,
     },
   };
 }
 
-const client = new CognitoIdentityClient({ region: "eu-west-1" });
-const cognito = mockClient(client);
+const cognito = fakeCognito();
+const login = { identityPoolId: POOL, userPoolProvider: PROVIDER, clientConfig: cognito.clientConfig };
 
 beforeEach(() => {
   cognito.reset();
 });
 
-function notAuthorized(message = "Invalid login token. Token expired") {
-  return new NotAuthorizedException({ message, $metadata: {} });
+function refusal(type: string, message: string) {
+  return { status: 400, body: { __type: type, message } };
 }
+const notAuthorized = (message = "Invalid login token. Token expired") =>
+  refusal("NotAuthorizedException", message);
 
 describe("identityPoolCredentials", () => {
   it("sends the ID token under the user-pool provider name to GetId and GetCredentialsForIdentity", async () => {
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    cognito.on(GetCredentialsForIdentityCommand).resolves(credentialsResponse(new Date(T0 + HOUR)));
+    cognito.on("GetId", { IdentityId: IDENTITY });
+    cognito.on("GetCredentialsForIdentity", credentialsResponse(new Date(T0 + HOUR)));
 
-    await identityPoolCredentials({
-      client,
-      identityPoolId: POOL,
-      userPoolProvider: PROVIDER,
-      idToken: ID_TOKEN,
-    });
+    await identityPoolCredentials({ ...login, idToken: ID_TOKEN });
 
-    const getId = cognito.commandCalls(GetIdCommand);
-    expect(getId).toHaveLength(1);
-    expect(getId[0]!.args[0].input).toEqual({ IdentityPoolId: POOL, Logins: { [PROVIDER]: ID_TOKEN } });
-    const getCredentials = cognito.commandCalls(GetCredentialsForIdentityCommand);
-    expect(getCredentials).toHaveLength(1);
-    expect(getCredentials[0]!.args[0].input).toEqual({
-      IdentityId: IDENTITY,
-      Logins: { [PROVIDER]: ID_TOKEN },
-    });
+    expect(cognito.sent("GetId")).toEqual([{ IdentityPoolId: POOL, Logins: { [PROVIDER]: ID_TOKEN } }]);
+    expect(cognito.sent("GetCredentialsForIdentity")).toEqual([
+      { IdentityId: IDENTITY, Logins: { [PROVIDER]: ID_TOKEN } },
+    ]);
   });
 
   it("returns SDK-shaped credentials with the expiration and the identity id", async () => {
     const expiration = new Date(T0 + HOUR);
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    cognito.on(GetCredentialsForIdentityCommand).resolves(credentialsResponse(expiration, "XYZ"));
+    cognito.on("GetId", { IdentityId: IDENTITY });
+    cognito.on("GetCredentialsForIdentity", credentialsResponse(expiration, "XYZ"));
 
-    const credentials = await identityPoolCredentials({
-      client,
-      identityPoolId: POOL,
-      userPoolProvider: PROVIDER,
-      idToken: ID_TOKEN,
-    });
+    const credentials = await identityPoolCredentials({ ...login, idToken: ID_TOKEN });
 
     expect(credentials).toEqual({
       accessKeyId: "ASIAXYZ",
@@ -94,60 +128,68 @@ describe("identityPoolCredentials", () => {
     });
   });
 
-  it("skips GetId when the identity id is already known", async () => {
-    cognito.on(GetCredentialsForIdentityCommand).resolves(credentialsResponse(new Date(T0 + HOUR)));
+  it("asks the identity pool's own region unless the client config names an endpoint", async () => {
+    const hosts: string[] = [];
+    const answer = { IdentityId: IDENTITY, ...credentialsResponse(new Date(T0 + HOUR)) };
+    const requestHandler = {
+      async handle(request: { hostname: string; port?: number }) {
+        hosts.push(`${request.hostname}${request.port ? `:${request.port}` : ""}`);
+        const body = new TextEncoder().encode(JSON.stringify(answer));
+        return { response: { statusCode: 200, headers: {}, body } };
+      },
+    };
+    await identityPoolCredentials({ ...login, clientConfig: { requestHandler }, idToken: ID_TOKEN });
     await identityPoolCredentials({
-      client,
-      identityPoolId: POOL,
-      userPoolProvider: PROVIDER,
+      ...login,
+      clientConfig: { requestHandler, endpoint: "http://127.0.0.1:4566" },
       idToken: ID_TOKEN,
-      identityId: IDENTITY,
     });
-    expect(cognito.commandCalls(GetIdCommand)).toHaveLength(0);
-    expect(cognito.commandCalls(GetCredentialsForIdentityCommand)[0]!.args[0].input.IdentityId).toBe(
-      IDENTITY,
-    );
+    expect(hosts).toEqual([
+      "cognito-identity.eu-west-1.amazonaws.com",
+      "cognito-identity.eu-west-1.amazonaws.com",
+      "127.0.0.1:4566",
+      "127.0.0.1:4566",
+    ]);
+  });
+
+  it("skips GetId when the identity id is already known", async () => {
+    cognito.on("GetCredentialsForIdentity", credentialsResponse(new Date(T0 + HOUR)));
+    await identityPoolCredentials({ ...login, idToken: ID_TOKEN, identityId: IDENTITY });
+    expect(cognito.sent("GetId")).toHaveLength(0);
+    expect(cognito.sent("GetCredentialsForIdentity")[0]!.IdentityId).toBe(IDENTITY);
   });
 
   it("maps NotAuthorizedException to NOT_AUTHORIZED, keeping the cause", async () => {
-    const refusal = notAuthorized();
-    cognito.on(GetIdCommand).rejects(refusal);
-    const error = await identityPoolCredentials({
-      client,
-      identityPoolId: POOL,
-      userPoolProvider: PROVIDER,
-      idToken: ID_TOKEN,
-    }).catch((e: unknown) => e);
+    cognito.on("GetId", notAuthorized());
+    const error = await identityPoolCredentials({ ...login, idToken: ID_TOKEN }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdentityPoolCredentialsError);
-    expect(error).toMatchObject({ code: "NOT_AUTHORIZED", cause: refusal });
+    expect(error).toMatchObject({ code: "NOT_AUTHORIZED", cause: { name: "NotAuthorizedException" } });
     expect((error as Error).message).toMatch(/Token expired.*sign in again/);
   });
 
   it("passes other service errors through unchanged", async () => {
-    const throttled = Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException" });
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    cognito.on(GetCredentialsForIdentityCommand).rejects(throttled);
-    await expect(
-      identityPoolCredentials({
-        client,
-        identityPoolId: POOL,
-        userPoolProvider: PROVIDER,
-        idToken: ID_TOKEN,
-      }),
-    ).rejects.toBe(throttled);
+    cognito.on("GetId", { IdentityId: IDENTITY });
+    cognito.on("GetCredentialsForIdentity", refusal("InvalidParameterException", "Logins too long"));
+    const error = await identityPoolCredentials({ ...login, idToken: ID_TOKEN }).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(IdentityPoolCredentialsError);
+    expect(error).toMatchObject({ name: "InvalidParameterException", message: "Logins too long" });
   });
 
   it("refuses an access token before calling Cognito", async () => {
     const accessToken = jwt({ token_use: "access", sub: "x", client_id: "client" });
-    await expect(
-      identityPoolCredentials({
-        client,
-        identityPoolId: POOL,
-        userPoolProvider: PROVIDER,
-        idToken: accessToken,
-      }),
-    ).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringMatching(/ID token/) });
-    expect(cognito.calls()).toHaveLength(0);
+    await expect(identityPoolCredentials({ ...login, idToken: accessToken })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringMatching(/ID token/),
+    });
+    expect(cognito.sent("GetId")).toHaveLength(0);
+  });
+
+  it("refuses to ask without a login, which would get guest credentials", async () => {
+    await expect(identityPoolCredentials({ ...login, idToken: " " })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringMatching(/No user-pool ID token.*sign in first/),
+    });
+    expect(cognito.sent("GetId")).toHaveLength(0);
   });
 
   it.each([
@@ -156,52 +198,58 @@ describe("identityPoolCredentials", () => {
     "eu-west-1_AbCdEf123",
   ])("refuses the provider name %s", async (userPoolProvider) => {
     await expect(
-      identityPoolCredentials({ client, identityPoolId: POOL, userPoolProvider, idToken: ID_TOKEN }),
-    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    expect(cognito.calls()).toHaveLength(0);
+      identityPoolCredentials({ ...login, userPoolProvider, idToken: ID_TOKEN }),
+    ).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("cognito-idp.{region}.amazonaws.com/{userPoolId}"),
+    });
+    expect(cognito.sent("GetId")).toHaveLength(0);
   });
 
-  it("says when GetId returns no identity id", async () => {
-    cognito.on(GetIdCommand).resolves({});
-    await expect(
-      identityPoolCredentials({
-        client,
-        identityPoolId: POOL,
-        userPoolProvider: PROVIDER,
-        idToken: ID_TOKEN,
-      }),
-    ).rejects.toMatchObject({ code: "MISSING_IDENTITY_ID" });
-  });
-
-  it.each(["AccessKeyId", "SecretKey", "SessionToken", "Expiration"] as const)(
-    "names %s when the credentials response lacks it",
-    async (field) => {
-      const response = credentialsResponse(new Date(T0 + HOUR));
-      delete response.Credentials[field];
-      cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-      cognito.on(GetCredentialsForIdentityCommand).resolves(response);
-      const error = await identityPoolCredentials({
-        client,
-        identityPoolId: POOL,
-        userPoolProvider: PROVIDER,
-        idToken: ID_TOKEN,
-      }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "MISSING_CREDENTIALS" });
-      expect((error as Error).message).toContain(field);
+  it.each(["11111111-2222-4333-8444-555555555555", "eu-west-1_AbCdEf123", "eu-west-1:not-a-uuid"])(
+    "refuses the identity pool id %s",
+    async (identityPoolId) => {
+      await expect(
+        identityPoolCredentials({ ...login, identityPoolId, idToken: ID_TOKEN }),
+      ).rejects.toMatchObject({
+        code: "INVALID_INPUT",
+        message: expect.stringContaining("{region}:{uuid}"),
+      });
+      expect(cognito.sent("GetId")).toHaveLength(0);
     },
   );
 
+  it("says when GetId returns no identity id", async () => {
+    cognito.on("GetId", {});
+    await expect(identityPoolCredentials({ ...login, idToken: ID_TOKEN })).rejects.toMatchObject({
+      code: "MISSING_IDENTITY_ID",
+      message: expect.stringMatching(/GetId returned no IdentityId/),
+    });
+  });
+
+  it.each([
+    ["AccessKeyId", /access key/],
+    ["SecretKey", /secret key/],
+    ["SessionToken", /SessionToken/],
+    ["Expiration", /Expiration/],
+  ] as const)("names %s when the credentials response lacks it", async (field, named) => {
+    const response = credentialsResponse(new Date(T0 + HOUR)) as { Credentials: Record<string, unknown> };
+    delete response.Credentials[field];
+    cognito.on("GetId", { IdentityId: IDENTITY });
+    cognito.on("GetCredentialsForIdentity", response);
+    const error = await identityPoolCredentials({ ...login, idToken: ID_TOKEN }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "MISSING_CREDENTIALS" });
+    expect((error as Error).message).toMatch(named);
+    expect((error as Error).message).toMatch(/authenticated role/);
+  });
+
   it("says when the response has no credentials at all", async () => {
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    cognito.on(GetCredentialsForIdentityCommand).resolves({ IdentityId: IDENTITY });
-    await expect(
-      identityPoolCredentials({
-        client,
-        identityPoolId: POOL,
-        userPoolProvider: PROVIDER,
-        idToken: ID_TOKEN,
-      }),
-    ).rejects.toMatchObject({ code: "MISSING_CREDENTIALS" });
+    cognito.on("GetId", { IdentityId: IDENTITY });
+    cognito.on("GetCredentialsForIdentity", { IdentityId: IDENTITY });
+    await expect(identityPoolCredentials({ ...login, idToken: ID_TOKEN })).rejects.toMatchObject({
+      code: "MISSING_CREDENTIALS",
+      message: expect.stringMatching(/no credentials/),
+    });
   });
 });
 
@@ -211,9 +259,7 @@ describe("identityPoolCredentialProvider", () => {
     const tokens: string[] = [];
     let issued = 0;
     const provider = identityPoolCredentialProvider({
-      client,
-      identityPoolId: POOL,
-      userPoolProvider: PROVIDER,
+      ...login,
       idToken: () => {
         const token = jwt({ token_use: "id", sub: "s", n: ++issued });
         tokens.push(token);
@@ -222,10 +268,10 @@ describe("identityPoolCredentialProvider", () => {
       now: () => clock,
     });
     let served = 0;
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    cognito
-      .on(GetCredentialsForIdentityCommand)
-      .callsFake(() => credentialsResponse(new Date(clock + HOUR), String(++served)));
+    cognito.on("GetId", { IdentityId: IDENTITY });
+    cognito.on("GetCredentialsForIdentity", () =>
+      credentialsResponse(new Date(clock + HOUR), String(++served)),
+    );
     return {
       provider,
       tokens,
@@ -241,7 +287,7 @@ describe("identityPoolCredentialProvider", () => {
     advance(30 * 60 * 1000);
     const second = await provider();
     expect(second).toBe(first);
-    expect(cognito.commandCalls(GetCredentialsForIdentityCommand)).toHaveLength(1);
+    expect(cognito.sent("GetCredentialsForIdentity")).toHaveLength(1);
   });
 
   it("renews them five minutes before they expire, with a fresh ID token and the known identity", async () => {
@@ -251,10 +297,10 @@ describe("identityPoolCredentialProvider", () => {
     const second = await provider();
     expect(second.accessKeyId).not.toBe(first.accessKeyId);
     expect(tokens).toHaveLength(2);
-    const calls = cognito.commandCalls(GetCredentialsForIdentityCommand);
+    const calls = cognito.sent("GetCredentialsForIdentity");
     expect(calls).toHaveLength(2);
-    expect(calls[1]!.args[0].input).toEqual({ IdentityId: IDENTITY, Logins: { [PROVIDER]: tokens[1] } });
-    expect(cognito.commandCalls(GetIdCommand)).toHaveLength(1);
+    expect(calls[1]).toEqual({ IdentityId: IDENTITY, Logins: { [PROVIDER]: tokens[1] } });
+    expect(cognito.sent("GetId")).toHaveLength(1);
   });
 
   it("keeps them until just before that margin", async () => {
@@ -274,8 +320,8 @@ describe("identityPoolCredentialProvider", () => {
     expect(forced.accessKeyId).not.toBe(first.accessKeyId);
     expect(again).toBe(forced);
     expect(await provider()).toBe(forced);
-    expect(cognito.commandCalls(GetCredentialsForIdentityCommand)).toHaveLength(2);
-    expect(cognito.commandCalls(GetIdCommand)).toHaveLength(1);
+    expect(cognito.sent("GetCredentialsForIdentity")).toHaveLength(2);
+    expect(cognito.sent("GetId")).toHaveLength(1);
   });
 
   it("shares one request between concurrent callers", async () => {
@@ -283,19 +329,24 @@ describe("identityPoolCredentialProvider", () => {
     const [a, b, c] = await Promise.all([provider(), provider(), provider()]);
     expect(b).toBe(a);
     expect(c).toBe(a);
-    expect(cognito.commandCalls(GetCredentialsForIdentityCommand)).toHaveLength(1);
+    expect(cognito.sent("GetCredentialsForIdentity")).toHaveLength(1);
   });
 
   it("does not cache a failure", async () => {
     const { provider } = setup();
-    cognito.reset();
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    cognito
-      .on(GetCredentialsForIdentityCommand)
-      .rejectsOnce(notAuthorized())
-      .resolves(credentialsResponse(new Date(T0 + HOUR), "after"));
+    cognito.on("GetCredentialsForIdentity", credentialsResponse(new Date(T0 + HOUR), "after"));
+    cognito.once("GetCredentialsForIdentity", notAuthorized());
     await expect(provider()).rejects.toMatchObject({ code: "NOT_AUTHORIZED" });
     expect((await provider()).accessKeyId).toBe("ASIAafter");
+  });
+
+  it("refuses an access token from the getter at renewal, before calling Cognito", async () => {
+    const provider = identityPoolCredentialProvider({
+      ...login,
+      idToken: () => jwt({ token_use: "access", sub: "s" }),
+    });
+    await expect(provider()).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    expect(cognito.sent("GetId")).toHaveLength(0);
   });
 
   it("looks the identity up again, once, when the remembered one is gone", async () => {
@@ -303,26 +354,20 @@ describe("identityPoolCredentialProvider", () => {
     await provider();
     advance(2 * HOUR);
     cognito.reset();
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    cognito
-      .on(GetCredentialsForIdentityCommand)
-      .rejectsOnce(new ResourceNotFoundException({ message: "Identity not found", $metadata: {} }))
-      .resolves(credentialsResponse(new Date(T0 + 4 * HOUR), "again"));
+    cognito.on("GetId", { IdentityId: IDENTITY });
+    cognito.on("GetCredentialsForIdentity", credentialsResponse(new Date(T0 + 4 * HOUR), "again"));
+    cognito.once("GetCredentialsForIdentity", refusal("ResourceNotFoundException", "Identity not found"));
     const credentials = await provider();
     expect(credentials.accessKeyId).toBe("ASIAagain");
-    expect(cognito.commandCalls(GetIdCommand)).toHaveLength(1);
-    const calls = cognito.commandCalls(GetCredentialsForIdentityCommand);
-    expect(calls).toHaveLength(2);
+    expect(cognito.sent("GetId")).toHaveLength(1);
+    expect(cognito.sent("GetCredentialsForIdentity")).toHaveLength(2);
   });
 
   it("does not retry a missing identity it has just looked up", async () => {
     const { provider } = setup();
-    cognito.reset();
-    cognito.on(GetIdCommand).resolves({ IdentityId: IDENTITY });
-    const gone = new ResourceNotFoundException({ message: "Identity not found", $metadata: {} });
-    cognito.on(GetCredentialsForIdentityCommand).rejects(gone);
-    await expect(provider()).rejects.toBe(gone);
-    expect(cognito.commandCalls(GetCredentialsForIdentityCommand)).toHaveLength(1);
+    cognito.on("GetCredentialsForIdentity", refusal("ResourceNotFoundException", "Identity not found"));
+    await expect(provider()).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    expect(cognito.sent("GetCredentialsForIdentity")).toHaveLength(1);
   });
 
   it("starts over after clear()", async () => {
@@ -330,8 +375,8 @@ describe("identityPoolCredentialProvider", () => {
     await provider();
     provider.clear();
     await provider();
-    expect(cognito.commandCalls(GetIdCommand)).toHaveLength(2);
-    expect(cognito.commandCalls(GetCredentialsForIdentityCommand)).toHaveLength(2);
+    expect(cognito.sent("GetId")).toHaveLength(2);
+    expect(cognito.sent("GetCredentialsForIdentity")).toHaveLength(2);
   });
 
   it("plugs into an SDK client's credentials option", async () => {

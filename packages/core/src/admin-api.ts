@@ -1,7 +1,10 @@
 import { z } from "zod";
+import { QuotaLimits } from "./config";
 import { isUuid } from "./keys";
 import { AuditEntry, PhotoRecord, PhotoStatus, ReasonCode } from "./photo";
+import { QuotaOverride } from "./quota";
 import { ReportTally } from "./reports";
+import { Uuid } from "./uuid";
 
 /**
  * The admin API's contract: every route's path parameters, query, body and response, and the
@@ -14,9 +17,6 @@ import { ReportTally } from "./reports";
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
-
-/** Lower-case UUID: user-pool subs (also the pool's usernames) and photo ids. */
-export const Uuid = z.string().refine(isUuid, { message: "must be a lower-case UUID" });
 
 /** Groups that may use the admin API. `admins` can do everything `support` can, and more. */
 export const ADMIN_GROUPS = ["support", "admins"] as const;
@@ -156,6 +156,56 @@ export const UserDetail = UserSummary.extend({
 export type UserDetail = z.infer<typeof UserDetail>;
 
 // ---------------------------------------------------------------------------------------------
+// Upload quota
+
+/** One period's usage against the limit in force, and when that period ends (ISO, UTC). */
+export const PeriodUsage = z.object({
+  period: z.string(),
+  uploads: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  limit: QuotaLimits,
+  resetsAt: z.string(),
+});
+export type PeriodUsage = z.infer<typeof PeriodUsage>;
+
+/** GET /users/{sub}/usage: today's and this month's uploads, and whose limits apply. */
+export const UserUsage = z.object({
+  sub: Uuid,
+  day: PeriodUsage,
+  /** Absent when no monthly limit is configured. */
+  month: PeriodUsage.optional(),
+  /** Present when an admin set this user's limits; otherwise the environment's apply. */
+  override: QuotaOverride.extend({ updatedAt: z.string(), updatedBy: z.string() }).optional(),
+});
+export type UserUsage = z.infer<typeof UserUsage>;
+
+/**
+ * PUT /users/{sub}/quota (admins): the user's daily limits and, optionally, monthly ones (the
+ * environment's monthly limit applies without). Capped so a typo cannot lift the cost guard.
+ */
+export const QUOTA_MAX_UPLOADS = 10_000;
+export const QUOTA_MAX_BYTES = 100 * 1024 ** 3;
+const LimitsBody = z
+  .object({
+    uploads: z.number().int().min(1).max(QUOTA_MAX_UPLOADS),
+    bytes: z.number().int().min(1).max(QUOTA_MAX_BYTES),
+  })
+  .strict();
+export const SetQuotaBody = z
+  .object({
+    daily: LimitsBody,
+    monthly: LimitsBody.optional(),
+    /** Why the limit changed: kept in the audit log. */
+    reason: z.string().trim().min(3).max(500),
+  })
+  .strict()
+  .refine((b) => !b.monthly || (b.monthly.uploads >= b.daily.uploads && b.monthly.bytes >= b.daily.bytes), {
+    message: "monthly limits must be at least the daily ones",
+    path: ["monthly"],
+  });
+export type SetQuotaBody = z.infer<typeof SetQuotaBody>;
+
+// ---------------------------------------------------------------------------------------------
 // Photos
 
 export const PhotoDetail = PhotoRecord.extend({
@@ -275,6 +325,7 @@ export const AUDIT_ACTIONS = [
   // a signed-in user reported someone else's photo (the actor is the reporter)
   "photo.report",
   "dead-letters.redrive",
+  "user.set-quota",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -522,6 +573,23 @@ export const adminRoutes = {
     audit: "user.delete",
     params: SubParams,
     response: DeletedUserResult,
+  }),
+  getUserUsage: route({
+    ...get,
+    path: "/users/{sub}/usage",
+    params: SubParams,
+    query: NoQuery,
+    response: UserUsage,
+  }),
+  setUserQuota: route({
+    ...action,
+    method: "PUT",
+    path: "/users/{sub}/quota",
+    access: "admins",
+    audit: "user.set-quota",
+    params: SubParams,
+    body: SetQuotaBody,
+    response: UserUsage,
   }),
   reviewCount: route({
     ...get,

@@ -79,7 +79,10 @@ export type QuotaConfig = z.infer<typeof QuotaConfig>;
 export const StorageLifecycleConfig = z.object({
   /** Originals (uploads/) of photos whose verdict is rejected expire after this many days. */
   rejectedOriginalDays: z.number().int().positive(),
-  /** Originals that never reached a final verdict (failed, or never processed) expire after this. */
+  /**
+   * Originals whose verdict is failed expire after this; keep it longer than the dead-letter
+   * queue's retention (dlqRetentionDays), so every dead letter can still be replayed.
+   */
   abandonedUploadDays: z.number().int().positive(),
 });
 export type StorageLifecycleConfig = z.infer<typeof StorageLifecycleConfig>;
@@ -168,8 +171,7 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-  throw new ConfigError(`Invalid configuration in ${source}:\n  ${problems.join("\n  ")}`);
+  throw new ConfigError(`Invalid configuration in ${source}:\n${z.prettifyError(result.error)}`);
 }
 
 export const defaultProcessing: ProcessingConfig = {
@@ -215,7 +217,7 @@ export const defaultQuota: QuotaConfig = {
   monthly: { uploads: 500, bytes: 2 * 1024 * 1024 * 1024 },
 };
 
-const defaultLifecycle: StorageLifecycleConfig = { rejectedOriginalDays: 30, abandonedUploadDays: 7 };
+const defaultLifecycle: StorageLifecycleConfig = { rejectedOriginalDays: 30, abandonedUploadDays: 15 };
 const wafOff: WafConfig = { enabled: false, requestsPer5Minutes: 300 };
 const noAlerts: AlertsConfig = { emails: [], httpsEndpoints: [] };
 
@@ -303,6 +305,7 @@ export function resourceNames(env: EnvironmentConfig) {
     bucket: env.bucketName,
     photoTable: `${env.namePrefix}-photos`,
     auditTable: `${env.namePrefix}-audit`,
+    usageTable: `${env.namePrefix}-usage`,
     processorFunction: `${env.namePrefix}-processor`,
     processorDlq: `${env.namePrefix}-processor-dlq`,
     userPool: `${env.namePrefix}-users`,

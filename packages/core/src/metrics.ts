@@ -96,3 +96,13 @@ export const METRICS = {
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricKey = keyof typeof METRICS;
+
+/** The extra dimensions one catalogue metric takes, each a string value. */
+export type MetricDimensions<K extends MetricKey> = {
+  [D in (typeof METRICS)[K]["dimensions"][number]]: string;
+};
+
+/** The catalogue metrics one function emits. */
+export type MetricKeyOf<S extends MetricService> = {
+  [K in MetricKey]: (typeof METRICS)[K]["service"] extends S ? K : never;
+}[MetricKey];

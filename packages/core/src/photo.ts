@@ -38,6 +38,8 @@ export const Reason = z.object({
   message: z.string(),
   measured: z.number().optional(),
   threshold: z.number().optional(),
+  /** When a limit that refused the photo resets (QUOTA_EXCEEDED), ISO 8601 UTC. */
+  resetsAt: z.string().optional(),
 });
 export type Reason = z.infer<typeof Reason>;
 
@@ -139,6 +141,11 @@ export const PhotoRecord = z.object({
   openReports: z.array(PhotoReport).optional(),
   /** The reports the last review dealt with (a review removes `openReports`). */
   reportsHandled: HandledReports.optional(),
+  /**
+   * When S3's lifecycle rules delete the original upload (rejected or failed photos; approved
+   * originals are kept): the upload's time plus the environment's days, at the next midnight UTC.
+   */
+  originalExpiresAt: z.string().optional(),
 });
 export type PhotoRecord = z.infer<typeof PhotoRecord>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isUuid, SHARED_PREFIX, sharedPrefix } from "./keys";
+import { Uuid } from "./uuid";
 
 /**
  * Profile pictures: the contract between the edge (checks the upload intent), the processor
@@ -102,9 +103,7 @@ export const PROFILE_PICTURE_ROUTE = {
   path: "/me/profile-picture",
   routeKey: "PUT /me/profile-picture",
 } as const;
-export const SetProfilePictureRequest = z
-  .object({ photoId: z.string().refine(isUuid, "must be a lower-case UUID") })
-  .strict();
+export const SetProfilePictureRequest = z.object({ photoId: Uuid }).strict();
 export type SetProfilePictureRequest = z.infer<typeof SetProfilePictureRequest>;
 export const ProfilePictureResult = z.object({
   photoId: z.string(),

@@ -7,6 +7,8 @@ export interface RetryOptions {
   /** Injected so tests do not wait; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Called before each new attempt with the error that caused it (metrics count retries). */
+  onRetry?: (error: unknown, attempt: number) => void;
 }
 
 const THROTTLING_NAMES = new Set([
@@ -41,6 +43,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
       return await fn();
     } catch (error) {
       if (attempt >= options.attempts || !options.isRetryable(error)) throw error;
+      options.onRetry?.(error, attempt + 1);
       const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
       await sleep(Math.round(random() * cap));
     }

@@ -10,7 +10,6 @@ import { PhotogateError } from "./errors";
  * August/September 2026): re-read the table when adding a runtime or changing a date.
  */
 export const LAMBDA_RUNTIME_SOURCE = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html";
-export const LAMBDA_RUNTIME_SOURCE_READ = "2026-11-27";
 
 export interface LambdaRuntimeDates {
   /** Node.js major version the runtime runs (also the esbuild target). */

@@ -33,7 +33,20 @@ export const auditTable = {
   },
 } as const;
 
-export type TableSchema = typeof photoTable | typeof auditTable;
+/**
+ * Per-owner upload counts, one item per UTC period (`day#YYYY-MM-DD`, `month#YYYY-MM`, see
+ * quota.ts) holding `uploads`, `bytes` and `counted` (the uploads already counted, so a
+ * redelivery is not counted twice), plus the `limits` item of an admin's override. Period items
+ * expire by TTL on `expiresAt` (epoch seconds); the override has none.
+ */
+export const usageTable = {
+  partitionKey: "owner",
+  sortKey: "period",
+  indexes: {},
+  ttlAttribute: "expiresAt",
+} as const;
+
+export type TableSchema = typeof photoTable | typeof auditTable | typeof usageTable;
 
 /** An index's projection: every attribute unless its schema says otherwise. */
 export function indexProjection(index: { partitionKey: string; sortKey: string }): "ALL" | "KEYS_ONLY" {
@@ -46,11 +59,20 @@ export function indexProjection(index: { partitionKey: string; sortKey: string }
  * Every key attribute is a string.
  */
 export function createTableInput(schema: TableSchema, tableName: string) {
+  const indexes: [string, { partitionKey: string; sortKey: string }][] = Object.entries(schema.indexes);
   const keyNames = [
     schema.partitionKey,
     schema.sortKey,
-    ...Object.values(schema.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+    ...indexes.flatMap(([, i]) => [i.partitionKey, i.sortKey]),
   ];
+  const globalIndexes = indexes.map(([indexName, index]) => ({
+    IndexName: indexName,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+      { AttributeName: index.sortKey, KeyType: "RANGE" as const },
+    ],
+    Projection: { ProjectionType: indexProjection(index) },
+  }));
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST" as const,
@@ -62,13 +84,7 @@ export function createTableInput(schema: TableSchema, tableName: string) {
       AttributeName: name,
       AttributeType: "S" as const,
     })),
-    GlobalSecondaryIndexes: Object.entries(schema.indexes).map(([indexName, index]) => ({
-      IndexName: indexName,
-      KeySchema: [
-        { AttributeName: index.partitionKey, KeyType: "HASH" as const },
-        { AttributeName: index.sortKey, KeyType: "RANGE" as const },
-      ],
-      Projection: { ProjectionType: indexProjection(index) },
-    })),
+    // DynamoDB refuses an empty list: a table without indexes has no such field.
+    ...(globalIndexes.length > 0 ? { GlobalSecondaryIndexes: globalIndexes } : {}),
   };
 }

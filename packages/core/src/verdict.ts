@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { isUuid, PHOTOS_PREFIX, SHARED_PREFIX, statusKey } from "./keys";
+import { PHOTOS_PREFIX, SHARED_PREFIX } from "./keys";
 import { DerivedImage, Failure, PhotoRecord, Reason, Thumbnail } from "./photo";
 import { ProfilePictureOutcome } from "./profile-picture";
+import { Uuid } from "./uuid";
 
 /**
  * The verdict document, `photos/{owner}/{photoId}/status.json`: what the owner's client polls
@@ -22,8 +23,6 @@ export const VerdictImages = z.object({
   thumbnails: z.array(Thumbnail),
 });
 export type VerdictImages = z.infer<typeof VerdictImages>;
-
-const Uuid = z.string().refine(isUuid, "must be a lower-case UUID");
 
 export const VerdictDocument = z.object({
   version: z.number().int().positive(),
@@ -83,8 +82,6 @@ export function sharedCopyKey(derivedKey: string): string {
   }
   return SHARED_PREFIX + derivedKey.slice(PHOTOS_PREFIX.length);
 }
-
-export { statusKey as verdictKey };
 
 /** Builds the verdict document for a finished record. `final` matters only for `failed`. */
 export function verdictFromRecord(

@@ -44,9 +44,9 @@ describe("parseConfig", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as Error).message;
-      expect(message).toContain("PHOTOGATE_PROCESSING");
-      expect(message).toContain("thumbnailSizes");
-      expect(message).toContain("minImageEdge");
+      expect(message).toMatch(/^Invalid configuration in PHOTOGATE_PROCESSING:\n/);
+      expect(message).toMatch(/✖ Too small: expected array to have >=1 items\n\s+→ at thumbnailSizes$/m);
+      expect(message).toMatch(/✖ Too small: expected number to be >=80\n\s+→ at minImageEdge$/m);
     }
   });
 

@@ -7,7 +7,7 @@ export const DEFAULT_DATA_DIR = resolve(import.meta.dirname, "../../../.photogat
 export const ENDPOINTS_FILE = "endpoints.json";
 
 /** Default ports, one after another from 4500; `--base-port` moves them all. */
-export const PORT_OFFSETS = {
+const PORT_OFFSETS = {
   edge: 0,
   s3: 1,
   s3Origin: 2,
@@ -32,17 +32,17 @@ export function portsFrom(basePort: number): Record<PortName, number> {
   ) as Record<PortName, number>;
 }
 
-export const LocalUser = z.object({
+export const DevStackUser = z.object({
   name: z.string(),
   email: z.string(),
   password: z.string(),
   sub: z.string(),
   groups: z.array(z.string()),
 });
-export type LocalUser = z.infer<typeof LocalUser>;
+export type DevStackUser = z.infer<typeof DevStackUser>;
 
 /** What a running local stack tells scripts and tests: URLs, names, ids and seeded users. */
-export const LocalEndpoints = z.object({
+export const DevStackEndpoints = z.object({
   pid: z.number().int(),
   startedAt: z.string(),
   region: z.string(),
@@ -73,19 +73,19 @@ export const LocalEndpoints = z.object({
   identityPoolId: z.string(),
   /** The local stack's own services' credentials (what the processor uses). */
   serviceCredentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
-  users: z.array(LocalUser),
+  users: z.array(DevStackUser),
 });
-export type LocalEndpoints = z.infer<typeof LocalEndpoints>;
+export type DevStackEndpoints = z.infer<typeof DevStackEndpoints>;
 
-export class LocalStackNotRunningError extends Error {
-  readonly code = "LOCAL_STACK_NOT_RUNNING";
+export class DevStackNotRunningError extends Error {
+  readonly code = "DEV_STACK_NOT_RUNNING";
   constructor(reason: string) {
     super(`${reason}\nStart photogate locally first, in another terminal: pnpm dev`);
-    this.name = "LocalStackNotRunningError";
+    this.name = "DevStackNotRunningError";
   }
 }
 
-export async function writeEndpoints(dataDir: string, endpoints: LocalEndpoints): Promise<string> {
+export async function writeEndpoints(dataDir: string, endpoints: DevStackEndpoints): Promise<string> {
   const file = join(dataDir, ENDPOINTS_FILE);
   await mkdir(dirname(file), { recursive: true });
   // Written whole then renamed, so a reader never sees half a file.
@@ -95,18 +95,18 @@ export async function writeEndpoints(dataDir: string, endpoints: LocalEndpoints)
 }
 
 /** Reads the endpoints of a running `pnpm dev`, or says clearly that none is running. */
-export async function readEndpoints(dataDir = DEFAULT_DATA_DIR): Promise<LocalEndpoints> {
+export async function readEndpoints(dataDir = DEFAULT_DATA_DIR): Promise<DevStackEndpoints> {
   const file = join(dataDir, ENDPOINTS_FILE);
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch {
-    throw new LocalStackNotRunningError(`No local stack found (${file} does not exist).`);
+    throw new DevStackNotRunningError(`No local stack found (${file} does not exist).`);
   }
-  const parsed = LocalEndpoints.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new LocalStackNotRunningError(`${file} is not a photogate endpoints file.`);
+  const parsed = DevStackEndpoints.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new DevStackNotRunningError(`${file} is not a photogate endpoints file.`);
   if (!isAlive(parsed.data.pid)) {
-    throw new LocalStackNotRunningError(
+    throw new DevStackNotRunningError(
       `The local stack that wrote ${file} (pid ${parsed.data.pid}) has stopped.`,
     );
   }

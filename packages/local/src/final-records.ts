@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { FINAL_STATUSES, type PhotoStatus, photoTable } from "@photogate/core";
-import type { LocalEndpoints } from "./endpoints";
+import type { DevStackEndpoints } from "./endpoints";
 
 export interface PhotoRef {
   owner: string;
@@ -26,7 +26,7 @@ export interface FinalRecordsResult {
  * deadline passes; reads as the local stack's service, strongly consistent.
  */
 export async function waitForFinalRecords(
-  endpoints: LocalEndpoints,
+  endpoints: DevStackEndpoints,
   photos: readonly PhotoRef[],
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<FinalRecordsResult> {

@@ -1,46 +1,17 @@
-export { createLocalAdminDeps, startAdminApiServer } from "./admin-api";
-export * from "./admin-site";
-export * from "./cognito/errors";
-export { provisionUserPool, seedUsers, signIn, userPoolProviderName } from "./cognito/provision";
-export { startUserPoolEmulator } from "./cognito/user-pool-emulator";
 export {
-  CredentialStore,
-  type ServiceCredentials,
-  type Session,
-  type SessionCredentials,
-} from "./credentials";
-export { ensureTables, startDynamoServer } from "./dynamodb";
-export { type DynamoGateway, dynamoPermissions, startDynamoGateway } from "./dynamodb-gateway";
-export { startEdgeProxy } from "./edge/edge-proxy";
+  type AdminSite,
+  type AdminSiteOptions,
+  type LocalAdminAppConfig,
+  startAdminSite,
+} from "./admin-site/server";
 export * from "./endpoints";
 export { type FinalRecord, type PhotoRef, waitForFinalRecords } from "./final-records";
-export { createJsonAuthorizer, LOCAL_ACCOUNT_ID } from "./iam/json-authorizer";
-export { identityPoolRoles, localFunctionRoles } from "./iam/local-roles";
-export { startIdentityEndpoint } from "./identity/identity-endpoint";
-export { localRekognitionClient } from "./rekognition/client";
-export { decodeImage, MAX_IMAGE_BYTES, MIN_IMAGE_EDGE, type RgbImage } from "./rekognition/decode-image";
-export {
-  type RekognitionEndpoint,
-  type RekognitionEndpointOptions,
-  startRekognitionEndpoint,
-} from "./rekognition/endpoint";
-export { ModelLoadError, RekognitionError } from "./rekognition/errors";
-export { type BodyPose, createFaceDetector, humanPackageDir } from "./rekognition/face-detector";
-export {
-  createModerationClassifier,
-  MODERATION_CALIBRATION,
-  moderationLabels,
-} from "./rekognition/moderation";
-export { torsoSkin } from "./rekognition/torso-skin";
-export * from "./s3";
-export * from "./sample-images";
 export { findUser, type SeededPhoto, seedSamplePhotos, signInLocalUser } from "./seed";
 export {
-  DEFAULT_USERS,
-  type LocalStack,
-  type LocalStackOptions,
+  type DevStack,
+  type DevStackOptions,
   SERVICE_CREDENTIALS,
-  startLocalStack,
+  startDevStack,
 } from "./stack";
 export { type StackProcess, StackProcessError, startStackProcess } from "./stack-process";
 export * from "./upload";

@@ -2,10 +2,8 @@ import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { PhotoRecord } from "@photogate/core";
-import { signIn } from "./cognito/provision";
-import type { LocalEndpoints, LocalUser } from "./endpoints";
-import { nameBasedUuid } from "./ids";
-import { samplePhotos } from "./sample-images";
+import { nameBasedUuid, samplePhotos, signIn } from "@photogate/local-emulators";
+import type { DevStackEndpoints, DevStackUser } from "./endpoints";
 import { uploadThroughEdge } from "./upload";
 
 export interface SeededPhoto {
@@ -16,7 +14,7 @@ export interface SeededPhoto {
   uploaded: boolean;
 }
 
-export function findUser(endpoints: LocalEndpoints, name: string): LocalUser {
+export function findUser(endpoints: DevStackEndpoints, name: string): DevStackUser {
   const user = endpoints.users.find((u) => u.name === name || u.email === name);
   if (!user) {
     const known = endpoints.users.map((u) => u.name).join(", ");
@@ -26,7 +24,7 @@ export function findUser(endpoints: LocalEndpoints, name: string): LocalUser {
 }
 
 /** Signs a seeded user in with the upload client and returns their tokens. */
-export async function signInLocalUser(endpoints: LocalEndpoints, user: LocalUser) {
+export async function signInLocalUser(endpoints: DevStackEndpoints, user: DevStackUser) {
   const idp = new CognitoIdentityProviderClient({
     endpoint: endpoints.urls.cognitoIdp,
     region: endpoints.region,
@@ -43,7 +41,10 @@ export async function signInLocalUser(endpoints: LocalEndpoints, user: LocalUser
  * Uploads the sample photos for a user through the edge, the way a client app does, unless an
  * earlier run did already (their ids are stable). The caller waits for the notifications.
  */
-export async function seedSamplePhotos(endpoints: LocalEndpoints, userName = "demo"): Promise<SeededPhoto[]> {
+export async function seedSamplePhotos(
+  endpoints: DevStackEndpoints,
+  userName = "demo",
+): Promise<SeededPhoto[]> {
   const user = findUser(endpoints, userName);
   const dynamo = DynamoDBDocumentClient.from(
     new DynamoDBClient({

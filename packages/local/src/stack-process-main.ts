@@ -5,7 +5,7 @@
  */
 import { createLogger } from "@photogate/processor";
 import { ANY_FREE_PORTS } from "./endpoints";
-import { startLocalStack } from "./stack";
+import { startDevStack } from "./stack";
 
 const { dataDir, drainTimeoutMs } = JSON.parse(process.argv[2] ?? "{}") as {
   dataDir?: string;
@@ -13,7 +13,7 @@ const { dataDir, drainTimeoutMs } = JSON.parse(process.argv[2] ?? "{}") as {
 };
 if (!dataDir) throw new Error('usage: stack-process-main.ts \'{"dataDir":"…","drainTimeoutMs":10000}\'');
 
-const stack = await startLocalStack({
+const stack = await startDevStack({
   dataDir,
   ports: ANY_FREE_PORTS,
   ...(drainTimeoutMs === undefined ? {} : { drainTimeoutMs }),

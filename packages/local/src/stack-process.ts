@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { LocalEndpoints } from "./endpoints";
-import type { DrainReport } from "./s3";
+import type { DrainReport } from "@photogate/local-emulators";
+import type { DevStackEndpoints } from "./endpoints";
 
 export interface StackProcessOptions {
   /** Kept across restarts: start a second process on it to see what the first one left. */
@@ -14,7 +14,7 @@ export interface StackProcessOptions {
 }
 
 export interface StackProcess {
-  endpoints: LocalEndpoints;
+  endpoints: DevStackEndpoints;
   /** Notifications an earlier run left pending, queued again at this start. */
   redelivered: number;
   pid: number;
@@ -32,7 +32,7 @@ export class StackProcessError extends Error {
 }
 
 /**
- * Runs `startLocalStack` in a child process (free ports, the given data folder), so a test or a
+ * Runs `startDevStack` in a child process (free ports, the given data folder), so a test or a
  * benchmark can kill it at any moment, as an operator's `kill -9` or Ctrl-C would, and restart it.
  */
 export function startStackProcess(options: StackProcessOptions): Promise<StackProcess> {
@@ -85,7 +85,7 @@ export function startStackProcess(options: StackProcessOptions): Promise<StackPr
 
 function parseLine(
   line: string,
-): { ready?: { endpoints: LocalEndpoints; redelivered: number }; stopped?: DrainReport } | undefined {
+): { ready?: { endpoints: DevStackEndpoints; redelivered: number }; stopped?: DrainReport } | undefined {
   try {
     return JSON.parse(line);
   } catch {

@@ -1,10 +1,10 @@
 import { type PhotoTransport, uploadPhoto } from "@photogate/client";
-import type { LocalEndpoints } from "./endpoints";
+import type { DevStackEndpoints } from "./endpoints";
 import { findUser, signInLocalUser } from "./seed";
 import { localIdentityPoolCredentials, localS3Client } from "./upload";
 
 export interface UploadBurstOptions {
-  endpoints: LocalEndpoints;
+  endpoints: DevStackEndpoints;
   count: number;
   /** Uploads in flight at once. */
   concurrency: number;

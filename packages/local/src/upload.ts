@@ -1,29 +1,17 @@
-import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import {
   identityPoolCredentialProvider,
   type PhotoTransport,
-  PhotoUploadError,
   uploadPhoto,
   type WaitForVerdictOptions,
   waitForVerdict as waitForVerdictDocument,
   withCredentialRefresh,
 } from "@photogate/client";
-import { PhotogateError, type UploadExtension, type VerdictDocument } from "@photogate/core";
-import type { LocalEndpoints } from "./endpoints";
+import type { UploadExtension, VerdictDocument } from "@photogate/core";
+import type { DevStackEndpoints } from "./endpoints";
 
 /** Static credentials or a provider (e.g. identity-pool credentials that refresh). */
 export type Credentials = NonNullable<S3ClientConfig["credentials"]>;
-
-/** A refusal from the edge or S3, with the status and the body that explains it. */
-export class UploadRefusedError extends PhotogateError {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super("UPLOAD_REFUSED", `Upload refused with ${status}: ${body}`);
-  }
-}
 
 export interface PhotoUpload {
   owner: string;
@@ -38,12 +26,7 @@ export async function uploadThroughEdge(
   accessToken: string,
   photo: PhotoUpload,
 ): Promise<string> {
-  try {
-    return (await uploadPhoto({ kind: "cloudfront", baseUrl: edgeUrl, accessToken }, photo)).key;
-  } catch (error) {
-    if (error instanceof PhotoUploadError) throw new UploadRefusedError(error.status, error.detail);
-    throw error;
-  }
+  return (await uploadPhoto({ kind: "cloudfront", baseUrl: edgeUrl, accessToken }, photo)).key;
 }
 
 /** PutObject straight to S3 with identity-pool credentials (confined to the owner's prefix by IAM). */
@@ -55,9 +38,6 @@ export async function uploadDirect(
   const client = localS3Client(s3.url, s3.region, credentials);
   try {
     return (await uploadPhoto({ kind: "s3", s3: client, bucket: s3.bucket }, photo)).key;
-  } catch (error) {
-    if (error instanceof PhotoUploadError) throw new UploadRefusedError(error.status, error.detail);
-    throw error;
   } finally {
     client.destroy();
   }
@@ -82,11 +62,11 @@ export function localS3Client(url: string, region: string, credentials: Credenti
 
 /** A signed-in user's identity-pool credentials from the local stack's identity endpoint (they refresh). */
 export function localIdentityPoolCredentials(
-  endpoints: Pick<LocalEndpoints, "urls" | "region" | "identityPoolId" | "userPool">,
+  endpoints: Pick<DevStackEndpoints, "urls" | "region" | "identityPoolId" | "userPool">,
   idToken: () => string | Promise<string>,
 ): Credentials {
   return identityPoolCredentialProvider({
-    client: new CognitoIdentityClient({ endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region }),
+    clientConfig: { endpoint: endpoints.urls.cognitoIdentity, region: endpoints.region },
     identityPoolId: endpoints.identityPoolId,
     userPoolProvider: endpoints.userPool.providerName,
     idToken,

@@ -9,22 +9,25 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import {
+  adminApiEnvironment,
+  cognitoIssuer,
   type EnvironmentConfig,
   PROFILE_PICTURE_ROUTE,
   REGIONAL_RUNTIME,
   USER_ROUTES,
 } from "@photogate/core";
+import { adminApiStatements } from "@photogate/policies";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
+import { operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
-import { adminApiStatements } from "../policies/function-policies";
 
 export {
   ADMIN_COGNITO_ACTIONS,
   type AdminApiPolicyTargets,
   adminApiStatements,
-} from "../policies/function-policies";
+} from "@photogate/policies";
 
 /** A resource this construct grants access to, by name (for the function) and ARN (for IAM). */
 export interface NamedResource {
@@ -62,12 +65,14 @@ export interface AdminApiOptions {
   corsAllowedOrigins: string[];
   /** Function and access log retention; defaults to the environment's. */
   logRetentionDays?: number;
-  /** Lifetime of presigned image URLs (PHOTOGATE_PRESIGN_SECONDS); the function defaults to 300. */
+  /** Lifetime of presigned image URLs; the function defaults to 300 s. */
   presignSeconds?: number;
-  /** Origin serving shared/ for the Cognito `picture` attribute (PHOTOGATE_PICTURE_BASE_URL). */
+  /** Origin serving shared/ for the Cognito `picture` attribute. */
   pictureBaseUrl?: string;
   /** Stage-wide throttling; defaults to 20 requests/s with bursts of 40 (a support team, not the public). */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** The quota's usage table (support reads usage, admins override limits); absent: no usage routes. */
+  usageTable?: NamedResource;
   /** Defaults to 512 MB and 15 s (API Gateway gives up on an integration after 30 s). */
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -149,6 +154,7 @@ export class AdminApi extends Construct {
           processorArn: options.processor.arn,
           deadLetterQueueArn: options.deadLetterQueue.arn,
           logGroupArn: this.logGroup.arn,
+          ...(options.usageTable ? { usageTableArn: options.usageTable.arn } : {}),
         }),
       ),
     });
@@ -167,20 +173,23 @@ export class AdminApi extends Construct {
       // An update trigger: the bundle directory's content hash changes exactly when the code does.
       sourceCodeHash: code.assetHash,
       environment: {
-        // Exactly what functions/admin-api/src/config.ts reads.
         variables: {
-          PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
-          PHOTOGATE_AUDIT_TABLE: options.auditTable.name,
-          PHOTOGATE_BUCKET: options.photoBucket.name,
-          PHOTOGATE_USER_POOL_ID: options.userPool.id,
-          PHOTOGATE_PROCESSOR_FUNCTION: options.processor.name,
-          PHOTOGATE_DLQ_URL: options.deadLetterQueue.url,
-          ...(options.presignSeconds === undefined
-            ? {}
-            : { PHOTOGATE_PRESIGN_SECONDS: String(options.presignSeconds) }),
-          ...(options.pictureBaseUrl === undefined
-            ? {}
-            : { PHOTOGATE_PICTURE_BASE_URL: options.pictureBaseUrl }),
+          ...adminApiEnvironment({
+            photoTable: options.photoTable.name,
+            auditTable: options.auditTable.name,
+            bucket: options.photoBucket.name,
+            userPoolId: options.userPool.id,
+            processorFunction: options.processor.name,
+            deadLetterQueueUrl: options.deadLetterQueue.url,
+            presignSeconds: options.presignSeconds,
+            pictureBaseUrl: options.pictureBaseUrl,
+          }),
+          ...operationsVariables({
+            environment: options.env.name,
+            ...(options.usageTable
+              ? { quota: { usageTableName: options.usageTable.name, limits: options.env.quota } }
+              : {}),
+          }),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],
@@ -211,7 +220,7 @@ export class AdminApi extends Construct {
       authorizerType: "JWT",
       identitySources: ["$request.header.Authorization"],
       jwtConfiguration: {
-        issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+        issuer: cognitoIssuer(env.region, options.userPool.id),
         // Matched against `aud` (ID tokens) or `client_id` (access tokens): admin client only,
         // so an upload-app token is refused before the function runs.
         audience: [options.adminClientId],
@@ -243,7 +252,7 @@ export class AdminApi extends Construct {
         authorizerType: "JWT",
         identitySources: ["$request.header.Authorization"],
         jwtConfiguration: {
-          issuer: cognitoIssuerUrl(env.region, options.userPool.id),
+          issuer: cognitoIssuer(env.region, options.userPool.id),
           audience: [options.uploadClientId],
         },
       });
@@ -301,8 +310,4 @@ export class AdminApi extends Construct {
   get roleArn(): string {
     return this.role.arn;
   }
-}
-
-export function cognitoIssuerUrl(region: string, userPoolId: string): string {
-  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
 }

@@ -5,7 +5,16 @@ import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function"
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import { type EnvironmentConfig, siteContentType } from "@photogate/core";
+import {
+  adminSiteCsp,
+  type EnvironmentConfig,
+  HSTS_MAX_AGE_SECONDS,
+  SITE_CONFIG_CACHE_CONTROL,
+  SITE_SECURITY_HEADERS,
+  SPA_ROUTING_CODE,
+  siteCacheControl,
+  siteContentType,
+} from "@photogate/core";
 import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { SecureBucket } from "./secure-bucket";
@@ -23,29 +32,10 @@ export const ADMIN_SITE_POLICY_IDS = {
 export const ADMIN_API_PATH = "/api";
 /** The app's runtime config, rendered by Terraform; never taken from the build. */
 export const CONFIG_KEY = "config.json";
-/** HSTS max-age: two years (preload lists require at least one). */
-export const HSTS_MAX_AGE_SECONDS = 63_072_000;
-
 const SITE_ORIGIN_ID = "admin-site-bucket";
 const API_ORIGIN_ID = "admin-api";
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 const READ_METHODS = ["GET", "HEAD"];
-
-/**
- * Viewer-request function of the site: Vite's hashed files (`/assets/...`) and top-level files
- * (`/favicon.ico`, `/config.json`) are served as they are; every other path is an app route and
- * gets the SPA shell. Chosen over distribution-wide custom error responses, which would also
- * turn the API's own 403/404 JSON into index.html with status 200, and would answer a missing
- * script with HTML.
- */
-export const SPA_ROUTING_CODE = `function handler(event) {
-  var request = event.request;
-  var uri = request.uri;
-  if (uri.indexOf("/assets/") === 0 || /^\\/[^/]+\\.[A-Za-z0-9]+$/.test(uri)) return request;
-  request.uri = "/index.html";
-  return request;
-}
-`;
 
 /** Viewer-request function of `/api/*`: the API sees the paths its routes table knows (`/users`). */
 export const API_PREFIX_CODE = `function handler(event) {
@@ -55,13 +45,7 @@ export const API_PREFIX_CODE = `function handler(event) {
 }
 `;
 
-/** The Content-Type a site file is served with (shared with the other server of the app). */
-export const contentTypeFor = siteContentType;
-
-/** Hashed build output never changes under its name; everything else is revalidated. */
-export function cacheControlFor(key: string): string {
-  return key.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache";
-}
+export { adminSiteCsp, HSTS_MAX_AGE_SECONDS, SPA_ROUTING_CODE } from "@photogate/core";
 
 /** The config.json the admin app fetches at start-up (one build serves every environment). */
 export interface AdminAppConfig {
@@ -98,28 +82,6 @@ export function presignedHost(bucketName: string, region: string): string {
   if (!Token.isUnresolved(bucketName) && bucketName.includes("."))
     return `https://s3.${region}.amazonaws.com`;
   return `https://${bucketName}.s3.${region}.amazonaws.com`;
-}
-
-/** The site's Content-Security-Policy: nothing third-party, no framing, no plugins. */
-export function adminSiteCsp(input: {
-  region: string;
-  photoBucketName: string;
-  allowInlineStyles?: boolean;
-}): string {
-  const directives: Array<[string, string[]]> = [
-    ["default-src", ["'self'"]],
-    ["script-src", ["'self'"]],
-    ["style-src", input.allowInlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"]],
-    ["img-src", ["'self'", "data:", presignedHost(input.photoBucketName, input.region)]],
-    // The API is same-origin (/api); sign-in and token refresh go to the user pool's endpoint.
-    ["connect-src", ["'self'", `https://cognito-idp.${input.region}.amazonaws.com`]],
-    ["font-src", ["'self'"]],
-    ["object-src", ["'none'"]],
-    ["base-uri", ["'self'"]],
-    ["form-action", ["'self'"]],
-    ["frame-ancestors", ["'none'"]],
-  ];
-  return directives.map(([name, sources]) => `${name} ${sources.join(" ")}`).join("; ");
 }
 
 /** Every file under `dir`, as bucket keys (POSIX separators), sorted for a stable synth. */
@@ -182,8 +144,8 @@ export class AdminSite extends Construct {
         source,
         // Re-uploads exactly when the bytes change (etag would break under SSE-KMS).
         sourceHash: Fn.filemd5(source),
-        contentType: contentTypeFor(key),
-        cacheControl: cacheControlFor(key),
+        contentType: siteContentType(key),
+        cacheControl: siteCacheControl(key),
       });
     }
 
@@ -201,8 +163,9 @@ export class AdminSite extends Construct {
       securityHeadersConfig: {
         contentSecurityPolicy: {
           contentSecurityPolicy: adminSiteCsp({
-            region: env.region,
-            photoBucketName: options.photoBucketName,
+            imageSources: [presignedHost(options.photoBucketName, env.region)],
+            // The API is same-origin (/api); sign-in and token refresh go to the user pool's endpoint.
+            connectSources: [`https://cognito-idp.${env.region}.amazonaws.com`],
             allowInlineStyles: options.allowInlineStyles ?? false,
           }),
           override: true,
@@ -213,9 +176,10 @@ export class AdminSite extends Construct {
           preload: true,
           override: true,
         },
-        frameOptions: { frameOption: "DENY", override: true },
+        frameOptions: { frameOption: SITE_SECURITY_HEADERS["x-frame-options"], override: true },
+        // CloudFront's only value for it is nosniff.
         contentTypeOptions: { override: true },
-        referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+        referrerPolicy: { referrerPolicy: SITE_SECURITY_HEADERS["referrer-policy"], override: true },
       },
     });
 
@@ -309,9 +273,8 @@ export class AdminSite extends Construct {
       bucket: this.bucket.bucketId,
       key: CONFIG_KEY,
       content: Fn.jsonencode(config),
-      contentType: contentTypeFor(CONFIG_KEY),
-      // Read once per page load; a deploy that changes the pool or API takes effect at once.
-      cacheControl: "no-store",
+      contentType: siteContentType(CONFIG_KEY),
+      cacheControl: SITE_CONFIG_CACHE_CONTROL,
     });
   }
 

@@ -14,20 +14,21 @@ import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataHttp } from "@cdktf/provider-http/lib/data-http";
 import type { HttpProvider } from "@cdktf/provider-http/lib/provider";
 import {
+  cognitoIssuer,
   EDGE_RUNTIME,
   type EnvironmentConfig,
+  edgeConfigJson,
   PHOTOS_PREFIX,
   resourceNames,
   SHARED_PREFIX,
-  UPLOAD_CONTENT_TYPES,
   UPLOAD_INTENT_HEADER,
   UPLOADS_PREFIX,
 } from "@photogate/core";
+import { edgeOriginBucketStatements } from "@photogate/policies";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type PolicyStatement, policyJson } from "../lib/policy-document";
-import { edgeOriginBucketStatements } from "../policies/edge-origin-policies";
 
 /** AWS-managed CloudFront policies; their ids are fixed and documented, so no lookup is needed. */
 export const MANAGED_POLICY_IDS = {
@@ -69,47 +70,8 @@ export interface EdgeDistributionOptions {
   bundleDir: string;
   /** Defaults to PriceClass_100 (North America and Europe edges, the cheapest). */
   priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
-}
-
-/** The config.json baked next to the edge bundle; the edge-auth function reads exactly this. */
-export interface EdgeConfigJson {
-  region: string;
-  userPoolId: string;
-  issuer: string;
-  clientIds: string[];
-  tokenUse: "access";
-  jwks: unknown;
-  maxUploadBytes: number;
-  allowedContentTypes: string[];
-  /** Requests without a token may read shared/ (env.publicSharing). */
-  publicSharing: boolean;
-}
-
-export function cognitoIssuer(region: string, userPoolId: string): string {
-  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
-}
-
-/**
- * The edge function's config. The construct calls it with Terraform references (rendered by
- * `jsonencode` at deploy time); tests call it with plain values to check the shape.
- */
-export function edgeConfig(input: {
-  env: EnvironmentConfig;
-  userPoolId: string;
-  clientIds: string[];
-  jwks: unknown;
-}): EdgeConfigJson {
-  return {
-    region: input.env.region,
-    userPoolId: input.userPoolId,
-    issuer: cognitoIssuer(input.env.region, input.userPoolId),
-    clientIds: input.clientIds,
-    tokenUse: "access",
-    jwks: input.jwks,
-    maxUploadBytes: input.env.processing.maxUploadBytes,
-    allowedContentTypes: [...UPLOAD_CONTENT_TYPES],
-    publicSharing: input.env.publicSharing,
-  };
+  /** A WAFv2 web ACL (scope CLOUDFRONT) in front of the distribution; none by default. */
+  webAclArn?: string;
 }
 
 /**
@@ -160,11 +122,14 @@ export class EdgeDistribution extends Construct {
       },
     });
 
-    const config = edgeConfig({
-      env,
+    // Core's shape, which the edge parses with core's schema; the values are Terraform references.
+    const config = edgeConfigJson({
+      region: env.region,
       userPoolId: userPool.id,
       clientIds: userPool.clientIds,
       jwks: Fn.jsondecode(jwks.responseBody),
+      maxUploadBytes: env.processing.maxUploadBytes,
+      publicSharing: env.publicSharing,
     });
 
     this.package = new DataArchiveFile(this, "package", {
@@ -331,6 +296,7 @@ export class EdgeDistribution extends Construct {
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: { cloudfrontDefaultCertificate: true },
+      ...(options.webAclArn ? { webAclId: options.webAclArn } : {}),
     });
 
     this.bucketPolicyStatements = edgeOriginBucketStatements(bucket.arn, this.distribution.arn);

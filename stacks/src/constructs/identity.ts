@@ -6,22 +6,27 @@ import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { APP_CLIENT_ATTRIBUTES, type EnvironmentConfig, resourceNames } from "@photogate/core";
-import { Construct } from "constructs";
-import { policyJson } from "../lib/policy-document";
+import {
+  APP_CLIENT_ATTRIBUTES,
+  APP_CLIENT_AUTH_FLOWS,
+  APP_CLIENT_SETTINGS,
+  APP_CLIENT_TOKENS,
+  type EnvironmentConfig,
+  PASSWORD_POLICY,
+  resourceNames,
+  type TokenValidity,
+  USER_POOL_GROUPS,
+  USER_POOL_SIGN_IN,
+  type UserPoolGroup,
+} from "@photogate/core";
 import {
   authenticatedRoleStatements,
   identityPoolTrustPolicy,
   OWNER_PRINCIPAL_TAG,
   unauthenticatedRoleStatements,
-} from "../policies/identity-policies";
-
-export const USER_GROUPS = {
-  /** Admin app: read and moderate. */
-  support: "support",
-  /** Support plus deleting users and changing groups. */
-  admins: "admins",
-} as const;
+} from "@photogate/policies";
+import { Construct } from "constructs";
+import { policyJson } from "../lib/policy-document";
 
 /**
  * Cognito threat protection (formerly "advanced security"). It needs the user pool's PLUS
@@ -29,11 +34,7 @@ export const USER_GROUPS = {
  */
 export type ThreatProtection = "enforced" | "audit" | "off";
 
-export interface TokenValidity {
-  accessTokenMinutes: number;
-  idTokenMinutes: number;
-  refreshTokenDays: number;
-}
+export type { TokenValidity } from "@photogate/core";
 
 export interface IdentityOptions {
   env: EnvironmentConfig;
@@ -46,17 +47,6 @@ export interface IdentityOptions {
   /** Admin app client; defaults to 30 min access/ID tokens and 12 hours refresh (a working day). */
   adminClientTokens?: TokenValidity;
 }
-
-const DEFAULT_UPLOAD_TOKENS: TokenValidity = {
-  accessTokenMinutes: 60,
-  idTokenMinutes: 60,
-  refreshTokenDays: 30,
-};
-const DEFAULT_ADMIN_TOKENS: TokenValidity = {
-  accessTokenMinutes: 30,
-  idTokenMinutes: 30,
-  refreshTokenDays: 0.5,
-};
 
 /**
  * Sign-in and per-user AWS credentials: a user pool (email sign-in, groups, one app client
@@ -71,7 +61,7 @@ export class Identity extends Construct {
   readonly identityPool: CognitoIdentityPool;
   readonly authenticatedRole: IamRole;
   readonly unauthenticatedRole: IamRole;
-  readonly groups: Record<keyof typeof USER_GROUPS, CognitoUserGroup>;
+  readonly groups: Record<UserPoolGroup, CognitoUserGroup>;
 
   constructor(scope: Construct, id: string, options: IdentityOptions) {
     super(scope, id);
@@ -81,20 +71,14 @@ export class Identity extends Construct {
 
     this.userPool = new CognitoUserPool(this, "user-pool", {
       name: names.userPool,
-      usernameAttributes: ["email"],
-      autoVerifiedAttributes: ["email"],
-      usernameConfiguration: { caseSensitive: false },
-      accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
-      passwordPolicy: {
-        minimumLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireNumbers: true,
-        requireSymbols: true,
-        temporaryPasswordValidityDays: 3,
-        // Password reuse prevention needs ESSENTIALS or PLUS, which is why the tier is set below.
-        passwordHistorySize: 5,
+      usernameAttributes: [...USER_POOL_SIGN_IN.usernameAttributes],
+      autoVerifiedAttributes: [...USER_POOL_SIGN_IN.autoVerifiedAttributes],
+      usernameConfiguration: { caseSensitive: USER_POOL_SIGN_IN.caseSensitiveUsernames },
+      accountRecoverySetting: {
+        recoveryMechanism: [{ name: USER_POOL_SIGN_IN.recoveryMechanism, priority: 1 }],
       },
+      // Password reuse prevention needs ESSENTIALS or PLUS, which is why the tier is set below.
+      passwordPolicy: { ...PASSWORD_POLICY },
       mfaConfiguration: "OPTIONAL",
       softwareTokenMfaConfiguration: { enabled: true },
       userPoolTier: threatProtection === "off" ? "ESSENTIALS" : "PLUS",
@@ -106,31 +90,28 @@ export class Identity extends Construct {
       deletionProtection: env.deletionProtection ? "ACTIVE" : "INACTIVE",
     });
 
-    this.groups = {
-      admins: new CognitoUserGroup(this, "group-admins", {
-        userPoolId: this.userPool.id,
-        name: USER_GROUPS.admins,
-        description: "Support plus deleting users and changing groups",
-        precedence: 1,
-      }),
-      support: new CognitoUserGroup(this, "group-support", {
-        userPoolId: this.userPool.id,
-        name: USER_GROUPS.support,
-        description: "Admin app: read and moderate photos",
-        precedence: 2,
-      }),
-    };
+    this.groups = Object.fromEntries(
+      USER_POOL_GROUPS.map((group) => [
+        group.name,
+        new CognitoUserGroup(this, `group-${group.name}`, {
+          userPoolId: this.userPool.id,
+          name: group.name,
+          description: group.description,
+          precedence: group.precedence,
+        }),
+      ]),
+    ) as Record<UserPoolGroup, CognitoUserGroup>;
 
     this.uploadClient = this.appClient(
       "upload-client",
       names.uploadClient,
-      { ...DEFAULT_UPLOAD_TOKENS, ...options.uploadClientTokens },
+      { ...APP_CLIENT_TOKENS.upload, ...options.uploadClientTokens },
       APP_CLIENT_ATTRIBUTES.upload,
     );
     this.adminClient = this.appClient(
       "admin-client",
       names.adminClient,
-      { ...DEFAULT_ADMIN_TOKENS, ...options.adminClientTokens },
+      { ...APP_CLIENT_TOKENS.admin, ...options.adminClientTokens },
       APP_CLIENT_ATTRIBUTES.admin,
     );
 
@@ -224,16 +205,14 @@ export class Identity extends Construct {
       readAttributes: [...attributes.read],
       writeAttributes: [...attributes.write],
       // Public clients (browser, mobile): a secret could not be kept secret.
-      generateSecret: false,
-      // SRP keeps the password off the wire. USER_PASSWORD_AUTH is left out: nothing here needs
-      // it (the local emulator is seeded directly), and it would send passwords to Cognito.
-      explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      generateSecret: APP_CLIENT_SETTINGS.generateSecret,
+      explicitAuthFlows: [...APP_CLIENT_AUTH_FLOWS],
       accessTokenValidity: tokens.accessTokenMinutes,
       idTokenValidity: tokens.idTokenMinutes,
       refreshTokenValidity: tokens.refreshTokenDays * 24 * 60,
       tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "minutes" }],
-      enableTokenRevocation: true,
-      preventUserExistenceErrors: "ENABLED",
+      enableTokenRevocation: APP_CLIENT_SETTINGS.enableTokenRevocation,
+      preventUserExistenceErrors: APP_CLIENT_SETTINGS.preventUserExistenceErrors,
       authSessionValidity: 3,
     });
   }

@@ -11,17 +11,18 @@ import {
   claimLeaseSeconds,
   type EnvironmentConfig,
   type ProcessingConfig,
+  processorEnvironment,
   REGIONAL_RUNTIME,
-  type ReconcileLimits,
   type ReconcileRequest,
 } from "@photogate/core";
+import { processorStatements } from "@photogate/policies";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
+import { type FunctionOperations, operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
-import { processorStatements } from "../policies/function-policies";
 
-export { type ProcessorPolicyTargets, processorStatements } from "../policies/function-policies";
+export { type ProcessorPolicyTargets, processorStatements } from "@photogate/policies";
 
 export interface PhotoProcessingOptions {
   functionName: string;
@@ -29,7 +30,7 @@ export interface PhotoProcessingOptions {
   /** Directory holding the esbuild bundle (index.mjs and node_modules/sharp); zipped as the code. */
   bundleDir: string;
   processor: EnvironmentConfig["processor"];
-  /** Handed to the function as JSON in PHOTOGATE_PROCESSING. */
+  /** Handed to the function as JSON (core's processorEnvironment). */
   processing: ProcessingConfig;
   logRetentionDays: number;
   bucketArn: string;
@@ -39,8 +40,10 @@ export interface PhotoProcessingOptions {
    * shared/ for its value; without it (LocalStack) such uploads say NOT_CONFIGURED.
    */
   profilePictures?: { userPoolId: string; userPoolArn: string; pictureBaseUrl: string };
-  /** SNS topics (or other ARNs) told when an alarm fires; none by default. */
+  /** SNS topics (or other ARNs) told when an alarm fires and when it clears; none by default. */
   alarmActions?: string[];
+  /** Metrics' environment, the quota (with its usage table's ARN for the role) and the storage lifecycle. */
+  operations: FunctionOperations & { usageTableArn?: string };
 }
 
 /**
@@ -89,6 +92,7 @@ export class PhotoProcessing extends Construct {
           deadLetterQueueArn: this.deadLetterQueue.arn,
           logGroupArn: this.logGroup.arn,
           ...(options.profilePictures ? { userPoolArn: options.profilePictures.userPoolArn } : {}),
+          ...(options.operations.usageTableArn ? { usageTableArn: options.operations.usageTableArn } : {}),
         }),
       ),
     });
@@ -111,25 +115,24 @@ export class PhotoProcessing extends Construct {
       reservedConcurrentExecutions: processor.reservedConcurrency,
       environment: {
         variables: {
-          PHOTOGATE_PHOTO_TABLE: options.photoTable.name,
-          PHOTOGATE_PROCESSING: JSON.stringify(options.processing),
-          // Reprocess requests name no bucket.
-          PHOTOGATE_BUCKET: Fn.replace(options.bucketArn, "arn:aws:s3:::", ""),
-          // A failure before the last attempt publishes a verdict that is not final.
-          PHOTOGATE_MAX_ATTEMPTS: String(processor.maxRetryAttempts + 1),
-          // A claim outlives any run Lambda has not killed yet; after it, others may take over.
-          PHOTOGATE_CLAIM_LEASE_SECONDS: String(claimLeaseSeconds(processor)),
-          PHOTOGATE_RECONCILE: JSON.stringify({
-            olderThanSeconds: processor.reconcile.olderThanSeconds,
-            maxKeysPerRun: processor.reconcile.maxKeysPerRun,
-            maxRedrivesPerRun: processor.reconcile.maxRedrivesPerRun,
-          } satisfies ReconcileLimits),
-          ...(options.profilePictures
-            ? {
-                PHOTOGATE_USER_POOL_ID: options.profilePictures.userPoolId,
-                PHOTOGATE_PICTURE_BASE_URL: options.profilePictures.pictureBaseUrl,
-              }
-            : {}),
+          ...processorEnvironment({
+            photoTable: options.photoTable.name,
+            processing: options.processing,
+            // Reprocess requests name no bucket.
+            bucket: Fn.replace(options.bucketArn, "arn:aws:s3:::", ""),
+            // A failure before the last attempt publishes a verdict that is not final.
+            maxAttempts: processor.maxRetryAttempts + 1,
+            // A claim outlives any run Lambda has not killed yet; after it, others may take over.
+            leaseSeconds: claimLeaseSeconds(processor),
+            reconcile: processor.reconcile,
+            ...(options.profilePictures
+              ? {
+                  userPoolId: options.profilePictures.userPoolId,
+                  pictureBaseUrl: options.profilePictures.pictureBaseUrl,
+                }
+              : {}),
+          }),
+          ...operationsVariables(options.operations),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],
@@ -197,6 +200,7 @@ export class PhotoProcessing extends Construct {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
       alarmActions,
+      okActions: alarmActions,
     });
     new CloudwatchMetricAlarm(this, "errors-alarm", {
       alarmName: `${options.functionName}-errors`,
@@ -211,6 +215,7 @@ export class PhotoProcessing extends Construct {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
       alarmActions,
+      okActions: alarmActions,
     });
   }
 

@@ -3,7 +3,13 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
-import { UPLOAD_CORS_RULE, UPLOADS_PREFIX } from "@photogate/core";
+import {
+  type StorageLifecycleConfig,
+  UPLOAD_CORS_RULE,
+  UPLOAD_OUTCOME_TAG,
+  UPLOADS_PREFIX,
+  type UploadOutcome,
+} from "@photogate/core";
 import { Construct } from "constructs";
 import type { PolicyStatement } from "../lib/policy-document";
 import { SecureBucket } from "./secure-bucket";
@@ -14,8 +20,31 @@ export interface PhotoStorageOptions {
   uploadOrigins: string[];
   /** Incomplete multipart uploads are aborted (and their parts deleted) after this many days. */
   abortIncompleteUploadDays: number;
+  /**
+   * Originals under uploads/ expire this many days after their upload once the processor has
+   * tagged them rejected or failed; approved originals and everything under photos/ and
+   * shared/ never expire. No expiry rules without it.
+   */
+  lifecycle?: StorageLifecycleConfig;
   /** SSE-KMS key; SSE-S3 (AES256) when absent. See docs/infrastructure.md. */
   kmsKeyArn?: string;
+}
+
+/**
+ * One rule per outcome that lets an original go: S3 counts the days from the object's upload,
+ * not from when the tag was set, and both the prefix and the tag must match.
+ */
+function expireUploadsByOutcome(lifecycle: StorageLifecycleConfig) {
+  const days: Partial<Record<UploadOutcome, number>> = {
+    rejected: lifecycle.rejectedOriginalDays,
+    failed: lifecycle.abandonedUploadDays,
+  };
+  return Object.entries(days).map(([outcome, after]) => ({
+    id: `expire-${outcome}-originals`,
+    status: "Enabled",
+    filter: [{ and: [{ prefix: UPLOADS_PREFIX, tags: { [UPLOAD_OUTCOME_TAG]: outcome } }] }],
+    expiration: [{ days: after }],
+  }));
 }
 
 /** What the upload notification needs from a function. */
@@ -64,6 +93,7 @@ export class PhotoStorage extends Construct {
           filter: [{ prefix: "" }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: options.abortIncompleteUploadDays }],
         },
+        ...(options.lifecycle ? expireUploadsByOutcome(options.lifecycle) : []),
       ],
     });
   }

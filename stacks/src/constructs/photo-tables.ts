@@ -1,23 +1,29 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { auditTable, indexProjection, photoTable, type TableSchema } from "@photogate/core";
+import { auditTable, indexProjection, photoTable, type TableSchema, usageTable } from "@photogate/core";
 import { Construct } from "constructs";
 
 export interface PhotoTablesOptions {
   photoTableName: string;
   auditTableName: string;
+  /** Per-owner upload counts for the quota; no table without a name. */
+  usageTableName?: string;
   /** Refuses `terraform destroy` (and console deletes) while on. */
   deletionProtection: boolean;
 }
 
-/** Photo records and the admin audit log, keyed exactly as core's tables.ts says. */
+/** Photo records, the admin audit log and quota usage, keyed exactly as core's tables.ts says. */
 export class PhotoTables extends Construct {
   readonly photoTable: DynamodbTable;
   readonly auditTable: DynamodbTable;
+  readonly usageTable?: DynamodbTable;
 
   constructor(scope: Construct, id: string, options: PhotoTablesOptions) {
     super(scope, id);
     this.photoTable = tableFromSchema(this, "photo-table", options.photoTableName, photoTable, options);
     this.auditTable = tableFromSchema(this, "audit-table", options.auditTableName, auditTable, options);
+    if (options.usageTableName) {
+      this.usageTable = tableFromSchema(this, "usage-table", options.usageTableName, usageTable, options);
+    }
   }
 }
 
@@ -51,5 +57,7 @@ function tableFromSchema(
     // A KMS key (AWS managed) rather than the default AWS-owned key: use shows in CloudTrail.
     serverSideEncryption: { enabled: true },
     deletionProtectionEnabled: options.deletionProtection,
+    // Usage items of past periods delete themselves (a couple of days after the period ends).
+    ...("ttlAttribute" in schema ? { ttl: { enabled: true, attributeName: schema.ttlAttribute } } : {}),
   });
 }

@@ -13,6 +13,8 @@ export const LOCALSTACK_SERVICES = [
   "sts",
   "cloudwatch",
   "logs",
+  // The alarm topic: every alarm notifies it, on LocalStack too.
+  "sns",
   // The reconciler's schedule: created on LocalStack, but its community edition does not fire
   // schedules, so there the reconciler runs by invoking the processor with {"action":"reconcile"}.
   "scheduler",

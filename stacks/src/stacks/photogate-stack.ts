@@ -5,11 +5,15 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AdminApi } from "../constructs/admin-api";
 import { AdminSite } from "../constructs/admin-site";
+import { AlertTopic } from "../constructs/alert-topic";
 import { EdgeDistribution } from "../constructs/edge-distribution";
 import { Identity } from "../constructs/identity";
 import { PhotoProcessing } from "../constructs/photo-processing";
 import { PhotoStorage } from "../constructs/photo-storage";
 import { PhotoTables } from "../constructs/photo-tables";
+import { PipelineAlarms } from "../constructs/pipeline-alarms";
+import { PipelineDashboard } from "../constructs/pipeline-dashboard";
+import { UploadFirewall } from "../constructs/upload-firewall";
 import { type AwsProviderOptions, createAwsProvider } from "../lib/aws-provider";
 import { configureBackend } from "../lib/backend";
 import { setRuntimePolicy } from "../lib/lambda-runtime";
@@ -45,6 +49,14 @@ export class PhotogateStack extends TerraformStack {
   readonly edge?: EdgeDistribution;
   readonly adminApi?: AdminApi;
   readonly adminSite?: AdminSite;
+  /** Where this environment's alarms notify people; `edgeAlerts` is its us-east-1 copy. */
+  readonly alerts: AlertTopic;
+  readonly edgeAlerts?: AlertTopic;
+  readonly alarms: PipelineAlarms;
+  /** Absent on LocalStack, where nothing publishes the metrics it would show. */
+  readonly dashboard?: PipelineDashboard;
+  /** Only when `env.waf.enabled`. */
+  readonly firewall?: UploadFirewall;
 
   constructor(scope: Construct, id: string, options: PhotogateStackOptions) {
     super(scope, id);
@@ -61,23 +73,49 @@ export class PhotogateStack extends TerraformStack {
     const overrides = options.providerOverrides ? { overrides: options.providerOverrides } : {};
     createAwsProvider(this, env, overrides);
     configureBackend(this, env.stateBackend, { stateDir: options.stateDir });
+    this.alerts = new AlertTopic(this, "alerts", {
+      name: `${env.namePrefix}-alarms`,
+      alerts: env.alerts,
+      region: env.region,
+    });
 
     this.storage = new PhotoStorage(this, "storage", {
       bucketName: names.bucket,
       uploadOrigins: env.uploadOrigins,
       abortIncompleteUploadDays: env.abortIncompleteUploadDays,
+      lifecycle: env.storageLifecycle,
     });
     this.tables = new PhotoTables(this, "tables", {
       photoTableName: names.photoTable,
       auditTableName: names.auditTable,
+      usageTableName: names.usageTable,
       deletionProtection: env.deletionProtection,
     });
+    const usageTable = this.tables.usageTable;
     // On LocalStack, `pnpm dev`'s own user-pool, identity and edge endpoints stand in for these.
     // Before the processor: it sets `picture` in this pool, naming images served by this edge.
     if (env.target === "aws") {
       // Lambda@Edge functions must live in us-east-1, whatever the environment's region.
       const usEast1 = createAwsProvider(this, env, { alias: "us-east-1", region: "us-east-1", ...overrides });
       const identity = new Identity(this, "identity", { env, bucketArn: this.storage.bucketArn });
+      // CloudFront's metrics, and so the edge alarms, are in us-east-1, and an alarm can only
+      // notify a topic in its own region: a second topic with the same subscriptions.
+      this.edgeAlerts =
+        env.region === "us-east-1"
+          ? this.alerts
+          : new AlertTopic(this, "alerts-us-east-1", {
+              name: `${env.namePrefix}-alarms-us-east-1`,
+              alerts: env.alerts,
+              region: "us-east-1",
+              provider: usEast1,
+            });
+      if (env.waf.enabled) {
+        this.firewall = new UploadFirewall(this, "firewall", {
+          namePrefix: env.namePrefix,
+          waf: env.waf,
+          usEast1Provider: usEast1,
+        });
+      }
       const edge = new EdgeDistribution(this, "edge", {
         env,
         bucket: { arn: this.storage.bucketArn, regionalDomainName: this.storage.bucketRegionalDomainName },
@@ -86,6 +124,7 @@ export class PhotogateStack extends TerraformStack {
         httpProvider: new HttpProvider(this, "http"),
         archiveProvider: new ArchiveProvider(this, "archive"),
         bundleDir: options.edgeBundleDir,
+        ...(this.firewall ? { webAclArn: this.firewall.webAclArn } : {}),
       });
       this.storage.addPolicyStatements(...edge.bucketPolicyStatements);
       this.identity = identity;
@@ -100,6 +139,14 @@ export class PhotogateStack extends TerraformStack {
       logRetentionDays: env.logRetentionDays,
       bucketArn: this.storage.bucketArn,
       photoTable: { name: this.tables.photoTable.name, arn: this.tables.photoTable.arn },
+      alarmActions: [this.alerts.arn],
+      operations: {
+        environment: env.name,
+        ...(usageTable
+          ? { quota: { usageTableName: usageTable.name, limits: env.quota }, usageTableArn: usageTable.arn }
+          : {}),
+        storageLifecycle: env.storageLifecycle,
+      },
       ...(this.identity && this.edge
         ? {
             profilePictures: {
@@ -142,6 +189,7 @@ export class PhotogateStack extends TerraformStack {
           arn: this.processing.deadLetterQueue.arn,
         },
         corsAllowedOrigins: [],
+        ...(usageTable ? { usageTable: { name: usageTable.name, arn: usageTable.arn } } : {}),
         pictureBaseUrl: `https://${edge.domainName}`,
       });
       const adminSite = new AdminSite(this, "admin-site", {
@@ -163,5 +211,29 @@ export class PhotogateStack extends TerraformStack {
       new TerraformOutput(this, "admin-api-endpoint", { value: adminApi.apiEndpoint });
       new TerraformOutput(this, "admin-site-url", { value: adminSite.url });
     }
+
+    const processor = { functionName: names.processorFunction, timeoutSeconds: env.processor.timeoutSeconds };
+    this.alarms = new PipelineAlarms(this, "alarms", {
+      environment: env.name,
+      namePrefix: env.namePrefix,
+      topic: this.alerts,
+      processor,
+      ...(this.edge && this.edgeAlerts
+        ? { edge: { distributionId: this.edge.distributionId, topic: this.edgeAlerts } }
+        : {}),
+      ...(this.adminApi ? { adminApi: { apiId: this.adminApi.apiId } } : {}),
+    });
+    if (env.target === "aws") {
+      this.dashboard = new PipelineDashboard(this, "dashboard", {
+        name: env.namePrefix,
+        environment: env.name,
+        region: env.region,
+        processor,
+        deadLetterQueueName: names.processorDlq,
+        ...(this.edge ? { distributionId: this.edge.distributionId } : {}),
+        ...(this.adminApi ? { adminApiId: this.adminApi.apiId } : {}),
+      });
+    }
+    new TerraformOutput(this, "alarm-topic", { value: this.alerts.arn });
   }
 }

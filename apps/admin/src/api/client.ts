@@ -10,7 +10,7 @@ import {
   type RouteQuery,
   type RouteResponse,
 } from "@photogate/core";
-import type { z } from "zod";
+import { z } from "zod";
 
 /**
  * The admin API's client, built from core's routes table: every request is checked against the
@@ -50,6 +50,7 @@ export interface AdminClientOptions {
   fetch?: typeof fetch;
 }
 
+/** The issues as the admin API's own `fields` list, so a form can mark the same paths either way. */
 function issues(error: z.ZodError, prefix: string) {
   return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join("."), message: i.message }));
 }
@@ -57,12 +58,11 @@ function issues(error: z.ZodError, prefix: string) {
 function checked<T>(schema: z.ZodType<T>, value: unknown, part: string, route: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const fields = issues(parsed.error, part);
   throw new ApiError(
     "INVALID_REQUEST",
-    `Invalid ${part} for ${route}: ${fields.map((f) => `${f.path}: ${f.message}`).join("; ")}`,
+    `Invalid ${part} for ${route}:\n${z.prettifyError(parsed.error)}`,
     0,
-    fields,
+    issues(parsed.error, part),
   );
 }
 
@@ -141,15 +141,11 @@ export function createAdminClient(options: AdminClientOptions) {
 
     const parsed = route.response.safeParse(json);
     if (!parsed.success) {
-      const fields = issues(parsed.error, "response");
       throw new ApiError(
         "UNEXPECTED_RESPONSE",
-        `The admin API's answer to ${label} does not match the contract (${fields
-          .slice(0, 3)
-          .map((f) => `${f.path}: ${f.message}`)
-          .join("; ")})`,
+        `The admin API's answer to ${label} does not match the contract:\n${z.prettifyError(new z.ZodError(parsed.error.issues.slice(0, 3)))}`,
         response.status,
-        fields,
+        issues(parsed.error, "response"),
       );
     }
     return parsed.data as RouteResponse<N>;

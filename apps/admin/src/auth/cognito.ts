@@ -1,9 +1,10 @@
-import type { Tokens } from "./tokens";
+import type { CognitoUser } from "amazon-cognito-identity-js";
+import { accessClaims, type Tokens } from "./tokens";
 
 /**
- * The few Cognito user-pool calls the app makes, as plain JSON-1.1 requests (no AWS SDK in the
- * bundle): these operations are unauthenticated, so nothing needs SigV4. SRP's maths lives in
- * srp.ts; this file does the password flow (local runs), refresh and revocation.
+ * The app's Cognito user-pool calls (SRP sign-in, refresh, sign-out) through
+ * amazon-cognito-identity-js, AWS's own implementation of Cognito's SRP variant. Loaded on
+ * demand: it is not part of the first page; the sign-in page fetches it while the person types.
  */
 
 export type CognitoErrorCode =
@@ -33,8 +34,6 @@ export function signInMessage(error: unknown): string {
   switch (error.code) {
     case "NotAuthorizedException":
     case "UserNotFoundException":
-    // The local user-pool emulator's answer to a wrong password (AWS answers NotAuthorized).
-    case "InvalidPasswordException":
       // Cognito's own text tells apart a disabled user; show it, it is not a secret to them.
       return /disabled/i.test(error.message)
         ? "This account is disabled. Ask an administrator to enable it."
@@ -55,102 +54,106 @@ export function signInMessage(error: unknown): string {
 }
 
 export interface CognitoClientOptions {
-  endpoint: string;
+  userPoolId: string;
   clientId: string;
-  fetch?: typeof fetch;
+  /** Cognito's endpoint; the library's default is the pool region's. */
+  endpoint?: string;
 }
 
-interface AuthenticationResult {
-  AccessToken?: string;
-  IdToken?: string;
-  RefreshToken?: string;
+/** The library's errors carry Cognito's error type as `code`; a failed fetch is `NetworkError`. */
+function cognitoError(error: { code?: string; name?: string; message?: string }): CognitoError {
+  const code = error.code ?? error.name ?? "Unknown";
+  return new CognitoError(code === "NetworkError" ? "NETWORK" : code, error.message ?? "sign-in failed");
 }
 
 export function createCognitoClient(options: CognitoClientOptions) {
-  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
-
-  async function call<T>(operation: string, body: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetchImpl(options.endpoint, {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": `AWSCognitoIdentityProviderService.${operation}`,
-        },
-        body: JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new CognitoError("NETWORK", (error as Error).message);
-    }
-    const text = await response.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      // Not JSON (a proxy's error page): reported below by status.
-    }
-    if (!response.ok) {
-      // Cognito's error type comes as `__type` (sometimes prefixed with a namespace and `#`).
-      const type = String(json.__type ?? json.code ?? `HTTP ${response.status}`)
-        .split("#")
-        .pop()!;
-      const message = String(json.message ?? json.Message ?? (text.slice(0, 200) || response.statusText));
-      throw new CognitoError(type, message);
-    }
-    return json as T;
-  }
-
-  function tokensFrom(result: { AuthenticationResult?: AuthenticationResult; ChallengeName?: string }) {
-    const auth = result.AuthenticationResult;
-    if (!auth?.AccessToken || !auth.IdToken) {
-      throw new CognitoError(
-        "CHALLENGE",
-        result.ChallengeName === "NEW_PASSWORD_REQUIRED"
-          ? "This account must set a new password first (sign in to the photogate app once)."
-          : `Sign-in needs a step this app does not support (${result.ChallengeName ?? "no tokens"}).`,
-      );
-    }
-    return auth;
+  async function user(
+    username: string,
+  ): Promise<{ user: CognitoUser; lib: typeof import("amazon-cognito-identity-js") }> {
+    const lib = await import("amazon-cognito-identity-js");
+    // The library would also keep the tokens in localStorage; session.ts is their only keeper.
+    const scratch = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => scratch.get(key) ?? null,
+      setItem: (key: string, value: string) => void scratch.set(key, value),
+      removeItem: (key: string) => void scratch.delete(key),
+      clear: () => scratch.clear(),
+    };
+    const pool = new lib.CognitoUserPool({
+      UserPoolId: options.userPoolId,
+      ClientId: options.clientId,
+      Storage: storage,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    });
+    return { user: new lib.CognitoUser({ Username: username, Pool: pool, Storage: storage }), lib };
   }
 
   return {
-    /** USER_PASSWORD_AUTH: the local user-pool emulator's flow (it has no SRP). */
-    async signInWithPassword(username: string, password: string): Promise<Tokens> {
-      const result = await call<{ AuthenticationResult?: AuthenticationResult; ChallengeName?: string }>(
-        "InitiateAuth",
-        {
-          AuthFlow: "USER_PASSWORD_AUTH",
-          ClientId: options.clientId,
-          AuthParameters: { USERNAME: username, PASSWORD: password },
-        },
-      );
-      const auth = tokensFrom(result);
-      if (!auth.RefreshToken) throw new CognitoError("CHALLENGE", "Sign-in returned no refresh token.");
-      return { accessToken: auth.AccessToken!, idToken: auth.IdToken!, refreshToken: auth.RefreshToken };
+    /** USER_SRP_AUTH: the password never leaves the browser. */
+    async signIn(username: string, password: string): Promise<Tokens> {
+      const { user: cognitoUser, lib } = await user(username);
+      const details = new lib.AuthenticationDetails({ Username: username, Password: password });
+      return new Promise<Tokens>((resolve, reject) => {
+        const unsupported = (step: string) => () =>
+          reject(new CognitoError("CHALLENGE", `Sign-in needs a step this app does not support (${step}).`));
+        cognitoUser.authenticateUser(details, {
+          onSuccess: (session) =>
+            resolve({
+              accessToken: session.getAccessToken().getJwtToken(),
+              idToken: session.getIdToken().getJwtToken(),
+              refreshToken: session.getRefreshToken().getToken(),
+            }),
+          onFailure: (error) => reject(cognitoError(error)),
+          newPasswordRequired: () =>
+            reject(
+              new CognitoError(
+                "CHALLENGE",
+                "This account must set a new password first (sign in to the photogate app once).",
+              ),
+            ),
+          mfaRequired: unsupported("SMS MFA"),
+          totpRequired: unsupported("TOTP MFA"),
+          customChallenge: unsupported("custom challenge"),
+          mfaSetup: unsupported("MFA setup"),
+          selectMFAType: unsupported("MFA type"),
+        });
+      });
     },
 
     /** New access and ID tokens; Cognito keeps the refresh token unless rotation gives a new one. */
-    async refresh(refreshToken: string): Promise<Tokens> {
-      const result = await call<{ AuthenticationResult?: AuthenticationResult; ChallengeName?: string }>(
-        "InitiateAuth",
-        {
-          AuthFlow: "REFRESH_TOKEN_AUTH",
-          ClientId: options.clientId,
-          AuthParameters: { REFRESH_TOKEN: refreshToken },
-        },
-      );
-      const auth = tokensFrom(result);
-      return {
-        accessToken: auth.AccessToken!,
-        idToken: auth.IdToken!,
-        refreshToken: auth.RefreshToken ?? refreshToken,
-      };
+    async refresh(tokens: Tokens): Promise<Tokens> {
+      const { user: cognitoUser, lib } = await user(accessClaims(tokens.accessToken).username);
+      const refreshToken = new lib.CognitoRefreshToken({ RefreshToken: tokens.refreshToken });
+      return new Promise<Tokens>((resolve, reject) => {
+        cognitoUser.refreshSession(refreshToken, (error, session) => {
+          if (error) return reject(cognitoError(error));
+          resolve({
+            accessToken: session.getAccessToken().getJwtToken(),
+            idToken: session.getIdToken().getJwtToken(),
+            refreshToken: session.getRefreshToken().getToken(),
+          });
+        });
+      });
     },
 
-    /** Ends the refresh token (and the tokens it issued, where revocation is on). */
-    async revoke(refreshToken: string): Promise<void> {
-      await call("RevokeToken", { ClientId: options.clientId, Token: refreshToken });
+    /**
+     * Ends the refresh token and the tokens it issued (RevokeToken), where the pool's revocation
+     * is on: Cognito then marks the tokens with `origin_jti`, which the library checks.
+     */
+    async revoke(tokens: Tokens): Promise<void> {
+      const { user: cognitoUser, lib } = await user(accessClaims(tokens.accessToken).username);
+      cognitoUser.setSignInUserSession(
+        new lib.CognitoUserSession({
+          AccessToken: new lib.CognitoAccessToken({ AccessToken: tokens.accessToken }),
+          IdToken: new lib.CognitoIdToken({ IdToken: tokens.idToken }),
+          RefreshToken: new lib.CognitoRefreshToken({ RefreshToken: tokens.refreshToken }),
+        }),
+      );
+      await new Promise<void>((resolve, reject) => {
+        cognitoUser.signOut((error?: unknown) =>
+          error ? reject(cognitoError(error as { code?: string; message?: string })) : resolve(),
+        );
+      });
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { AppConfig } from "../config";
 import { cognitoEndpoint } from "../config";
 import { type CognitoClient, createCognitoClient } from "./cognito";
-import { signInWithSrp } from "./srp";
 import { type AccessClaims, accessClaims, emailOf, needsRefresh, type Tokens } from "./tokens";
 
 /**
@@ -53,7 +52,6 @@ export interface SessionStoreOptions {
   config: AppConfig;
   storage?: KeyValueStorage;
   cognito?: CognitoClient;
-  srp?: typeof signInWithSrp;
   now?: () => number;
   /** Shares the session with the app's other tabs (the app passes a BroadcastChannel). */
   tabs?: TabChannel;
@@ -67,9 +65,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const { config } = options;
   const storage = options.storage ?? sessionStorage;
   const now = options.now ?? Date.now;
-  const endpoint = cognitoEndpoint(config);
-  const cognito = options.cognito ?? createCognitoClient({ endpoint, clientId: config.userPoolClientId });
-  const srp = options.srp ?? signInWithSrp;
+  const cognito =
+    options.cognito ??
+    createCognitoClient({
+      userPoolId: config.userPoolId,
+      clientId: config.userPoolClientId,
+      endpoint: cognitoEndpoint(config),
+    });
   const listeners = new Set<() => void>();
   const tabs = options.tabs;
   let state: SessionState | undefined = restore();
@@ -116,7 +118,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
   async function refresh(current: SessionState): Promise<SessionState | undefined> {
     try {
-      const next = stateFrom(await cognito.refresh(current.tokens.refreshToken));
+      const next = stateFrom(await cognito.refresh(current.tokens));
       // A sign-out while the refresh was under way wins.
       if (state?.tokens.refreshToken !== current.tokens.refreshToken) return state;
       set(next);
@@ -141,15 +143,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
     async signIn(username, password) {
       const name = username.trim().toLowerCase();
-      const tokens =
-        config.authFlow === "USER_PASSWORD_AUTH"
-          ? await cognito.signInWithPassword(name, password)
-          : await srp(
-              { userPoolId: config.userPoolId, clientId: config.userPoolClientId, endpoint },
-              name,
-              password,
-            );
-      const next = stateFrom(tokens);
+      const next = stateFrom(await cognito.signIn(name, password));
       ended = undefined;
       set(next);
       return next;
@@ -167,7 +161,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       const current = state;
       set(undefined);
       // Best effort: the tokens are gone from this tab whatever Cognito answers.
-      if (current) await cognito.revoke(current.tokens.refreshToken).catch(() => {});
+      if (current) await cognito.revoke(current.tokens).catch(() => {});
     },
     expire(reason) {
       ended = reason;

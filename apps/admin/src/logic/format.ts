@@ -99,6 +99,7 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   "photo.clear-profile-picture": "Cleared profile picture",
   "photo.report": "Reported photo",
   "dead-letters.redrive": "Redrove dead letters",
+  "user.set-quota": "Changed upload limits",
 };
 
 export type AuditTargetRef =
@@ -220,4 +221,24 @@ export function readableValue(value: unknown): string {
 /** Rows as CSV (RFC 4180): every field quoted, quotes doubled, CRLF line ends. */
 export function toCsv(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((f) => `"${f.replaceAll('"', '""')}"`).join(",")).join("\r\n");
+}
+
+/** Bytes as people read them: 250 MB, 1.5 GB (powers of 1024, as the quota config writes them). */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${number(value, unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** The lifecycle rules delete rejected and failed originals; after that date only derivatives remain. */
+export function originalFate(expiresAt: string | undefined, now = new Date()): string {
+  if (!expiresAt) return "kept";
+  return Date.parse(expiresAt) <= now.getTime()
+    ? `original deleted on ${formatTime(expiresAt)}`
+    : `to be deleted on ${formatTime(expiresAt)}`;
 }

@@ -50,10 +50,3 @@ export function queueCommand(input: KeyInput, selected: number, count: number): 
       return undefined;
   }
 }
-
-/** After the item at `removed` left the list, which one is selected: the one that took its place. */
-export function selectionAfterRemoval(selected: number, removed: number, countAfter: number): number {
-  if (countAfter <= 0) return 0;
-  const next = removed < selected ? selected - 1 : selected;
-  return Math.min(next, countAfter - 1);
-}

@@ -9,7 +9,7 @@ export function ConfigErrorPage({ message }: { message: string }) {
           <Title order={1} size="h3">
             The admin app is not configured
           </Title>
-          <Alert color="red" role="alert">
+          <Alert color="red" role="alert" style={{ whiteSpace: "pre-line" }}>
             {message}
           </Alert>
           <Text size="sm">

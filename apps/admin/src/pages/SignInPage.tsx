@@ -5,7 +5,7 @@ import { useServices } from "../context";
 import { Logo } from "../ui/Logo";
 
 export function SignInPage() {
-  const { session, config } = useServices();
+  const { session } = useServices();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
@@ -14,8 +14,8 @@ export function SignInPage() {
 
   useEffect(() => {
     // SRP's library is fetched while the person types, not with the first page.
-    if (config.authFlow === "USER_SRP_AUTH") void import("amazon-cognito-identity-js");
-  }, [config.authFlow]);
+    void import("amazon-cognito-identity-js");
+  }, []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

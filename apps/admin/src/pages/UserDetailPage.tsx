@@ -8,6 +8,7 @@ import { useAction, useConfirm } from "../ui/actions";
 import { UserStateBadge } from "../ui/badges";
 import { PhotoCard } from "../ui/PhotoCard";
 import { EmptyState, ErrorState, ListSkeleton } from "../ui/states";
+import { UsagePanel } from "../ui/UsagePanel";
 
 export default function UserDetailPage() {
   const { sub } = useParams<{ sub: string }>();
@@ -277,6 +278,8 @@ function UserView({ user }: { user: UserDetail }) {
           )}
         </div>
       </Paper>
+
+      <UsagePanel sub={user.sub} name={name} />
 
       <section aria-label="Photos">
         <Group justify="space-between" mb="sm">

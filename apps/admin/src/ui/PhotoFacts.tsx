@@ -1,6 +1,6 @@
 import { Alert, Badge, List, Stack, Table, Text, Title } from "@mantine/core";
 import type { PhotoDetail } from "@photogate/core";
-import { describeMeasurement, formatTime, REASON_LABELS } from "../logic/format";
+import { describeMeasurement, formatTime, originalFate, REASON_LABELS } from "../logic/format";
 import { PhotoReports } from "./Reports";
 
 function bytes(n: number): string {
@@ -78,6 +78,7 @@ export function PhotoFacts({ photo }: { photo: PhotoDetail }) {
     ["Size", photo.width && photo.height ? `${photo.width} × ${photo.height} px` : "—"],
     ["Format", photo.format ?? "—"],
     ["Upload", bytes(photo.bytes)],
+    ["Original", originalFate(photo.originalExpiresAt)],
     ["Attempts", String(photo.attempts)],
     [
       "Reviewed",

@@ -39,7 +39,9 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
       my="md"
     >
       <Stack gap="xs" align="flex-start">
-        <Text size="sm">{errorMessage(error)}</Text>
+        <Text size="sm" style={{ whiteSpace: "pre-line" }}>
+          {errorMessage(error)}
+        </Text>
         {onRetry && !notFound && (
           <Button size="xs" variant="default" onClick={onRetry}>
             Try again

@@ -7,7 +7,7 @@ import {
   AdminRemoveUserFromGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { adminRoutes } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseGroupsClaim } from "../../src/index";
@@ -31,6 +31,7 @@ beforeEach(() => {
   s3.reset();
   dynamo.on(QueryCommand).resolves({ Items: [] });
   dynamo.on(PutCommand).resolves({});
+  dynamo.on(GetCommand).resolves({});
   s3.on(ListObjectsV2Command).resolves({ Contents: [] });
   cognito.on(AdminGetUserCommand).resolves(cognitoUser(OWNER));
   cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
@@ -50,6 +51,11 @@ const concrete: Record<
   addToSupport: { path: `/users/${OWNER}/groups/support` },
   removeFromSupport: { path: `/users/${OWNER}/groups/support` },
   deleteUser: { path: `/users/${OWNER}` },
+  getUserUsage: { path: `/users/${OWNER}/usage` },
+  setUserQuota: {
+    path: `/users/${OWNER}/quota`,
+    body: { daily: { uploads: 80, bytes: 400_000_000 }, reason: "photo shoot this week" },
+  },
   reviewCount: { path: "/review/count" },
   claimReview: { path: `/photos/${OWNER}/${PHOTO}/claim` },
   restoreVerdict: { path: `/photos/${OWNER}/${PHOTO}/restore` },
@@ -89,13 +95,14 @@ describe("who gets in", () => {
   });
 
   const adminsOnly = names.filter((n) => adminRoutes[n].access === "admins");
-  it("admins-only routes are exactly group changes, user deletion and the dead letters", () => {
+  it("admins-only routes are exactly group changes, user deletion, the dead letters and quota changes", () => {
     expect(adminsOnly.sort()).toEqual([
       "addToSupport",
       "deleteUser",
       "listDeadLetters",
       "redriveDeadLetters",
       "removeFromSupport",
+      "setUserQuota",
     ]);
   });
 
@@ -107,6 +114,7 @@ describe("who gets in", () => {
     expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
     expect(cognito.commandCalls(AdminRemoveUserFromGroupCommand)).toHaveLength(0);
     expect(cognito.commandCalls(AdminDeleteUserCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
     const admins = await call(deps, request(name, "admins"));
     expect(admins.status).toBe(200);
   });

@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { bundleFunction, functionBundles } from "@photogate/build";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleFunction } from "../../../../scripts/lib/bundle";
-import { functionBundles } from "../../../../scripts/lib/functions";
 import { CLIENT_ID, ISSUER, poolKey, REGION, USER_POOL_ID, viewerEvent } from "../support/fixtures";
 
 // Lambda@Edge's hard limit for a viewer trigger's zipped package.
@@ -17,7 +16,7 @@ let code = "";
 let workDir = "";
 
 beforeAll(async () => {
-  if (!spec) throw new Error("scripts/lib/functions.ts has no edge-auth entry");
+  if (!spec) throw new Error("@photogate/build has no edge-auth entry");
   const bundle = await bundleFunction(spec);
   code = await readFile(join(bundle.dir, "index.mjs"), "utf8");
   // Run a copy with a test config, never the dist directory the stack packages.

@@ -47,19 +47,22 @@ describe("edge config", () => {
     ["no client ids", { clientIds: [] }, "clientIds"],
     ["id tokens", { tokenUse: "id" }, "tokenUse"],
     ["an empty key set", { jwks: { keys: [] } }, "jwks.keys"],
-    ["a symmetric key", { jwks: { keys: [{ kty: "oct", kid: "k", k: "c2VjcmV0" }] } }, "jwks.keys.0.kty"],
-    ["a key without kid", { jwks: { keys: [{ ...poolKey.jwk, kid: undefined }] } }, "jwks.keys.0.kid"],
-    ["an HS256 key", { jwks: { keys: [{ ...poolKey.jwk, alg: "HS256" }] } }, "jwks.keys.0.alg"],
+    ["a symmetric key", { jwks: { keys: [{ kty: "oct", kid: "k", k: "c2VjcmV0" }] } }, "jwks.keys[0].kty"],
+    ["a key without kid", { jwks: { keys: [{ ...poolKey.jwk, kid: undefined }] } }, "jwks.keys[0].kid"],
+    ["an HS256 key", { jwks: { keys: [{ ...poolKey.jwk, alg: "HS256" }] } }, "jwks.keys[0].alg"],
     ["a fractional size limit", { maxUploadBytes: 1.5 }, "maxUploadBytes"],
-    ["a non-image content type", { allowedContentTypes: ["text/html"] }, "allowedContentTypes.0"],
+    ["a non-image content type", { allowedContentTypes: ["text/html"] }, "allowedContentTypes[0]"],
   ])("refuses %s, naming the field", (_name, change, field) => {
     const attempt = () => parseEdgeConfig({ ...base, ...change }, "test config");
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(new RegExp(`test config:[\\s\\S]*${field.replace(/\./g, "\\.")}:`));
+    expect(attempt).toThrow(/^Invalid edge-auth configuration in test config:\n✖ /);
+    expect(attempt).toThrow(new RegExp(`^✖ .+\\n\\s+→ at ${field.replace(/[.[\]]/g, "\\$&")}$`, "m"));
   });
 
   it("refuses a missing config and lists every missing field", () => {
     const attempt = () => parseEdgeConfig({});
-    expect(attempt).toThrow(/region:[\s\S]*userPoolId:[\s\S]*issuer:[\s\S]*clientIds:[\s\S]*jwks:/);
+    expect(attempt).toThrow(
+      /expected string, received undefined\n\s+→ at region\n[\s\S]*→ at userPoolId\n[\s\S]*→ at issuer\n[\s\S]*→ at clientIds\n[\s\S]*→ at jwks\n/,
+    );
   });
 });

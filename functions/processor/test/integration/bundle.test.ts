@@ -3,10 +3,9 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { bundleDir, bundleFunction, functionBundles, type LambdaArchitecture } from "@photogate/build";
 import { defaultProcessing } from "@photogate/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { bundleDir, bundleFunction, type LambdaArchitecture } from "../../../../scripts/lib/bundle";
-import { functionBundles } from "../../../../scripts/lib/functions";
 
 // Built under a name of its own so the real dist/functions/processor-* outputs are left alone.
 const NAME = "processor-bundle-check";
@@ -49,6 +48,7 @@ describe("processor bundle", () => {
           AWS_REGION: "eu-west-1",
           PHOTOGATE_PHOTO_TABLE: "photogate-dev-photos",
           PHOTOGATE_PROCESSING: JSON.stringify(defaultProcessing),
+          PHOTOGATE_ENVIRONMENT: "dev",
         },
       });
       expect(result.stderr).not.toMatch(/Error/);

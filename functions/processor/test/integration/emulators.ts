@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -25,9 +24,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { createTableInput, photoTable } from "@photogate/core";
+import { startDynamoServer, startS3Server } from "@photogate/local-emulators";
 import type { AwsStub } from "aws-sdk-client-mock";
-import dynalite from "dynalite";
-import S3rver from "s3rver";
 import { createClients, type ProcessorClients } from "../../src/clients";
 import type { ProcessorDeps } from "../../src/process-upload";
 import { captureLogs, moderation, noSleep, oneFace, testConfig } from "../helpers";
@@ -39,12 +37,13 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+const credentials = { accessKeyId: "PHOTOGATEIT", secretAccessKey: "photogate-integration-secret" };
 
 /**
  * S3 and DynamoDB for the integration tests: when AWS_ENDPOINT_URL is set (LocalStack, or a
  * real account through a proxy) the tests use it with the ambient credentials; otherwise they
- * start s3rver and dynalite in this process, on free ports, and stop them afterwards.
+ * start photogate's S3 and DynamoDB emulators in this process, on free ports, and stop them
+ * afterwards.
  */
 export async function startBackend(): Promise<Backend> {
   const endpoint = process.env.AWS_ENDPOINT_URL;
@@ -64,22 +63,24 @@ export async function startBackend(): Promise<Backend> {
       rekognition: { region },
     });
   } else {
-    const directory = await mkdtemp(join(tmpdir(), "photogate-s3rver-"));
-    const s3rver = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory });
-    const s3Address = await s3rver.run();
-    const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => dynamoServer.listen(0, "127.0.0.1", resolve));
-    const dynamoPort = (dynamoServer.address() as AddressInfo).port;
-    dynamoConfig = { region, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials };
+    const directory = await mkdtemp(join(tmpdir(), "photogate-it-"));
+    const s3Server = await startS3Server({
+      dataDir: join(directory, "s3"),
+      buckets: [],
+      accessKeys: [credentials],
+      region,
+    });
+    const dynamoServer = await startDynamoServer({});
+    dynamoConfig = { region, endpoint: dynamoServer.url, credentials };
     clients = createClients({
       forcePathStyle: true,
-      s3: { region, endpoint: `http://127.0.0.1:${s3Address.port}`, credentials },
+      s3: { region, endpoint: s3Server.url, credentials },
       dynamo: dynamoConfig,
       rekognition: { region, credentials },
     });
     stopEmulators = async () => {
-      await s3rver.close();
-      await new Promise<void>((resolve, reject) => dynamoServer.close((e) => (e ? reject(e) : resolve())));
+      await s3Server.close();
+      await dynamoServer.close();
       await rm(directory, { recursive: true, force: true });
     };
   }

@@ -1,4 +1,4 @@
-import { ConfigError, defaultProcessing } from "@photogate/core";
+import { ConfigError, defaultProcessing, processorEnvironment } from "@photogate/core";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 
@@ -23,7 +23,7 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...base, PHOTOGATE_CLAIM_LEASE_SECONDS: "90" }).leaseSeconds).toBe(90);
     for (const bad of ["0", "1.5", "ninety", "3601"]) {
       expect(() => loadConfig({ ...base, PHOTOGATE_CLAIM_LEASE_SECONDS: bad })).toThrow(
-        /PHOTOGATE_CLAIM_LEASE_SECONDS must be a whole number/,
+        /PHOTOGATE_CLAIM_LEASE_SECONDS: must be a whole number of seconds from 1 to 3600/,
       );
     }
   });
@@ -44,7 +44,9 @@ describe("loadConfig", () => {
       PHOTOGATE_PROCESSING: processing,
       PHOTOGATE_MAX_ATTEMPTS: value,
     };
-    expect(() => loadConfig(env)).toThrow(/PHOTOGATE_MAX_ATTEMPTS must be a whole number from 1 to 3/);
+    expect(() => loadConfig(env)).toThrow(
+      /PHOTOGATE_MAX_ATTEMPTS: must be a whole number of attempts .* from 1 to 3/,
+    );
   });
 
   it("notices an endpoint override (path-style S3 for emulators)", () => {
@@ -57,18 +59,47 @@ describe("loadConfig", () => {
   });
 
   it.each([
-    [{ PHOTOGATE_PROCESSING: processing }, /PHOTOGATE_PHOTO_TABLE is not set/],
-    [{ PHOTOGATE_PHOTO_TABLE: "t" }, /PHOTOGATE_PROCESSING is not set/],
+    [{ PHOTOGATE_PROCESSING: processing }, /PHOTOGATE_PHOTO_TABLE: is not set: it must name the photo table/],
+    [{ PHOTOGATE_PHOTO_TABLE: "t" }, /PHOTOGATE_PROCESSING: is not set: it must hold the processing config/],
     [{ PHOTOGATE_PHOTO_TABLE: "t", PHOTOGATE_PROCESSING: "{thumbnailSizes:" }, /not valid JSON/],
     [
       {
         PHOTOGATE_PHOTO_TABLE: "t",
         PHOTOGATE_PROCESSING: JSON.stringify({ ...defaultProcessing, minImageEdge: 10 }),
       },
-      /minImageEdge/,
+      /PHOTOGATE_PROCESSING\.minImageEdge/,
     ],
   ])("refuses %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe("processorEnvironment and loadConfig", () => {
+  it("read back every value the variables were rendered from", () => {
+    const values = {
+      photoTable: "photogate-dev-photos",
+      processing: defaultProcessing,
+      bucket: "photogate-dev-photos",
+      maxAttempts: 2,
+      leaseSeconds: 120,
+      reconcile: { olderThanSeconds: 600, maxKeysPerRun: 5000, maxRedrivesPerRun: 20 },
+      userPoolId: "eu-west-1_AbC123",
+      pictureBaseUrl: "https://d111.cloudfront.net",
+    };
+    expect(loadConfig(processorEnvironment(values))).toEqual({ ...values, endpointOverride: false });
+  });
+
+  it("names the variable, the problem and the fix for a pool ARN or a URL with a path", () => {
+    const base = processorEnvironment({ photoTable: "t", processing: defaultProcessing });
+    expect(() =>
+      loadConfig({ ...base, PHOTOGATE_USER_POOL_ID: "arn:aws:cognito-idp:eu-west-1:1:userpool/x" }),
+    ).toThrow(/PHOTOGATE_USER_POOL_ID: must look like \{region\}_\{id\}/);
+    expect(() => loadConfig({ ...base, PHOTOGATE_PICTURE_BASE_URL: "https://d1.net/shared" })).toThrow(
+      /PHOTOGATE_PICTURE_BASE_URL: must be an origin/,
+    );
+    expect(() => loadConfig({ ...base, PHOTOGATE_RECONCILE: "{}" })).toThrow(
+      /PHOTOGATE_RECONCILE\.olderThanSeconds/,
+    );
   });
 });

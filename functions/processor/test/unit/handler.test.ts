@@ -32,6 +32,7 @@ describe("handler", () => {
     dynamo.on(GetCommand).callsFake((input) => table.get(input));
     vi.stubEnv("PHOTOGATE_PHOTO_TABLE", "photogate-dev-photos-table");
     vi.stubEnv("PHOTOGATE_PROCESSING", JSON.stringify(defaultProcessing));
+    vi.stubEnv("PHOTOGATE_ENVIRONMENT", "dev");
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
   });
   afterEach(() => {
@@ -65,6 +66,13 @@ describe("handler", () => {
     const handler = await loadHandler();
     await expect(handler(payload)).rejects.toMatchObject({ code: "INVALID_INVOCATION" });
     expect([...s3.calls(), ...dynamo.calls(), ...rekognition.calls()]).toEqual([]);
+  });
+
+  it("names the field a reprocess request gets wrong", async () => {
+    const handler = await loadHandler();
+    await expect(handler({ action: "reprocess", owner: OWNER })).rejects.toThrow(
+      /expected string, received undefined\n\s+→ at photoId$/,
+    );
   });
 
   it("runs the reconciler on the schedule's payload with the limits from the environment", async () => {

@@ -28,13 +28,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { PhotoRecord, VerdictDocument } from "@photogate/core";
+import { deletePhotoDerivatives, unpublishPhoto } from "@photogate/publishing";
 import { mockClient } from "aws-sdk-client-mock";
 import sharp from "sharp";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createClients } from "../../src/clients";
 import { RekognitionError } from "../../src/errors";
 import { type ProcessorDeps, processS3Event, reprocessPhoto } from "../../src/process-upload";
-import { deletePhotoDerivatives, unpublishPhoto } from "../../src/publish";
 import {
   BUCKET,
   captureLogs,

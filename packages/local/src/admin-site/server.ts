@@ -3,8 +3,14 @@ import { stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, normalize, sep } from "node:path";
-import { ADMIN_DIST_DIR } from "@photogate/admin/build";
-import { siteContentType } from "@photogate/core";
+import {
+  adminSiteCsp,
+  isSiteFileRequest,
+  SITE_CONFIG_CACHE_CONTROL,
+  SITE_SECURITY_HEADERS,
+  siteCacheControl,
+  siteContentType,
+} from "@photogate/core";
 
 /**
  * The admin app as the AdminSite distribution serves it, for local runs: the built files with
@@ -17,7 +23,7 @@ import { siteContentType } from "@photogate/core";
  * same-origin (no CORS), and the API's URL need not be known before the site's port is.
  */
 
-/** The app's runtime config (apps/admin/src/config.ts); local runs use the password flow. */
+/** The app's runtime config (apps/admin/src/config.ts). */
 export interface LocalAdminAppConfig {
   apiUrl: string;
   region: string;
@@ -25,8 +31,6 @@ export interface LocalAdminAppConfig {
   userPoolClientId: string;
   /** The user-pool emulator's URL (sign-in, refresh and revocation go there). */
   userPoolEndpoint: string;
-  /** cognito-local has no SRP. */
-  authFlow: "USER_PASSWORD_AUTH" | "USER_SRP_AUTH";
 }
 
 export interface AdminSiteOptions {
@@ -34,8 +38,8 @@ export interface AdminSiteOptions {
   port?: number;
   /** Default 127.0.0.1: nothing here is for other machines. */
   host?: string;
-  /** The built app; default apps/admin/dist. */
-  distDir?: string;
+  /** The built app (`ensureAdminBuild()` of @photogate/admin makes one in apps/admin/dist). */
+  distDir: string;
   /** `apiUrl` may be left out with `apiUpstream`: it is then `{site url}/api`. */
   config: Omit<LocalAdminAppConfig, "apiUrl"> & { apiUrl?: string };
   /** The admin API's base URL, served same-origin under `/api` (as the AdminSite does on AWS). */
@@ -52,7 +56,7 @@ export interface AdminSite {
 }
 
 /** Where the AdminSite distribution serves the API (ADMIN_API_PATH in the construct). */
-export const API_PREFIX = "/api";
+const API_PREFIX = "/api";
 
 const HOP_BY_HOP = new Set([
   "connection",
@@ -64,9 +68,6 @@ const HOP_BY_HOP = new Set([
   "trailer",
 ]);
 
-/** The Content-Type a site file is served with (shared with the other server of the app). */
-export const contentTypeFor = siteContentType;
-
 function origin(url: string): string {
   return new URL(url).origin;
 }
@@ -76,45 +77,21 @@ function origin(url: string): string {
  * are other ports here (on AWS the API is same-origin under /api and Cognito is
  * cognito-idp.{region}.amazonaws.com), and images come from the S3 gateway.
  */
-export function localAdminCsp(
+function localAdminCsp(
   config: LocalAdminAppConfig,
   imageOrigins: readonly string[] = [],
   /** The site's own origin: 'self' already covers it (the proxied API). */
   self?: string,
 ): string {
   const others = (urls: string[]) => [...new Set(urls.map(origin))].filter((o) => o !== self);
-  const connect = ["'self'", ...others([config.apiUrl, config.userPoolEndpoint])];
-  const images = ["'self'", "data:", ...others([...imageOrigins])];
-  const directives: [string, string[]][] = [
-    ["default-src", ["'self'"]],
-    ["script-src", ["'self'"]],
-    ["style-src", ["'self'"]],
-    ["img-src", images],
-    ["connect-src", connect],
-    ["font-src", ["'self'"]],
-    ["object-src", ["'none'"]],
-    ["base-uri", ["'self'"]],
-    ["form-action", ["'self'"]],
-    ["frame-ancestors", ["'none'"]],
-  ];
-  return directives.map(([name, sources]) => `${name} ${sources.join(" ")}`).join("; ");
-}
-
-/**
- * The construct's SPA rule (SPA_ROUTING_CODE): `/assets/...` and top-level files are files;
- * anything else is an app route.
- */
-export function isFileRequest(pathname: string): boolean {
-  return pathname.startsWith("/assets/") || /^\/[^/]+\.[A-Za-z0-9]+$/.test(pathname);
-}
-
-/** Hashed build output never changes under its name; everything else is revalidated. */
-function cacheControlFor(pathname: string): string {
-  return pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+  return adminSiteCsp({
+    imageSources: others([...imageOrigins]),
+    connectSources: others([config.apiUrl, config.userPoolEndpoint]),
+  });
 }
 
 export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSite> {
-  const distDir = options.distDir ?? ADMIN_DIST_DIR;
+  const { distDir } = options;
   const index = join(distDir, "index.html");
   if (!(await stat(index).catch(() => undefined))?.isFile()) {
     throw new Error(`No admin app build in ${distDir} (index.html is missing). Run: pnpm build:admin`);
@@ -137,9 +114,9 @@ export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSi
     }
     res.writeHead(200, {
       ...securityHeaders,
-      "content-type": contentTypeFor(file),
+      "content-type": siteContentType(file),
       "content-length": String(info.size),
-      "cache-control": cacheControlFor(pathname),
+      "cache-control": siteCacheControl(pathname),
     });
     if (req.method === "HEAD") {
       res.end();
@@ -206,11 +183,15 @@ export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSi
       return;
     }
     if (pathname === "/config.json") {
-      // Read once per page load; never cached, like the construct's no-store object.
-      send(res, 200, { "content-type": "application/json", "cache-control": "no-store" }, configBody);
+      send(
+        res,
+        200,
+        { "content-type": siteContentType("/config.json"), "cache-control": SITE_CONFIG_CACHE_CONTROL },
+        configBody,
+      );
       return;
     }
-    if (!isFileRequest(pathname)) {
+    if (!isSiteFileRequest(pathname)) {
       await serveFile(req, res, index, "/index.html");
       return;
     }
@@ -244,9 +225,7 @@ export async function startAdminSite(options: AdminSiteOptions): Promise<AdminSi
   configBody = JSON.stringify(config);
   securityHeaders = {
     "content-security-policy": localAdminCsp(config, options.imageOrigins, url),
-    "x-frame-options": "DENY",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "strict-origin-when-cross-origin",
+    ...SITE_SECURITY_HEADERS,
     // No Strict-Transport-Security: this is plain http on loopback, where browsers ignore it.
   };
   return {

@@ -1,14 +1,21 @@
+import { resolve } from "node:path";
+import { environments } from "@photogate/core";
+import { createProgress } from "@photogate/local-emulators";
 import { createLogger, type LogEntry } from "@photogate/processor";
-import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type LocalEndpoints, portsFrom } from "../endpoints";
-import { createProgress } from "../progress";
+import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type DevStackEndpoints, portsFrom } from "../endpoints";
+import { METRICS_FILE } from "../operations";
 import { type SeededPhoto, seedSamplePhotos } from "../seed";
-import { startLocalStack } from "../stack";
+import { startDevStack } from "../stack";
 import { fail, parseCommandLine, runMain } from "./args";
 
 const USAGE = `Usage: pnpm dev [--reset] [--base-port ${DEFAULT_BASE_PORT}] [--data-dir .photogate] [--no-samples] [--verbose]
+                [--admin-dist apps/admin/dist]
+                [--daily-uploads N]
 
 Starts all of photogate on this machine (no Docker, no AWS account) and keeps it running
-until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.`;
+until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.
+--daily-uploads sets each user's upload quota per UTC day (default: the local environment's,
+${environments.local.quota.daily.uploads}); a small number shows QUOTA_EXCEEDED in a demo.`;
 
 /** How long Ctrl-C keeps delivering notifications before leaving them for the next start. */
 const DRAIN_SECONDS = 10;
@@ -22,6 +29,9 @@ runMain(async () => {
       "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
       "no-samples": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
+      // The root `pnpm dev` builds the admin app first (when stale) and passes its folder.
+      "admin-dist": { type: "string" },
+      "daily-uploads": { type: "string" },
       help: { type: "boolean", default: false },
     },
     USAGE,
@@ -35,15 +45,20 @@ runMain(async () => {
     fail(`--base-port must be a whole number from 1024 to 65000, not "${values["base-port"]}"\n\n${USAGE}`);
   }
 
+  const quota = dailyQuota(values["daily-uploads"]);
+
   const progress = createProgress();
   const started = performance.now();
-  const stack = await startLocalStack({
+  const stack = await startDevStack({
     dataDir: values["data-dir"],
     reset: values.reset,
     ports: portsFrom(basePort),
     progress,
-    adminApp: true,
+    ...(values["admin-dist"] ? { adminSite: { distDir: resolve(values["admin-dist"]) } } : {}),
     drainTimeoutMs: DRAIN_SECONDS * 1000,
+    quota,
+    // What would page someone on AWS, once per condition per minute.
+    alarm: (line) => console.log(`  ${line}`),
     log: createLogger(values.verbose ? (entry) => console.log(JSON.stringify(entry)) : printNotable),
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -87,6 +102,17 @@ runMain(async () => {
   printSummary(stack.endpoints, samples, performance.now() - started, values["data-dir"]);
 });
 
+/** The local environment's quota, with the daily upload limit of --daily-uploads when given. */
+function dailyQuota(raw: string | undefined) {
+  const quota = environments.local.quota;
+  if (raw === undefined) return quota;
+  const uploads = Number(raw);
+  if (!Number.isInteger(uploads) || uploads < 1 || uploads > 10_000) {
+    fail(`--daily-uploads must be a whole number from 1 to 10000, not "${raw}"\n\n${USAGE}`);
+  }
+  return { ...quota, daily: { ...quota.daily, uploads } };
+}
+
 /** Without --verbose: one line per processed photo, and every warning or error. */
 function printNotable(entry: LogEntry): void {
   const { level, event, ...fields } = entry;
@@ -104,7 +130,12 @@ function printNotable(entry: LogEntry): void {
   }
 }
 
-function printSummary(endpoints: LocalEndpoints, samples: SeededPhoto[], ms: number, dataDir: string): void {
+function printSummary(
+  endpoints: DevStackEndpoints,
+  samples: SeededPhoto[],
+  ms: number,
+  dataDir: string,
+): void {
   const { urls } = endpoints;
   const lines = [
     "",
@@ -144,6 +175,7 @@ function printSummary(endpoints: LocalEndpoints, samples: SeededPhoto[], ms: num
     "    pnpm users                                            # users, groups and their photos",
     "",
     `  Endpoints for scripts and tests: ${dataDir}/endpoints.json`,
+    `  Metrics (CloudWatch embedded metric format, one line per data point): ${dataDir}/${METRICS_FILE}`,
     "",
   );
   console.log(lines.join("\n"));

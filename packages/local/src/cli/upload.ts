@@ -3,8 +3,8 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { type PhotoTransport, uploadProfilePicture } from "@photogate/client";
 import { isUploadExtension, uploadKey, type VerdictDocument } from "@photogate/core";
+import { createProgress } from "@photogate/local-emulators";
 import { DEFAULT_DATA_DIR, readEndpoints } from "../endpoints";
-import { createProgress } from "../progress";
 import { findUser, signInLocalUser } from "../seed";
 import {
   localIdentityPoolCredentials,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { appendFile, readFile, rename, rm, writeFile } from "node:fs/promises";
+import type { DeadLetter } from "@photogate/local-emulators";
 import {
   type DeadLetterMessage,
   type DeadLetterSource,
@@ -7,7 +8,6 @@ import {
   RedriveBusyError,
 } from "@photogate/processor/redrive";
 import { isAlive } from "../endpoints";
-import type { DeadLetter } from "../s3/notifications";
 
 /**
  * The local stack's dead letters (`<dataDir>/dlq.jsonl`, one DeadLetter per line) as a redrive

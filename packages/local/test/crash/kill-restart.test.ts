@@ -1,13 +1,14 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fixture } from "@photogate/local-emulators";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitForFinalRecords } from "../../src/final-records";
 import { type StackProcess, startStackProcess } from "../../src/stack-process";
 import { uploadBurst } from "../../src/upload-burst";
 
-/** A 150 px face crop (assets/faces): small, so a burst is quick, and a real verdict either way. */
-const face = await readFile(join(import.meta.dirname, "../../assets/faces/face-frontal.jpg"));
+/** A 150 px face crop (the emulators' face fixtures): small, so a burst is quick, and a real verdict either way. */
+const face = fixture("face-frontal.jpg");
 const UPLOADS = 24;
 /** Accepted uploads after which the stack is stopped: some processed by then, most not. */
 const STOP_AFTER = 8;

@@ -15,23 +15,22 @@ import {
   uploadProfilePicture,
 } from "@photogate/client";
 import { photoOfPicture } from "@photogate/core";
+import { portraitScene, scene, signIn } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signIn } from "../../src/cognito/provision";
-import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
-import { portraitScene, scene } from "../../src/sample-images";
+import { ANY_FREE_PORTS, type DevStackEndpoints, type DevStackUser } from "../../src/endpoints";
 import { findUser, signInLocalUser } from "../../src/seed";
-import { type LocalStack, startLocalStack } from "../../src/stack";
+import { type DevStack, startDevStack } from "../../src/stack";
 import { uploadThroughEdge, waitForVerdict } from "../../src/upload";
 
 /**
  * Issue 13 through the real local stack: the edge, S3, the processor (which sets `picture`),
  * the user pool front (which refuses users' own writes of `picture`) and the admin API.
  */
-let stack: LocalStack;
-let endpoints: LocalEndpoints;
+let stack: DevStack;
+let endpoints: DevStackEndpoints;
 let dataDir: string;
-let demo: LocalUser;
-let support: LocalUser;
+let demo: DevStackUser;
+let support: DevStackUser;
 let demoToken: string;
 let supportToken: string;
 let idp: CognitoIdentityProviderClient;
@@ -40,7 +39,7 @@ let noFace: Buffer;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-e2e-picture-"));
-  stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS });
+  stack = await startDevStack({ dataDir, ports: ANY_FREE_PORTS });
   endpoints = stack.endpoints;
   demo = findUser(endpoints, "demo");
   support = findUser(endpoints, "support");
@@ -68,7 +67,7 @@ const edge = (): PhotoTransport => ({
 });
 const api = () => ({ baseUrl: endpoints.urls.adminApi, accessToken: demoToken });
 
-async function pictureOf(user: LocalUser): Promise<string | undefined> {
+async function pictureOf(user: DevStackUser): Promise<string | undefined> {
   const answer = await idp.send(
     new AdminGetUserCommand({ UserPoolId: endpoints.userPool.id, Username: user.sub }),
   );
@@ -76,7 +75,7 @@ async function pictureOf(user: LocalUser): Promise<string | undefined> {
 }
 
 /** Uploads through the edge as `user` and waits for the final verdict; the photo id and its status. */
-async function uploadAndWait(user: LocalUser, token: string, body: Buffer) {
+async function uploadAndWait(user: DevStackUser, token: string, body: Buffer) {
   const photoId = randomUUID();
   await uploadThroughEdge(endpoints.urls.edge, token, { owner: user.sub, photoId, extension: "jpg", body });
   const verdict = await waitForVerdict(

@@ -4,27 +4,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { portraitScene } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANY_FREE_PORTS, type LocalEndpoints, type LocalUser } from "../../src/endpoints";
-import { portraitScene } from "../../src/sample-images";
+import { ANY_FREE_PORTS, type DevStackEndpoints, type DevStackUser } from "../../src/endpoints";
 import { findUser, signInLocalUser } from "../../src/seed";
-import { type LocalStack, startLocalStack } from "../../src/stack";
+import { type DevStack, startDevStack } from "../../src/stack";
 import { type PhotoUpload, uploadThroughEdge, waitForVerdict } from "../../src/upload";
 
 /** Photo ids whose notification is lost: delivered to nobody, yet counted as delivered. */
 const lost = new Set<string>();
 
-let stack: LocalStack;
-let endpoints: LocalEndpoints;
+let stack: DevStack;
+let endpoints: DevStackEndpoints;
 let dataDir: string;
-let demo: LocalUser;
+let demo: DevStackUser;
 let accessToken: string;
 let portrait: Buffer;
 let records: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-reconcile-"));
-  stack = await startLocalStack({
+  stack = await startDevStack({
     dataDir,
     ports: ANY_FREE_PORTS,
     async deliver(event, processor) {

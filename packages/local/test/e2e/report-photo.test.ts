@@ -10,12 +10,11 @@ import {
   reportPhoto,
 } from "@photogate/client";
 import type { Page, PhotoRecord, PhotoSummary } from "@photogate/core";
+import { portraitScene, scene, signIn } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signIn } from "../../src/cognito/provision";
-import { ANY_FREE_PORTS, type LocalUser } from "../../src/endpoints";
-import { portraitScene, scene } from "../../src/sample-images";
+import { ANY_FREE_PORTS, type DevStackUser } from "../../src/endpoints";
 import { findUser, signInLocalUser } from "../../src/seed";
-import { type LocalStack, startLocalStack } from "../../src/stack";
+import { type DevStack, startDevStack } from "../../src/stack";
 import { uploadThroughEdge, waitForVerdict } from "../../src/upload";
 
 /**
@@ -23,17 +22,17 @@ import { uploadThroughEdge, waitForVerdict } from "../../src/upload";
  * signed-in user here) reports user A's (demo's) approved photo with the client; the admin API
  * behind its user route writes the report to DynamoDB, and support sees it in the review queue.
  */
-let stack: LocalStack;
+let stack: DevStack;
 let dataDir: string;
-let demo: LocalUser;
-let reporter: LocalUser;
+let demo: DevStackUser;
+let reporter: DevStackUser;
 let demoToken: string;
 let reporterToken: string;
 let supportAdminToken: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-e2e-report-"));
-  stack = await startLocalStack({ dataDir, ports: ANY_FREE_PORTS });
+  stack = await startDevStack({ dataDir, ports: ANY_FREE_PORTS });
   demo = findUser(stack.endpoints, "demo");
   reporter = findUser(stack.endpoints, "support");
   demoToken = (await signInLocalUser(stack.endpoints, demo)).accessToken;

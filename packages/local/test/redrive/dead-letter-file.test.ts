@@ -9,7 +9,7 @@ import { deadLetterFile } from "../../src/redrive/dead-letter-file";
 const OWNER = "3f1c9a52-7d4e-4b8a-9c2f-5e6d7a8b9c0d";
 const keyOf = (n: number) => `uploads/${OWNER}/0000000${n}-e5f6-4789-8abc-def012345678.jpg`;
 
-/** A line as the local notifier writes it (packages/local/src/s3/notifications.ts). */
+/** A line as the local notifier writes it (packages/local-emulators/src/s3/notifications.ts). */
 function line(n: number, message = "processor down"): string {
   const event = {
     Records: [

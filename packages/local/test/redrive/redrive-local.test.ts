@@ -4,15 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { AuditItem, DeadLetterList, Page, PhotoDetail, RedriveSummary } from "@photogate/core";
+import { fixture, signIn } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signIn } from "../../src/cognito/provision";
 import { ANY_FREE_PORTS } from "../../src/endpoints";
-import { fixture } from "../../src/sample-images";
 import { findUser } from "../../src/seed";
-import { type LocalStack, startLocalStack } from "../../src/stack";
+import { type DevStack, startDevStack } from "../../src/stack";
 import { uploadDirect } from "../../src/upload";
 
-let stack: LocalStack;
+let stack: DevStack;
 let dataDir: string;
 let tokens: Record<"admin" | "support", string>;
 /** While true, every delivery fails before the processor runs (the processor is "down"). */
@@ -35,7 +34,7 @@ const dlqLines = async () =>
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "photogate-redrive-"));
-  stack = await startLocalStack({
+  stack = await startDevStack({
     dataDir,
     ports: ANY_FREE_PORTS,
     async deliver(event, processor) {

@@ -1,3 +1,0 @@
-export { addLocalCognitoShims } from "./cognito-shims";
-export { createLocalAdminDeps, type LocalAdminDeps, type LocalAdminDepsOptions } from "./deps";
-export { type AdminApiServer, type AdminApiServerOptions, startAdminApiServer } from "./server";
