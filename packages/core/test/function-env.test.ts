@@ -25,13 +25,15 @@ describe("adminApiEnvironment and AdminApiEnv", () => {
   });
 
   it("names each missing variable and what it must hold", () => {
-    expect(() => load({})).toThrow(/PHOTOGATE_AUDIT_TABLE: is not set: it must name the audit table/);
-    expect(() => load({})).toThrow(/PHOTOGATE_DLQ_URL: is not set/);
+    expect(() => load({})).toThrow(
+      /is not set: it must name the audit table[^\n]*\n\s*→ at PHOTOGATE_AUDIT_TABLE/,
+    );
+    expect(() => load({})).toThrow(/is not set[^\n]*\n\s*→ at PHOTOGATE_DLQ_URL/);
   });
 
   it("refuses a presign lifetime out of range, saying the range and the bad value", () => {
     expect(() => load({ ...adminApiEnvironment(values), PHOTOGATE_PRESIGN_SECONDS: "5" })).toThrow(
-      /PHOTOGATE_PRESIGN_SECONDS: must be a whole number of seconds from 10 to 3600, not "5"/,
+      /must be a whole number of seconds from 10 to 3600, not "5"[^\n]*\n\s*→ at PHOTOGATE_PRESIGN_SECONDS/,
     );
   });
 });

@@ -345,7 +345,14 @@ describe("admin app in a browser", () => {
     await page.goto(`${harness.siteUrl}/photos/${demo.sub}/${sunglassesId}`);
     const image = page.locator(".face-frame img");
     await image.waitFor({ timeout: UI_WAIT });
-    await page.waitForFunction('document.querySelector(".face-frame img")?.complete');
+    // Polled through locators: a string predicate would be eval'd in the page, which the CSP forbids.
+    await expect
+      .poll(() =>
+        page
+          .locator(".face-frame img")
+          .evaluateAll((imgs) => imgs.some((img) => (img as unknown as { complete: boolean }).complete)),
+      )
+      .toBe(true);
     const box = await page.getByTestId("face-box").boundingBox();
     const frame = await image.boundingBox();
     expect(box && frame).toBeTruthy();
@@ -439,9 +446,13 @@ describe("admin app in a browser", () => {
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses)).toEqual(new Set(["rejected"]));
     // Presigned thumbnails load through the S3 gateway (the CSP's img-src allows it).
-    await page.waitForFunction(
-      '[...document.querySelectorAll(".photo-card img")].every((img) => img.complete)',
-    );
+    await expect
+      .poll(() =>
+        page
+          .locator(".photo-card img")
+          .evaluateAll((imgs) => imgs.every((img) => (img as unknown as { complete: boolean }).complete)),
+      )
+      .toBe(true);
     const loaded = await cards
       .locator("img")
       .evaluateAll((imgs) => imgs.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));

@@ -23,7 +23,7 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...base, PHOTOGATE_CLAIM_LEASE_SECONDS: "90" }).leaseSeconds).toBe(90);
     for (const bad of ["0", "1.5", "ninety", "3601"]) {
       expect(() => loadConfig({ ...base, PHOTOGATE_CLAIM_LEASE_SECONDS: bad })).toThrow(
-        /PHOTOGATE_CLAIM_LEASE_SECONDS: must be a whole number of seconds from 1 to 3600/,
+        /must be a whole number of seconds from 1 to 3600[^\n]*\n\s*→ at PHOTOGATE_CLAIM_LEASE_SECONDS/,
       );
     }
   });
@@ -45,7 +45,7 @@ describe("loadConfig", () => {
       PHOTOGATE_MAX_ATTEMPTS: value,
     };
     expect(() => loadConfig(env)).toThrow(
-      /PHOTOGATE_MAX_ATTEMPTS: must be a whole number of attempts .* from 1 to 3/,
+      /must be a whole number of attempts .* from 1 to 3[^\n]*\n\s*→ at PHOTOGATE_MAX_ATTEMPTS/,
     );
   });
 
@@ -59,8 +59,14 @@ describe("loadConfig", () => {
   });
 
   it.each([
-    [{ PHOTOGATE_PROCESSING: processing }, /PHOTOGATE_PHOTO_TABLE: is not set: it must name the photo table/],
-    [{ PHOTOGATE_PHOTO_TABLE: "t" }, /PHOTOGATE_PROCESSING: is not set: it must hold the processing config/],
+    [
+      { PHOTOGATE_PROCESSING: processing },
+      /is not set: it must name the photo table[^\n]*\n\s*→ at PHOTOGATE_PHOTO_TABLE/,
+    ],
+    [
+      { PHOTOGATE_PHOTO_TABLE: "t" },
+      /is not set: it must hold the processing config[^\n]*\n\s*→ at PHOTOGATE_PROCESSING/,
+    ],
     [{ PHOTOGATE_PHOTO_TABLE: "t", PHOTOGATE_PROCESSING: "{thumbnailSizes:" }, /not valid JSON/],
     [
       {
@@ -94,9 +100,9 @@ describe("processorEnvironment and loadConfig", () => {
     const base = processorEnvironment({ photoTable: "t", processing: defaultProcessing });
     expect(() =>
       loadConfig({ ...base, PHOTOGATE_USER_POOL_ID: "arn:aws:cognito-idp:eu-west-1:1:userpool/x" }),
-    ).toThrow(/PHOTOGATE_USER_POOL_ID: must look like \{region\}_\{id\}/);
+    ).toThrow(/must look like \{region\}_\{id\}[^\n]*\n\s*→ at PHOTOGATE_USER_POOL_ID/);
     expect(() => loadConfig({ ...base, PHOTOGATE_PICTURE_BASE_URL: "https://d1.net/shared" })).toThrow(
-      /PHOTOGATE_PICTURE_BASE_URL: must be an origin/,
+      /must be an origin[^\n]*\n\s*→ at PHOTOGATE_PICTURE_BASE_URL/,
     );
     expect(() => loadConfig({ ...base, PHOTOGATE_RECONCILE: "{}" })).toThrow(
       /PHOTOGATE_RECONCILE\.olderThanSeconds/,
