@@ -20,7 +20,7 @@ type ChildMode = "baseline" | "env";
 
 // Loaded at run time from the stacks package (scripts does not depend on cdktf), so typed here
 // only as far as this file uses them.
-type StacksAppModule = typeof import("../../stacks/src/app");
+type StacksAppModule = typeof import("@photogate/stacks");
 type CdktfApp = Parameters<StacksAppModule["buildApp"]>[0];
 interface CdktfModule {
   App: new (options: { outdir: string }) => CdktfApp;
@@ -44,7 +44,7 @@ async function child(mode: ChildMode, selection: string | undefined): Promise<vo
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     new S3Bucket(stack, "bucket", { bucket: "photogate-bench" });
   } else {
-    const { buildApp, selectEnvironments }: StacksAppModule = await import("../../stacks/src/app");
+    const { buildApp, selectEnvironments }: StacksAppModule = await import("@photogate/stacks");
     buildApp(app, {
       environments: selectEnvironments(selection),
       bundleDir: () => fixtureBundle,
