@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey, verify } from "node:crypto";
+import { createPrivateKey, createPublicKey, type JsonWebKey, randomUUID, sign, verify } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -13,8 +13,11 @@ export interface PoolTokens {
   decodeToken(token: unknown, use: "access" | undefined): Claims | undefined;
   /** The access token's claims, or Cognito's NotAuthorizedException for each way it fails. */
   accessToken(token: unknown): Promise<Claims & { username: string; sub: string }>;
-  /** Adds what Cognito's AuthenticationResult has and cognito-local's lacks; notes the tokens. */
-  completed(result: Input): Input;
+  /**
+   * Adds what Cognito's AuthenticationResult has and cognito-local's lacks; notes the tokens.
+   * `originJti` is the authentication a refresh continues (its refresh token's jti).
+   */
+  completed(result: Input, originJti?: string): Input;
 }
 
 /** Checks the pool's tokens (cognito-local signs them all with the key inside its package). */
@@ -22,7 +25,22 @@ export async function createPoolTokens(
   revocations: TokenRevocations,
   now: () => number,
 ): Promise<PoolTokens> {
-  const publicKey = createPublicKey({ key: await cognitoLocalJwk(), format: "jwk" });
+  const { jwk, pem } = await cognitoLocalKeys();
+  const publicKey = createPublicKey({ key: jwk, format: "jwk" });
+  const privateKey = createPrivateKey(pem);
+
+  /**
+   * The token with `origin_jti` set, signed again with the pool's key. Cognito gives the id and
+   * access tokens of one authentication (and of every refresh of it) one origin_jti, which
+   * RevokeToken revokes them by; client libraries only call RevokeToken when it is present.
+   */
+  function withOrigin(token: unknown, originJti: string): unknown {
+    if (typeof token !== "string" || !decodeToken(token, undefined)) return token;
+    const [header, payload] = token.split(".") as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Claims;
+    const signed = `${header}.${Buffer.from(JSON.stringify({ ...claims, origin_jti: originJti })).toString("base64url")}`;
+    return `${signed}.${sign("RSA-SHA256", Buffer.from(signed), privateKey).toString("base64url")}`;
+  }
 
   function decodeToken(token: unknown, use: "access" | undefined): Claims | undefined {
     if (typeof token !== "string") return undefined;
@@ -51,14 +69,14 @@ export async function createPoolTokens(
     }
     if (claims.exp * 1000 <= now())
       throw new AwsJsonError("NotAuthorizedException", "Access Token has expired");
-    if (revocations.isRevoked({ username: claims.username, iat: claims.iat, jti: claims.jti })) {
+    if (revocations.isRevoked({ ...claims, username: claims.username })) {
       throw new AwsJsonError("NotAuthorizedException", "Access Token has been revoked");
     }
     return claims as Claims & { username: string; sub: string };
   }
 
   /** Adds what Cognito's AuthenticationResult has and cognito-local's lacks; notes the tokens. */
-  function completed(result: Input): Input {
+  function completed(result: Input, originJti?: string): Input {
     const auth = result.AuthenticationResult as Input | undefined;
     if (!auth?.AccessToken) return result;
     const claims = decodeToken(auth.AccessToken, "access");
@@ -66,11 +84,15 @@ export async function createPoolTokens(
       const jti = decodeToken(token, undefined)?.jti;
       if (jti) revocations.noteIssued(jti);
     }
-    const { RefreshToken, ...rest } = auth;
+    const { RefreshToken, AccessToken, IdToken, ...rest } = auth;
+    // The refresh token stands for the authentication: its jti is the origin of what it yields.
+    const origin = originJti ?? decodeToken(RefreshToken, undefined)?.jti ?? randomUUID();
     return {
       ChallengeParameters: {},
       AuthenticationResult: {
         ...rest,
+        AccessToken: withOrigin(AccessToken, origin),
+        ...(IdToken ? { IdToken: withOrigin(IdToken, origin) } : {}),
         ...(RefreshToken ? { RefreshToken } : {}),
         ExpiresIn: claims ? claims.exp - claims.iat : 3600,
         TokenType: "Bearer",
@@ -81,14 +103,12 @@ export async function createPoolTokens(
   return { decodeToken, accessToken, completed };
 }
 
-async function cognitoLocalJwk(): Promise<JsonWebKey> {
+/** The key pair inside cognito-local's package, which signs every token of the local pool. */
+async function cognitoLocalKeys(): Promise<{ jwk: JsonWebKey; pem: string }> {
   const require = createRequire(import.meta.url);
-  const file = join(
-    require.resolve("cognito-local/package.json"),
-    "..",
-    "lib",
-    "keys",
-    "cognitoLocal.public.json",
-  );
-  return (JSON.parse(await readFile(file, "utf8")) as { jwk: JsonWebKey }).jwk;
+  const keys = join(require.resolve("cognito-local/package.json"), "..", "lib", "keys");
+  const read = async (name: string) => JSON.parse(await readFile(join(keys, name), "utf8")) as unknown;
+  const { jwk } = (await read("cognitoLocal.public.json")) as { jwk: JsonWebKey };
+  const { pem } = (await read("cognitoLocal.private.json")) as { pem: string };
+  return { jwk, pem };
 }

@@ -80,7 +80,7 @@ export function createSignIn(
           ? notAuthorized("Invalid Refresh Token")
           : error;
       });
-      return completed(result);
+      return completed(result, claims.jti);
     }
     if (flow === "USER_SRP_AUTH") {
       if (!params.USERNAME)

@@ -8,12 +8,14 @@ export interface RevocableToken {
   /** Issued-at, seconds. */
   iat: number;
   jti: string;
+  /** The authentication an id or access token came from (the jti of its refresh token). */
+  origin_jti?: unknown;
 }
 
 interface Persisted {
   /** username → when the user was last signed out everywhere (epoch ms). */
   signedOut: Record<string, number>;
-  /** jti of refresh tokens revoked one by one (RevokeToken). */
+  /** jti of refresh tokens revoked one by one (RevokeToken), with every token of their origin. */
   revoked: string[];
 }
 
@@ -69,6 +71,7 @@ export class TokenRevocations {
 
   isRevoked(token: RevocableToken): boolean {
     if (this.state.revoked.includes(token.jti)) return true;
+    if (typeof token.origin_jti === "string" && this.state.revoked.includes(token.origin_jti)) return true;
     const signedOutAt = this.state.signedOut[token.username];
     if (signedOutAt === undefined) return false;
     const issued = this.issuedOrder.get(token.jti);

@@ -6,6 +6,7 @@ import {
   GetUserCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
+  RevokeTokenCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsError, identityCredentials, MADE_UP_KEYS, srpSignIn } from "./support";
@@ -112,6 +113,54 @@ export function cognitoIdpCases(target: () => ConformanceTarget, planned: Return
       );
       const again = await srpSignIn(target(), user.email, user.password);
       expect((await refresh(again.refreshToken)).AuthenticationResult?.AccessToken).toBeTruthy();
+    });
+
+    // Id and access tokens carry the origin_jti of their authentication, which RevokeToken
+    // revokes with the refresh token; other sessions of the user stay signed in:
+    // https://docs.aws.amazon.com/cognito/latest/developerguide/token-revocation.html
+    it("RevokeToken revokes the refresh token and the tokens of its authentication only", async () => {
+      const claims = (jwt: string) =>
+        JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<
+          string,
+          unknown
+        >;
+      const tokens = await srpSignIn(target(), user.email, user.password);
+      const other = await srpSignIn(target(), user.email, user.password);
+      const origin = claims(tokens.accessToken).origin_jti;
+      expect(origin).toEqual(expect.any(String));
+      expect(claims(tokens.idToken).origin_jti).toBe(origin);
+      expect(claims(other.accessToken).origin_jti).not.toBe(origin);
+      const refreshed = (await refresh(tokens.refreshToken)).AuthenticationResult?.AccessToken ?? "";
+      expect(claims(refreshed).origin_jti).toBe(origin);
+
+      await publicIdp.send(
+        new RevokeTokenCommand({ Token: tokens.refreshToken, ClientId: target().uploadClientId }),
+      );
+      expect(await awsError(refresh(tokens.refreshToken))).toMatchObject({
+        name: "NotAuthorizedException",
+        message: "Refresh Token has been revoked",
+      });
+      for (const accessToken of [tokens.accessToken, refreshed]) {
+        expect(
+          await awsError(publicIdp.send(new GetUserCommand({ AccessToken: accessToken }))),
+        ).toMatchObject({
+          name: "NotAuthorizedException",
+          message: "Access Token has been revoked",
+        });
+      }
+      expect(
+        (await publicIdp.send(new GetUserCommand({ AccessToken: other.accessToken }))).Username,
+      ).toBeTruthy();
+      expect((await refresh(other.refreshToken)).AuthenticationResult?.AccessToken).toBeTruthy();
+    });
+
+    it("amazon-cognito-identity-js's signOut (the admin app's) revokes its refresh token", async () => {
+      const tokens = await srpSignIn(target(), user.email, user.password);
+      await tokens.signOut();
+      expect(await awsError(refresh(tokens.refreshToken))).toMatchObject({
+        name: "NotAuthorizedException",
+        message: "Refresh Token has been revoked",
+      });
     });
 
     // AdminUserGlobalSignOut (IAM-authorised) signs a user out of every device:

@@ -11,6 +11,8 @@ export interface SignedIn {
   accessToken: string;
   idToken: string;
   refreshToken: string;
+  /** The library's own sign-out, as the admin app calls it (RevokeToken when tokens carry origin_jti). */
+  signOut(): Promise<void>;
 }
 
 /**
@@ -33,6 +35,10 @@ export function srpSignIn(target: ConformanceTarget, email: string, password: st
           accessToken: session.getAccessToken().getJwtToken(),
           idToken: session.getIdToken().getJwtToken(),
           refreshToken: session.getRefreshToken().getToken(),
+          signOut: () =>
+            new Promise<void>((done, fail) =>
+              user.signOut((error?: unknown) => (error ? fail(error) : done())),
+            ),
         }),
       onFailure: reject,
       newPasswordRequired: () => reject(new Error("the test user still has a temporary password")),
