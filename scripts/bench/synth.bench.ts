@@ -23,7 +23,7 @@ type ChildMode = "baseline" | "env";
 type StacksAppModule = typeof import("@photogate/stacks");
 type CdktfApp = Parameters<StacksAppModule["buildApp"]>[0];
 interface CdktfModule {
-  App: new (options: { outdir: string }) => CdktfApp;
+  App: new (options: { outdir: string; stackTraces?: boolean }) => CdktfApp;
   TerraformStack: new (scope: CdktfApp, id: string) => object;
 }
 type ResourceClass = new (scope: object, id: string, config: Record<string, unknown>) => object;
@@ -31,8 +31,11 @@ type ResourceClass = new (scope: object, id: string, config: Record<string, unkn
 async function child(mode: ChildMode, selection: string | undefined): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), "photogate-bench-"));
   const started = performance.now();
+  // As stacks/src/main.ts does before cdktf loads.
+  process.setSourceMapsEnabled(false);
   const cdktf = (await import(stacksRequire.resolve("cdktf"))) as CdktfModule;
-  const app = new cdktf.App({ outdir });
+  // As stacks/src/main.ts creates it (no construct stack traces), for the baseline too.
+  const app = new cdktf.App({ outdir, stackTraces: false });
   if (mode === "baseline") {
     const { AwsProvider } = (await import(stacksRequire.resolve("@cdktf/provider-aws/lib/provider"))) as {
       AwsProvider: ResourceClass;

@@ -17,8 +17,9 @@ import {
   USER_ROUTES,
 } from "@photogate/core";
 import { adminApiStatements } from "@photogate/policies";
-import { AssetType, TerraformAsset, Token } from "cdktf";
+import { Token } from "cdktf";
 import { Construct } from "constructs";
+import { functionCode } from "../lib/function-code";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
@@ -159,7 +160,7 @@ export class AdminApi extends Construct {
       ),
     });
 
-    const code = new TerraformAsset(this, "code", { path: options.bundleDir, type: AssetType.ARCHIVE });
+    const code = functionCode(this, "code", options.bundleDir);
     this.function = new LambdaFunction(this, "function", {
       functionName: name,
       description: "photogate admin API (support and admins)",

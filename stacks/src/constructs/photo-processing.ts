@@ -16,8 +16,9 @@ import {
   type ReconcileRequest,
 } from "@photogate/core";
 import { processorStatements } from "@photogate/policies";
-import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { functionCode } from "../lib/function-code";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { type FunctionOperations, operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
@@ -97,7 +98,7 @@ export class PhotoProcessing extends Construct {
       ),
     });
 
-    const code = new TerraformAsset(this, "code", { path: options.bundleDir, type: AssetType.ARCHIVE });
+    const code = functionCode(this, "code", options.bundleDir);
     this.function = new LambdaFunction(this, "function", {
       functionName: options.functionName,
       role: this.role.arn,
