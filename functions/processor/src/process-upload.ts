@@ -8,7 +8,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Logger } from "@photogate/core";
+import type { Logger, OperationsConfig } from "@photogate/core";
 import {
   ConfigError,
   type DerivedImage,
@@ -41,7 +41,6 @@ import {
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
 import { noMetrics, type ProcessorMetrics } from "./metrics";
-import type { OperationsConfig } from "./operations-config";
 import { originalExpiry, tagUploadOutcome } from "./outcome-tag";
 import {
   clearPictureOfPhoto,

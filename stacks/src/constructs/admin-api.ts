@@ -12,6 +12,7 @@ import {
   adminApiEnvironment,
   cognitoIssuer,
   type EnvironmentConfig,
+  operationsEnvironment,
   PROFILE_PICTURE_ROUTE,
   REGIONAL_RUNTIME,
   USER_ROUTES,
@@ -20,7 +21,6 @@ import { adminApiStatements } from "@photogate/policies";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
-import { operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
 export {
@@ -184,10 +184,10 @@ export class AdminApi extends Construct {
             presignSeconds: options.presignSeconds,
             pictureBaseUrl: options.pictureBaseUrl,
           }),
-          ...operationsVariables({
+          ...operationsEnvironment({
             environment: options.env.name,
             ...(options.usageTable
-              ? { quota: { usageTableName: options.usageTable.name, limits: options.env.quota } }
+              ? { quota: { usageTable: options.usageTable.name, limits: options.env.quota } }
               : {}),
           }),
         },

@@ -10,6 +10,8 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import {
   claimLeaseSeconds,
   type EnvironmentConfig,
+  type OperationsConfig,
+  operationsEnvironment,
   type ProcessingConfig,
   processorEnvironment,
   REGIONAL_RUNTIME,
@@ -19,7 +21,6 @@ import { processorStatements } from "@photogate/policies";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { lambdaRuntime } from "../lib/lambda-runtime";
-import { type FunctionOperations, operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
 export { type ProcessorPolicyTargets, processorStatements } from "@photogate/policies";
@@ -43,7 +44,7 @@ export interface PhotoProcessingOptions {
   /** SNS topics (or other ARNs) told when an alarm fires and when it clears; none by default. */
   alarmActions?: string[];
   /** Metrics' environment, the quota (with its usage table's ARN for the role) and the storage lifecycle. */
-  operations: FunctionOperations & { usageTableArn?: string };
+  operations: OperationsConfig & { usageTableArn?: string };
 }
 
 /**
@@ -132,7 +133,7 @@ export class PhotoProcessing extends Construct {
                 }
               : {}),
           }),
-          ...operationsVariables(options.operations),
+          ...operationsEnvironment(options.operations),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],
