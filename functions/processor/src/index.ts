@@ -1,4 +1,4 @@
-export { createLogger, type LogEntry, type Logger } from "@photogate/core";
+export { createLogger, decodeS3Key, type LogEntry, type Logger } from "@photogate/core";
 export { createClients, type ProcessorClients } from "./clients";
 export {
   DEFAULT_MAX_ATTEMPTS,
@@ -37,5 +37,5 @@ export {
   type RedriveCause,
   reconcile,
 } from "./reconcile";
-export { decodeS3Key, padSequencer, parseS3Event, type UploadEvent } from "./s3-event";
+export { padSequencer, parseS3Event, type UploadEvent } from "./s3-event";
 export { judgeFaces } from "./validate";

@@ -28,6 +28,12 @@ import {
   type VerdictDocument,
 } from "@photogate/core";
 import { publishVerdict } from "@photogate/publishing";
+import {
+  clearPictureOfPhoto,
+  decideProfilePicture,
+  setPictureAttribute,
+  uploadIntentOf,
+} from "@photogate/publishing/profile-picture";
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
 import {
   DerivedWriteError,
@@ -42,12 +48,6 @@ import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
 import { noMetrics, type ProcessorMetrics } from "./metrics";
 import { originalExpiry, tagUploadOutcome } from "./outcome-tag";
-import {
-  clearPictureOfPhoto,
-  decideProfilePicture,
-  setPictureAttribute,
-  uploadIntentOf,
-} from "./profile-picture";
 import {
   type ClaimSource,
   claimRecord,

@@ -7,7 +7,7 @@ import {
   queueUrlByName,
   type Replay,
   redriveDeadLetters,
-} from "@photogate/processor/redrive";
+} from "@photogate/publishing/redrive";
 import type { S3Event } from "aws-lambda";
 import { DEFAULT_DATA_DIR, readEndpoints } from "../endpoints";
 import { deadLetterFile } from "../redrive/dead-letter-file";
