@@ -12,7 +12,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sd
 import { type AdminApiEvent, forgetDirectory, forgetEmails, handleAdminRequest } from "@photogate/admin-api";
 import { createLocalAdminDeps } from "@photogate/admin-api/local";
 import {
-  environments,
+  embeddedEnvironment,
   type PhotoRecord,
   type PhotoStatus,
   REVIEW_QUEUE_OPEN,
@@ -51,7 +51,7 @@ const TARGET_MS = 200;
 const SUPPORT = "11111111-2222-4333-8444-555555555555";
 const STATUSES: PhotoStatus[] = ["rejected", "approved", "approved", "failed", "rejected"];
 
-const env = environments.local;
+const env = embeddedEnvironment;
 const names = resourceNames(env);
 const region = env.region;
 const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };

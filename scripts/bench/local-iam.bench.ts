@@ -1,5 +1,5 @@
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { environments, resourceNames } from "@photogate/core";
+import { embeddedEnvironment, resourceNames } from "@photogate/core";
 import {
   CredentialStore,
   createJsonAuthorizer,
@@ -17,7 +17,7 @@ import { printTable, timeMedian } from "./lib/measure";
  * straight to dynalite (baseline) against the same call through the gateway, which verifies the
  * signature and simulates the processor role's policy (cached after the first decision).
  */
-const env = environments.local;
+const env = embeddedEnvironment;
 const names = resourceNames(env);
 const service = { accessKeyId: "BENCHSERVICE", secretAccessKey: "bench-secret" };
 const credentials = new CredentialStore(service);

@@ -4,8 +4,12 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "@photogate/build";
-import { adminApiEnvironment, defaultProcessing, processorEnvironment } from "@photogate/core";
-import { OPERATIONS_ENV } from "@photogate/processor";
+import {
+  adminApiEnvironment,
+  defaultProcessing,
+  operationsEnvironment,
+  processorEnvironment,
+} from "@photogate/core";
 
 /**
  * What the Node 24 check runs: each bundled handler, loaded and called with real event
@@ -144,7 +148,7 @@ export async function handlerProbes(): Promise<HandlerProbe[]> {
       env: {
         AWS_REGION: "eu-west-1",
         ...processorEnvironment({ photoTable: "deprecation-check-photos", processing: defaultProcessing }),
-        [OPERATIONS_ENV.environment]: "dev",
+        ...operationsEnvironment({ environment: "dev" }),
       },
       events: [await fixture("functions/processor/test/fixtures/test-event.json")],
       verify: (results) =>
@@ -179,7 +183,7 @@ export async function handlerProbes(): Promise<HandlerProbe[]> {
         AWS_REGION: "eu-west-1",
         AWS_ACCESS_KEY_ID: "deprecation-check",
         AWS_SECRET_ACCESS_KEY: "deprecation-check",
-        [OPERATIONS_ENV.environment]: "dev",
+        ...operationsEnvironment({ environment: "dev" }),
         ...adminApiEnvironment({
           photoTable: "deprecation-check-photos",
           auditTable: "deprecation-check-audit",

@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 // The function's own config loader: what the construct sets must be what the function accepts.
-import { loadConfig } from "@photogate/admin-api/config";
+import { loadConfig, loadOperationsConfig } from "@photogate/admin-api/config";
 import { environments } from "@photogate/core";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
@@ -251,6 +251,10 @@ describe("AdminApi: function", () => {
       processorFunction: "t-processor",
       deadLetterQueueUrl: dlqUrl,
       presignSeconds: 120,
+    });
+    expect(loadOperationsConfig(variables)).toEqual({
+      environment: env.name,
+      quota: { usageTable: "t-usage", limits: env.quota },
     });
   });
 

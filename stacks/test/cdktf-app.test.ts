@@ -87,7 +87,7 @@ describe("the CDKTF app as cdktf.json runs it", () => {
     expect(first.stdout.trim()).toBe("");
     expect(await stackNames()).toEqual([
       "photogate-dev",
-      "photogate-local",
+      "photogate-localstack",
       "photogate-prod",
       "photogate-prod-bootstrap",
     ]);

@@ -149,11 +149,11 @@ describe("environment selection", () => {
 
   it("selects the named ones", () => {
     expect(selectEnvironments("prod").map((e) => e.name)).toEqual(["prod"]);
-    expect(selectEnvironments("dev, local").map((e) => e.name)).toEqual(["dev", "local"]);
+    expect(selectEnvironments("dev, localstack").map((e) => e.name)).toEqual(["dev", "localstack"]);
   });
 
   it("names the valid environments when given an unknown one", () => {
-    expect(() => selectEnvironments("staging")).toThrow(/dev, prod, local/);
+    expect(() => selectEnvironments("staging")).toThrow(/dev, prod, localstack/);
   });
 
   it("refuses to synthesize without a processor bundle, saying how to build one", () => {
@@ -214,10 +214,10 @@ describe("a full synth of every environment", () => {
       stacks: Record<string, { synthesizedStackPath: string }>;
     };
     expect(Object.keys(manifest.stacks).sort()).toEqual(
-      ["photogate-dev", "photogate-local", "photogate-prod", "photogate-prod-bootstrap"].sort(),
+      ["photogate-dev", "photogate-localstack", "photogate-prod", "photogate-prod-bootstrap"].sort(),
     );
     expect(stacks.map((s) => s.node.id).sort()).toEqual(Object.keys(manifest.stacks).sort());
-    for (const name of ["photogate-dev", "photogate-local", "photogate-prod"]) {
+    for (const name of ["photogate-dev", "photogate-localstack", "photogate-prod"]) {
       const stackJson = parse(
         readFileSync(join(outdir, manifest.stacks[name]!.synthesizedStackPath), "utf8"),
       );

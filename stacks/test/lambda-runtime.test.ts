@@ -37,14 +37,14 @@ describe("Lambda runtimes in every environment", () => {
     });
   });
 
-  it("puts prod's functions and local's processor on nodejs24.x", () => {
+  it("puts prod's functions and localstack's processor on nodejs24.x", () => {
     expect(Object.values(runtimes(synthStack(environment("prod")).json))).toEqual([
       "nodejs24.x",
       "nodejs24.x",
       "nodejs24.x",
     ]);
-    expect(runtimes(synthStack(environment("local")).json)).toEqual({
-      "photogate-local-processor": "nodejs24.x",
+    expect(runtimes(synthStack(environment("localstack")).json)).toEqual({
+      "photogate-localstack-processor": "nodejs24.x",
     });
   });
 });

@@ -18,8 +18,8 @@ describe("createAwsProvider", () => {
   it("adds an aliased provider in another region and passes endpoint overrides through", () => {
     const synth = parse(
       Testing.synthScope((scope) => {
-        createAwsProvider(scope, environments.local);
-        createAwsProvider(scope, environments.local, {
+        createAwsProvider(scope, environments.localstack);
+        createAwsProvider(scope, environments.localstack, {
           alias: "edge",
           region: "us-east-1",
           overrides: { endpoints: [{ s3: "http://localhost:4566" }], skipCredentialsValidation: true },
@@ -33,7 +33,7 @@ describe("createAwsProvider", () => {
       region: "us-east-1",
       endpoints: [{ s3: "http://localhost:4566" }],
       skip_credentials_validation: true,
-      default_tags: [{ tags: { project: "photogate", environment: "local" } }],
+      default_tags: [{ tags: { project: "photogate", environment: "localstack" } }],
     });
   });
 });

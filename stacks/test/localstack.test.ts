@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { LOCALSTACK_SERVICES, localstackProviderOverrides } from "../src/lib/localstack";
 import { environment, synthStack, TEST_LOCALSTACK_URL } from "./support";
 
-const env = environment("local");
+const env = environment("localstack");
 const { synth } = synthStack(env);
 
 /** Which LocalStack service each Terraform type photogate uses belongs to. */
@@ -24,7 +24,7 @@ function serviceOf(type: string): string | undefined {
   return prefixes.find(([prefix]) => type.startsWith(prefix))?.[1];
 }
 
-describe("the local environment on LocalStack", () => {
+describe("the localstack environment on LocalStack", () => {
   it("targets LocalStack", () => {
     expect(env.target).toBe("localstack");
   });

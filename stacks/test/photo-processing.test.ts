@@ -1,6 +1,6 @@
 import { claimLeaseSeconds, defaultProcessing, defaultQuota, environments } from "@photogate/core";
 // The function's own config loader: what the construct sets must be what the function accepts.
-import { loadConfig } from "@photogate/processor/config";
+import { loadConfig, loadOperationsConfig } from "@photogate/processor/config";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { PhotoProcessing } from "../src/constructs/photo-processing";
@@ -82,7 +82,7 @@ describe("PhotoProcessing function", () => {
           photoTable: { name: "t-photos", arn: tableArn },
           operations: {
             environment: "prod",
-            quota: { usageTableName: "t-usage", limits: defaultQuota },
+            quota: { usageTable: "t-usage", limits: defaultQuota },
             usageTableArn: usageArn,
             storageLifecycle: lifecycle,
           },
@@ -95,6 +95,12 @@ describe("PhotoProcessing function", () => {
       PHOTOGATE_USAGE_TABLE: "t-usage",
       PHOTOGATE_QUOTA: JSON.stringify(defaultQuota),
       PHOTOGATE_STORAGE_LIFECYCLE: JSON.stringify(lifecycle),
+    });
+    // By construction: the processor's own loader reads back the construct's options.
+    expect(loadOperationsConfig(variables)).toEqual({
+      environment: "prod",
+      quota: { usageTable: "t-usage", limits: defaultQuota },
+      storageLifecycle: lifecycle,
     });
     const policy = parsePolicy(
       resourceWhere(withQuota, "aws_iam_role_policy", (c) => c.name === "least-privilege").config.policy,
@@ -169,6 +175,7 @@ describe("PhotoProcessing function", () => {
     });
     // Without profile pictures the same loader still accepts what is set.
     expect(loadConfig(fn.config.environment.variables)).not.toHaveProperty("userPoolId");
+    expect(loadOperationsConfig(variables)).toEqual({ environment: "dev" });
   });
 
   it("reserves the configured concurrency", () => {

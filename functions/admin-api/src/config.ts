@@ -1,6 +1,17 @@
-import { type AdminApiConfig, AdminApiEnv, parseConfig } from "@photogate/core";
+import {
+  type AdminApiConfig,
+  AdminApiEnv,
+  type OperationsConfig,
+  OperationsEnv,
+  parseConfig,
+} from "@photogate/core";
 
-export { ADMIN_API_ENV as ENV, type AdminApiConfig } from "@photogate/core";
+export {
+  ADMIN_API_ENV as ENV,
+  type AdminApiConfig,
+  OPERATIONS_ENV,
+  type OperationsConfig,
+} from "@photogate/core";
 
 /**
  * The admin API's run-time configuration, read once at cold start from the variables core's
@@ -9,4 +20,14 @@ export { ADMIN_API_ENV as ENV, type AdminApiConfig } from "@photogate/core";
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AdminApiConfig {
   return parseConfig(AdminApiEnv, env, "the admin API's environment variables");
+}
+
+/**
+ * The operations settings (metrics, quota, storage lifecycle), read once at cold start from the
+ * variables core's `operationsEnvironment` renders.
+ */
+export function loadOperationsConfig(
+  env: Record<string, string | undefined> = process.env,
+): OperationsConfig {
+  return parseConfig(OperationsEnv, env, "the admin API's operations variables");
 }

@@ -10,7 +10,7 @@ import {
   RedriveBusyError,
   type Replay,
   redriveDeadLetters,
-} from "@photogate/processor/redrive";
+} from "@photogate/publishing/redrive";
 import type { z } from "zod";
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";

@@ -1,12 +1,11 @@
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Logger, ReprocessRequest, VersionedPhotoRecord } from "@photogate/core";
+import type { Logger, OperationsConfig, ReprocessRequest, VersionedPhotoRecord } from "@photogate/core";
 import type { Caller } from "./auth";
 import type { AdminApiConfig } from "./config";
 import type { DeadLetters } from "./dead-letters";
 import type { AdminApiMetrics } from "./metrics";
-import type { AdminOperationsConfig } from "./operations-config";
 
 /** Starts the processor on a photo without waiting for it (Lambda `Event` invocation on AWS). */
 export type ProcessorInvoker = (request: ReprocessRequest) => Promise<void>;
@@ -35,7 +34,7 @@ export interface AdminApiDeps {
   /** Counts 5xx answers (ServerErrors); the handler flushes once per request. */
   metrics?: AdminApiMetrics;
   /** The usage table and default limits; without them the usage routes answer NOT_SUPPORTED. */
-  quota?: AdminOperationsConfig["quota"];
+  quota?: OperationsConfig["quota"];
   /** Clock and id source, injectable so tests can pin them. */
   now?: () => Date;
   newId?: () => string;

@@ -170,8 +170,8 @@ export function fromAwsError(error: unknown, context: { sub?: string } = {}): un
       },
     );
   }
-  // cognito-local answers operations it does not implement with this type (local runs only).
-  if (name === "CognitoLocal#Unsupported" || name === "UnknownOperationException") {
+  // Cognito's answer to an operation the pool or app client does not enable.
+  if (name === "UnsupportedOperationException") {
     return new AdminApiError("NOT_SUPPORTED", 501, `Not supported by this user pool: ${e.message ?? name}`, {
       cause: error,
     });

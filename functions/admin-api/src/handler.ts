@@ -2,10 +2,9 @@ import { createLogger } from "@photogate/core";
 import { publishVerdict } from "@photogate/publishing";
 import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./api";
 import { awsRedrive, createClients, lambdaProcessorInvoker } from "./clients";
-import { loadConfig } from "./config";
+import { loadConfig, loadOperationsConfig } from "./config";
 import type { AdminApiDeps } from "./deps";
 import { createAdminApiMetrics } from "./metrics";
-import { loadOperationsConfig } from "./operations-config";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every request.
 const config = loadConfig();

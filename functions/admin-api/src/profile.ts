@@ -9,7 +9,7 @@ import {
   clearPictureOfPhoto,
   currentPicture,
   setPictureAttribute,
-} from "@photogate/processor/profile-picture";
+} from "@photogate/publishing/profile-picture";
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { fromAwsError, PhotoNotApprovedError, UserNotFoundError } from "./errors";

@@ -1,10 +1,19 @@
-import { type ProcessorConfig, ProcessorEnv, parseConfig } from "@photogate/core";
+import {
+  type OperationsConfig,
+  OperationsEnv,
+  type ProcessorConfig,
+  ProcessorEnv,
+  parseConfig,
+} from "@photogate/core";
 
 export {
   DEFAULT_LEASE_SECONDS,
   DEFAULT_MAX_ATTEMPTS,
+  OPERATIONS_ENV,
+  type OperationsConfig,
   PROCESSOR_ENV as ENV,
   type ProcessorConfig,
+  type QuotaSettings,
 } from "@photogate/core";
 
 /**
@@ -15,4 +24,14 @@ export {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ProcessorConfig {
   return parseConfig(ProcessorEnv, env, "the processor's environment variables");
+}
+
+/**
+ * The operations settings (metrics, quota, storage lifecycle), read once at cold start from the
+ * variables core's `operationsEnvironment` renders.
+ */
+export function loadOperationsConfig(
+  env: Record<string, string | undefined> = process.env,
+): OperationsConfig {
+  return parseConfig(OperationsEnv, env, "the processor's operations variables");
 }

@@ -1,9 +1,8 @@
 import { createLogger } from "@photogate/core";
 import { createClients } from "./clients";
-import { loadConfig } from "./config";
+import { loadConfig, loadOperationsConfig } from "./config";
 import { classifyInvocation } from "./invocation";
 import { createProcessorMetrics } from "./metrics";
-import { loadOperationsConfig } from "./operations-config";
 import { handleReprocessRequest, processS3Event, type UploadOutcome } from "./process-upload";
 import { type ReconcileReport, reconcile } from "./reconcile";
 

@@ -1,6 +1,15 @@
-export { createLogger, type LogEntry, type Logger } from "@photogate/core";
+export { createLogger, decodeS3Key, type LogEntry, type Logger } from "@photogate/core";
 export { createClients, type ProcessorClients } from "./clients";
-export { DEFAULT_MAX_ATTEMPTS, ENV, loadConfig, type ProcessorConfig } from "./config";
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  ENV,
+  loadConfig,
+  loadOperationsConfig,
+  OPERATIONS_ENV,
+  type OperationsConfig,
+  type ProcessorConfig,
+  type QuotaSettings,
+} from "./config";
 export * from "./errors";
 export { analyseFaces, type FaceAnalysis } from "./faces";
 export { deriveImages, inspectImage, sniffFormat } from "./image";
@@ -13,12 +22,6 @@ export {
   type ProcessorMetrics,
   stdoutSink,
 } from "./metrics";
-export {
-  loadOperationsConfig,
-  OPERATIONS_ENV,
-  type OperationsConfig,
-  type QuotaSettings,
-} from "./operations-config";
 export {
   handleReprocessRequest,
   type ProcessorDeps,
@@ -34,5 +37,5 @@ export {
   type RedriveCause,
   reconcile,
 } from "./reconcile";
-export { decodeS3Key, padSequencer, parseS3Event, type UploadEvent } from "./s3-event";
+export { padSequencer, parseS3Event, type UploadEvent } from "./s3-event";
 export { judgeFaces } from "./validate";

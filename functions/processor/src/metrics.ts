@@ -29,7 +29,7 @@ export interface ProcessorMetrics {
 }
 
 export interface ProcessorMetricsOptions {
-  /** The `environment` default dimension (dev, prod, local). */
+  /** The `environment` default dimension (dev, prod, localstack). */
   environment: string;
   sink?: EmfSink;
   now?: () => number;

@@ -8,7 +8,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Logger } from "@photogate/core";
+import type { Logger, OperationsConfig } from "@photogate/core";
 import {
   ConfigError,
   type DerivedImage,
@@ -28,6 +28,12 @@ import {
   type VerdictDocument,
 } from "@photogate/core";
 import { publishVerdict } from "@photogate/publishing";
+import {
+  clearPictureOfPhoto,
+  decideProfilePicture,
+  setPictureAttribute,
+  uploadIntentOf,
+} from "@photogate/publishing/profile-picture";
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS, type ProcessorConfig } from "./config";
 import {
   DerivedWriteError,
@@ -41,14 +47,7 @@ import {
 import { analyseFaces, type RekognitionRetry } from "./faces";
 import { type DerivedImages, deriveImages, inspectImage, type SourceImage } from "./image";
 import { noMetrics, type ProcessorMetrics } from "./metrics";
-import type { OperationsConfig } from "./operations-config";
 import { originalExpiry, tagUploadOutcome } from "./outcome-tag";
-import {
-  clearPictureOfPhoto,
-  decideProfilePicture,
-  setPictureAttribute,
-  uploadIntentOf,
-} from "./profile-picture";
 import {
   type ClaimSource,
   claimRecord,

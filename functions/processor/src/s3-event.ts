@@ -1,5 +1,11 @@
 import type { Logger } from "@photogate/core";
-import { InvalidKeyError, parseUploadKey, UPLOADS_PREFIX, type UploadExtension } from "@photogate/core";
+import {
+  decodeS3Key,
+  InvalidKeyError,
+  parseUploadKey,
+  UPLOADS_PREFIX,
+  type UploadExtension,
+} from "@photogate/core";
 
 /** One upload to process, taken from an S3 notification record. */
 export interface UploadEvent {
@@ -28,11 +34,6 @@ export function padSequencer(sequencer: string): string | undefined {
   const upper = sequencer.toUpperCase();
   if (!/^[0-9A-F]+$/.test(upper) || upper.length > SEQUENCER_WIDTH) return undefined;
   return upper.padStart(SEQUENCER_WIDTH, "0");
-}
-
-/** S3 event keys are form-encoded: `+` is a space, everything else percent-encoded. */
-export function decodeS3Key(raw: string): string {
-  return decodeURIComponent(raw.replace(/\+/g, "%20"));
 }
 
 export function normaliseETag(eTag: string): string {

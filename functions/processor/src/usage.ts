@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { QuotaSettings } from "@photogate/core";
 import {
   effectiveQuota,
   QUOTA_OVERRIDE_PERIOD,
@@ -13,7 +14,6 @@ import {
   usagePeriodKey,
   usageTable,
 } from "@photogate/core";
-import type { QuotaSettings } from "./operations-config";
 
 /** The upload being counted: its owner, its identity (photoId + ETag) and its size. */
 export interface CountedUpload {

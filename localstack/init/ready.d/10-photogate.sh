@@ -13,4 +13,4 @@ if [ -n "${missing}" ]; then
   echo "photogate: LocalStack is missing:${missing} (check SERVICES in localstack/docker-compose.yml)" >&2
   exit 1
 fi
-echo "photogate: LocalStack ready. Deploy with: LOCALSTACK_URL=http://localhost:4566 npx cdktf-cli@0.21 deploy photogate-local"
+echo "photogate: LocalStack ready. Deploy with: LOCALSTACK_URL=http://localhost:4566 npx cdktf-cli@0.21 deploy photogate-localstack"

@@ -106,7 +106,7 @@ export const StateBackend = z.discriminatedUnion("type", [
 ]);
 export type StateBackend = z.infer<typeof StateBackend>;
 
-export const ENVIRONMENT_NAMES = ["dev", "prod", "local"] as const;
+export const ENVIRONMENT_NAMES = ["dev", "prod", "localstack"] as const;
 export const EnvironmentName = z.enum(ENVIRONMENT_NAMES);
 export type EnvironmentName = z.infer<typeof EnvironmentName>;
 
@@ -267,12 +267,12 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     waf: wafOff,
     runtimeAcknowledgements: {},
   },
-  local: {
-    name: "local",
+  localstack: {
+    name: "localstack",
     target: "localstack",
     region: "us-east-1",
-    namePrefix: "photogate-local",
-    bucketName: "photogate-local-photos",
+    namePrefix: "photogate-localstack",
+    bucketName: "photogate-localstack-photos",
     uploadOrigins: ["http://localhost:5173"],
     abortIncompleteUploadDays: 1,
     logRetentionDays: 1,
@@ -280,7 +280,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     publicSharing: false,
     // LocalStack runs the function in a container of the host's kind, usually x86_64.
     processor: { ...baseProcessor, architecture: "x86_64", reservedConcurrency: 2 },
-    stateBackend: { type: "local", path: "terraform.local.tfstate" },
+    stateBackend: { type: "local", path: "terraform.localstack.tfstate" },
     processing: defaultProcessing,
     alerts: noAlerts,
     quota: defaultQuota,
@@ -288,6 +288,16 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     waf: wafOff,
     runtimeAcknowledgements: {},
   },
+};
+
+/**
+ * The embedded dev stack (`pnpm dev`) and the emulators' tests: LocalStack's settings under
+ * names of its own (`photogate-local-*`), so it is never mistaken for a deployed environment.
+ */
+export const embeddedEnvironment: EnvironmentConfig = {
+  ...environments.localstack,
+  namePrefix: "photogate-local",
+  bucketName: "photogate-local-photos",
 };
 
 /** Looks up and validates one environment; the error lists the valid names. */

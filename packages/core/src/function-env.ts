@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ProcessingConfig } from "./config";
+import { EnvironmentName, ProcessingConfig, QuotaConfig, StorageLifecycleConfig } from "./config";
 import { claimLeaseSeconds } from "./lease";
 import { ReconcileLimits } from "./verdict";
 
@@ -266,5 +266,80 @@ export function adminApiEnvironment(values: AdminApiEnvValues): Record<string, s
       ? {}
       : { [ADMIN_API_ENV.presignSeconds]: String(values.presignSeconds) }),
     ...(values.pictureBaseUrl === undefined ? {} : { [ADMIN_API_ENV.pictureBaseUrl]: values.pictureBaseUrl }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations (both functions: metrics, the per-user quota, the storage lifecycle)
+
+export const OPERATIONS_ENV = {
+  /** The `environment` dimension of every metric. */
+  environment: "PHOTOGATE_ENVIRONMENT",
+  /** The usage table the quota counts in. */
+  usageTable: "PHOTOGATE_USAGE_TABLE",
+  /** JSON of QuotaConfig: the environment's default limits. */
+  quota: "PHOTOGATE_QUOTA",
+  /** JSON of StorageLifecycleConfig: when rejected and failed originals expire (the processor's). */
+  storageLifecycle: "PHOTOGATE_STORAGE_LIFECYCLE",
+} as const;
+
+export interface QuotaSettings {
+  usageTable: string;
+  limits: QuotaConfig;
+}
+
+/** What a function needs for metrics, the per-user quota and the storage lifecycle. */
+export interface OperationsConfig {
+  environment: EnvironmentName;
+  /** Absent: no quota is enforced (both the table and the limits must be set, or neither). */
+  quota?: QuotaSettings;
+  /** Absent: records carry no `originalExpiresAt`. */
+  storageLifecycle?: StorageLifecycleConfig;
+}
+
+export const OperationsEnv = z
+  .object({
+    [OPERATIONS_ENV.environment]: required(
+      `name the environment (${EnvironmentName.options.join(", ")})`,
+    ).pipe(EnvironmentName),
+    [OPERATIONS_ENV.usageTable]: optional(z.string().trim()),
+    [OPERATIONS_ENV.quota]: optional(jsonOf(QuotaConfig, "the quota limits (core's QuotaConfig)")),
+    [OPERATIONS_ENV.storageLifecycle]: optional(
+      jsonOf(StorageLifecycleConfig, "the storage lifecycle (core's StorageLifecycleConfig)"),
+    ),
+  })
+  .superRefine((e, ctx) => {
+    if (Boolean(e[OPERATIONS_ENV.usageTable]) !== Boolean(e[OPERATIONS_ENV.quota])) {
+      ctx.addIssue({
+        code: "custom",
+        path: [e[OPERATIONS_ENV.usageTable] ? OPERATIONS_ENV.quota : OPERATIONS_ENV.usageTable],
+        message: `${OPERATIONS_ENV.usageTable} and ${OPERATIONS_ENV.quota} must be set together (the quota needs its table)`,
+      });
+    }
+  })
+  .transform((e): OperationsConfig => {
+    const usageTable = e[OPERATIONS_ENV.usageTable];
+    const limits = e[OPERATIONS_ENV.quota];
+    const storageLifecycle = e[OPERATIONS_ENV.storageLifecycle];
+    return {
+      environment: e[OPERATIONS_ENV.environment],
+      ...(usageTable && limits ? { quota: { usageTable, limits } } : {}),
+      ...(storageLifecycle ? { storageLifecycle } : {}),
+    };
+  });
+
+/** The operations variables that give a function `values`: what both function constructs set. */
+export function operationsEnvironment(values: OperationsConfig): Record<string, string> {
+  return {
+    [OPERATIONS_ENV.environment]: values.environment,
+    ...(values.quota
+      ? {
+          [OPERATIONS_ENV.usageTable]: values.quota.usageTable,
+          [OPERATIONS_ENV.quota]: JSON.stringify(values.quota.limits),
+        }
+      : {}),
+    ...(values.storageLifecycle
+      ? { [OPERATIONS_ENV.storageLifecycle]: JSON.stringify(values.storageLifecycle) }
+      : {}),
   };
 }

@@ -153,3 +153,8 @@ export function parseObjectKey(key: string): ObjectKeyParts {
 export const UPLOAD_OUTCOME_TAG = "photogate-outcome";
 export const UPLOAD_OUTCOMES = ["approved", "rejected", "failed"] as const;
 export type UploadOutcome = (typeof UPLOAD_OUTCOMES)[number];
+
+/** S3 event keys are form-encoded: `+` is a space, everything else percent-encoded. */
+export function decodeS3Key(raw: string): string {
+  return decodeURIComponent(raw.replace(/\+/g, "%20"));
+}

@@ -4,7 +4,7 @@
  * alarm can only name a metric listed here, with exactly these dimensions.
  *
  * Every metric also carries the default dimensions `service` (which function) and
- * `environment` (dev, prod, local), set once per function by its metrics instance.
+ * `environment` (dev, prod, localstack), set once per function by its metrics instance.
  */
 export const METRICS_NAMESPACE = "Photogate";
 

@@ -17,7 +17,7 @@ describe("environment config", () => {
 
   it("names the valid environments when given an unknown one", () => {
     expect(() => loadEnvironment("staging")).toThrowError(ConfigError);
-    expect(() => loadEnvironment("staging")).toThrowError(/dev, prod, local/);
+    expect(() => loadEnvironment("staging")).toThrowError(/dev, prod, localstack/);
   });
 
   it("gives every environment its own name for each resource", () => {

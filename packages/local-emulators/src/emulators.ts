@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@photogate/core";
-import { type EnvironmentConfig, environments, resourceNames } from "@photogate/core";
+import { type EnvironmentConfig, embeddedEnvironment, resourceNames } from "@photogate/core";
 import type { S3Event } from "aws-lambda";
 import {
   type ProvisionedUserPool,
@@ -104,7 +104,7 @@ export const EMULATOR_SERVICE_CREDENTIALS: ServiceCredentials = {
  * the identity pool, and Rekognition. Loopback only.
  */
 export async function startEmulators(options: EmulatorsOptions): Promise<Emulators> {
-  const env = options.env ?? environments.local;
+  const env = options.env ?? embeddedEnvironment;
   const names = resourceNames(env);
   const { dataDir } = options;
   const host = "127.0.0.1";

@@ -6,7 +6,7 @@ import {
   type EdgeConfigJson,
   type EnvironmentConfig,
   edgeConfigJson,
-  environments,
+  embeddedEnvironment,
   processorEnvironment,
   type QuotaConfig,
   type ReconcileLimits,
@@ -134,7 +134,7 @@ const silentLog: Logger = createLogger(() => {});
  * Names and settings come from the same environment config the stacks synthesize from.
  */
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
-  const env = options.env ?? environments.local;
+  const env = options.env ?? embeddedEnvironment;
   const names = resourceNames(env);
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   // Loopback only: the emulators do not authenticate, and the edge and S3 gateway are for this machine.

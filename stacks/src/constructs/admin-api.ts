@@ -12,6 +12,7 @@ import {
   adminApiEnvironment,
   cognitoIssuer,
   type EnvironmentConfig,
+  operationsEnvironment,
   PROFILE_PICTURE_ROUTE,
   REGIONAL_RUNTIME,
   USER_ROUTES,
@@ -21,7 +22,6 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { functionCode } from "../lib/function-code";
 import { lambdaRuntime } from "../lib/lambda-runtime";
-import { operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
 export {
@@ -185,10 +185,10 @@ export class AdminApi extends Construct {
             presignSeconds: options.presignSeconds,
             pictureBaseUrl: options.pictureBaseUrl,
           }),
-          ...operationsVariables({
+          ...operationsEnvironment({
             environment: options.env.name,
             ...(options.usageTable
-              ? { quota: { usageTableName: options.usageTable.name, limits: options.env.quota } }
+              ? { quota: { usageTable: options.usageTable.name, limits: options.env.quota } }
               : {}),
           }),
         },

@@ -10,6 +10,8 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import {
   claimLeaseSeconds,
   type EnvironmentConfig,
+  type OperationsConfig,
+  operationsEnvironment,
   type ProcessingConfig,
   processorEnvironment,
   REGIONAL_RUNTIME,
@@ -20,7 +22,6 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { functionCode } from "../lib/function-code";
 import { lambdaRuntime } from "../lib/lambda-runtime";
-import { type FunctionOperations, operationsVariables } from "../lib/operations-variables";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
 export { type ProcessorPolicyTargets, processorStatements } from "@photogate/policies";
@@ -44,7 +45,7 @@ export interface PhotoProcessingOptions {
   /** SNS topics (or other ARNs) told when an alarm fires and when it clears; none by default. */
   alarmActions?: string[];
   /** Metrics' environment, the quota (with its usage table's ARN for the role) and the storage lifecycle. */
-  operations: FunctionOperations & { usageTableArn?: string };
+  operations: OperationsConfig & { usageTableArn?: string };
 }
 
 /**
@@ -133,7 +134,7 @@ export class PhotoProcessing extends Construct {
                 }
               : {}),
           }),
-          ...operationsVariables(options.operations),
+          ...operationsEnvironment(options.operations),
         },
       },
       dependsOn: [this.logGroup, this.rolePolicy],

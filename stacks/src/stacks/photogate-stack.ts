@@ -143,7 +143,7 @@ export class PhotogateStack extends TerraformStack {
       operations: {
         environment: env.name,
         ...(usageTable
-          ? { quota: { usageTableName: usageTable.name, limits: env.quota }, usageTableArn: usageTable.arn }
+          ? { quota: { usageTable: usageTable.name, limits: env.quota }, usageTableArn: usageTable.arn }
           : {}),
         storageLifecycle: env.storageLifecycle,
       },

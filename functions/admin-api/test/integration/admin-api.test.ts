@@ -12,7 +12,7 @@ import type {
   UserDetail,
   UserSummary,
 } from "@photogate/core";
-import { environments, resourceNames, sharedPrefix, statusKey } from "@photogate/core";
+import { embeddedEnvironment, resourceNames, sharedPrefix, statusKey } from "@photogate/core";
 import { type EmulatorUser, signIn } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalAdminApi, type SeededSample, startLocalAdminApi } from "./local-admin-api";
@@ -46,7 +46,7 @@ beforeAll(async () => {
   support = local.user("support");
   samples = await local.seedSamples("demo");
 
-  const env = environments.local;
+  const env = embeddedEnvironment;
   const connection = {
     region: emulators.region,
     credentials: emulators.serviceCredentials,

@@ -1,12 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { environments, resourceNames } from "@photogate/core";
+import { embeddedEnvironment, resourceNames } from "@photogate/core";
 import { type DynamoServer, ensureTables, startDynamoServer } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeAudit } from "../../src/audit";
 import { type AdminApiDeps, createLogger, type RequestContext } from "../../src/index";
 
-const env = environments.local;
+const env = embeddedEnvironment;
 const table = resourceNames(env).auditTable;
 let server: DynamoServer;
 let dynamo: DynamoDBDocumentClient;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { claimLeaseSeconds, environments, uploadKey } from "@photogate/core";
+import { claimLeaseSeconds, embeddedEnvironment, uploadKey } from "@photogate/core";
 import {
   type Emulators,
   type EmulatorUser,
@@ -51,7 +51,7 @@ export interface LocalAdminApi {
 export async function startLocalAdminApi(
   options: { allowedOrigins?: readonly string[] } = {},
 ): Promise<LocalAdminApi> {
-  const env = environments.local;
+  const env = embeddedEnvironment;
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-admin-api-"));
   let processorDeps: ProcessorDeps | undefined;
   const emulators = await startEmulators({

@@ -1,5 +1,6 @@
+import { decodeS3Key } from "@photogate/core";
 import { describe, expect, it } from "vitest";
-import { decodeS3Key, padSequencer, parseS3Event, SEQUENCER_WIDTH } from "../../src/s3-event";
+import { padSequencer, parseS3Event, SEQUENCER_WIDTH } from "../../src/s3-event";
 import { captureLogs, fixture, OWNER, PHOTO_ID, putEvent } from "../helpers";
 
 describe("decodeS3Key", () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import { environments } from "@photogate/core";
+import { embeddedEnvironment } from "@photogate/core";
 import {
   type ProvisionedUserPool,
   provisionUserPool,
@@ -13,7 +13,7 @@ import { startUserPoolEmulator, type UserPoolEmulator } from "../../src/cognito/
 
 /** Shared by the cognito, identity and edge tests: one emulator per test file, seeded. */
 export const PASSWORD = "Corr3ct-Horse-Battery!";
-export const env = environments.local;
+export const env = embeddedEnvironment;
 
 export const SEED: readonly SeedUser[] = [
   { email: "alice@example.com", password: PASSWORD },

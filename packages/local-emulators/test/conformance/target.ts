@@ -7,7 +7,13 @@ import {
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { type EnvironmentConfig, environments, resourceNames, UPLOAD_CONTENT_TYPES } from "@photogate/core";
+import {
+  type EnvironmentConfig,
+  embeddedEnvironment,
+  environments,
+  resourceNames,
+  UPLOAD_CONTENT_TYPES,
+} from "@photogate/core";
 import { createViewerRequestHandler, parseEdgeConfig } from "@photogate/edge-auth";
 import { startEdgeProxy } from "../../src/edge/edge-proxy";
 import { startEmulators } from "../../src/emulators";
@@ -69,7 +75,7 @@ export async function startTarget(): Promise<ConformanceTarget> {
 
 async function embeddedTarget(): Promise<ConformanceTarget> {
   const dataDir = await mkdtemp(join(tmpdir(), "photogate-conformance-"));
-  const env = environments.local;
+  const env = embeddedEnvironment;
   const emulators = await startEmulators({ dataDir, env });
   const { urls, pool, region, names } = emulators;
   const edgeConfig = parseEdgeConfig({
@@ -138,10 +144,10 @@ export function plannedTarget(): Pick<ConformanceTarget, "name" | "lacks"> {
 }
 
 function localStackTarget(url: string): ConformanceTarget {
-  const names = resourceNames(environments.local);
+  const names = resourceNames(embeddedEnvironment);
   return {
     name: "localstack",
-    region: process.env.AWS_REGION ?? environments.local.region,
+    region: process.env.AWS_REGION ?? embeddedEnvironment.region,
     endpoints: { dynamodb: url, cognitoIdp: url, cognitoIdentity: url, rekognition: url, s3: url },
     bucket: names.bucket,
     edgeUrl: process.env.PHOTOGATE_EDGE_URL,

@@ -10,7 +10,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { environments, resourceNames } from "@photogate/core";
+import { embeddedEnvironment, resourceNames } from "@photogate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialStore } from "../../src/credentials";
 import { ensureTables, startDynamoServer } from "../../src/dynamodb";
@@ -20,7 +20,7 @@ import { identityPoolRoles, localFunctionRoles } from "../../src/iam/local-roles
 
 // The local functions' role keys are held to the statements the stacks synthesize for them
 // (processorStatements, adminApiStatements), as Lambda's execution roles are on AWS.
-const env = environments.local;
+const env = embeddedEnvironment;
 const names = resourceNames(env);
 const service = { accessKeyId: "SERVICEKEY", secretAccessKey: "service-secret" };
 let clock = Date.now();

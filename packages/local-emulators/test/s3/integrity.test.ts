@@ -6,7 +6,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { environments, resourceNames } from "@photogate/core";
+import { embeddedEnvironment, resourceNames } from "@photogate/core";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -20,7 +20,7 @@ import { type S3Server, startS3Server } from "../../src/s3/s3-server";
 import { failure, ownerA, photoId, recordingNotifications, region, s3Client, tempDir } from "./support";
 
 // The bucket the local environment's policies name, so the edge role's statements apply to it.
-const bucket = resourceNames(environments.local).bucket;
+const bucket = resourceNames(embeddedEnvironment).bucket;
 const service = { accessKeyId: "AKIAPHOTOGATESERVICE", secretAccessKey: "service-secret-for-tests" };
 const upload = `uploads/${ownerA}/${photoId}.jpg`;
 
@@ -31,7 +31,7 @@ let notifications: S3Notifications;
 let delivered: S3Event[];
 let asService: S3Client;
 let asEdge: S3Client;
-const edgeKeys = edgeOriginRole(environments.local, "000000000000");
+const edgeKeys = edgeOriginRole(embeddedEnvironment, "000000000000");
 
 beforeAll(async () => {
   dir = await tempDir();

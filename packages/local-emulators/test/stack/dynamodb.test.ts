@@ -10,11 +10,11 @@ import {
   QueryCommand,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import { createTableInput, environments, photoTable, resourceNames } from "@photogate/core";
+import { createTableInput, embeddedEnvironment, photoTable, resourceNames } from "@photogate/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureTables, startDynamoServer } from "../../src/dynamodb";
 
-const env = environments.local;
+const env = embeddedEnvironment;
 const names = resourceNames(env);
 const dirs: string[] = [];
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { environments } from "@photogate/core";
+import { embeddedEnvironment } from "@photogate/core";
 import { createProgress } from "@photogate/local-emulators";
 import { createLogger, type LogEntry } from "@photogate/processor";
 import { DEFAULT_BASE_PORT, DEFAULT_DATA_DIR, type DevStackEndpoints, portsFrom } from "../endpoints";
@@ -15,7 +15,7 @@ const USAGE = `Usage: pnpm dev [--reset] [--base-port ${DEFAULT_BASE_PORT}] [--d
 Starts all of photogate on this machine (no Docker, no AWS account) and keeps it running
 until Ctrl-C. Data stays in the data folder between runs; --reset starts from nothing.
 --daily-uploads sets each user's upload quota per UTC day (default: the local environment's,
-${environments.local.quota.daily.uploads}); a small number shows QUOTA_EXCEEDED in a demo.`;
+${embeddedEnvironment.quota.daily.uploads}); a small number shows QUOTA_EXCEEDED in a demo.`;
 
 /** How long Ctrl-C keeps delivering notifications before leaving them for the next start. */
 const DRAIN_SECONDS = 10;
@@ -104,7 +104,7 @@ runMain(async () => {
 
 /** The local environment's quota, with the daily upload limit of --daily-uploads when given. */
 function dailyQuota(raw: string | undefined) {
-  const quota = environments.local.quota;
+  const quota = embeddedEnvironment.quota;
   if (raw === undefined) return quota;
   const uploads = Number(raw);
   if (!Number.isInteger(uploads) || uploads < 1 || uploads > 10_000) {

@@ -1,5 +1,11 @@
 import { join } from "node:path";
-import { createLogger, loadEnvironment, type RedriveResult, resourceNames } from "@photogate/core";
+import {
+  createLogger,
+  embeddedEnvironment,
+  loadEnvironment,
+  type RedriveResult,
+  resourceNames,
+} from "@photogate/core";
 import { createClients, processS3Event } from "@photogate/processor";
 import {
   awsDeadLetters,
@@ -7,7 +13,7 @@ import {
   queueUrlByName,
   type Replay,
   redriveDeadLetters,
-} from "@photogate/processor/redrive";
+} from "@photogate/publishing/redrive";
 import type { S3Event } from "aws-lambda";
 import { DEFAULT_DATA_DIR, readEndpoints } from "../endpoints";
 import { deadLetterFile } from "../redrive/dead-letter-file";
@@ -87,7 +93,7 @@ async function awsTarget(envName: string): Promise<Target> {
 /** Locally the processor runs in this process, against the running stack's emulators. */
 async function localTarget(dataDir: string): Promise<Target> {
   const endpoints = await readEndpoints(dataDir);
-  const env = loadEnvironment("local");
+  const env = embeddedEnvironment;
   const aws = { region: endpoints.region, credentials: endpoints.serviceCredentials };
   const clients = createClients({
     forcePathStyle: true,

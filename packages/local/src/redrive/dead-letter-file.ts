@@ -6,7 +6,7 @@ import {
   type DeadLetterSource,
   describeDeadLetterPayload,
   RedriveBusyError,
-} from "@photogate/processor/redrive";
+} from "@photogate/publishing/redrive";
 import { isAlive } from "../endpoints";
 
 /**

@@ -6,14 +6,15 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { clearPictureOfPhoto, decideProfilePicture, uploadIntentOf } from "../../src/profile-picture";
-import { OWNER, PHOTO_ID } from "../helpers";
+import { clearPictureOfPhoto, decideProfilePicture, uploadIntentOf } from "../src/profile-picture";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const target = {
   cognito: new CognitoIdentityProviderClient({ region: "eu-west-1" }),
   userPoolId: "eu-west-1_P",
 };
+const OWNER = "3f1c9a52-7d4e-4b8a-9c2f-5e6d7a8b9c0d";
+const PHOTO_ID = "a1b2c3d4-e5f6-4789-8abc-def012345678";
 const OTHER_PHOTO = "b1b2c3d4-e5f6-4789-8abc-def012345678";
 const pictureOf = (photoId: string) => `https://d1.cloudfront.net/shared/${OWNER}/${photoId}/display.webp`;
 

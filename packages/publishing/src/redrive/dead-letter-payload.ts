@@ -1,5 +1,4 @@
-import { auditTarget } from "@photogate/core";
-import { decodeS3Key } from "../s3-event";
+import { auditTarget, decodeS3Key } from "@photogate/core";
 
 /** What a failed invocation was about: the upload key of an S3 event, or the photo of a reprocess request. */
 export function describeDeadLetterPayload(payload: unknown): { bucket?: string; key: string } {

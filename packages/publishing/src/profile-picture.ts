@@ -17,9 +17,9 @@ import {
 
 /**
  * Setting and clearing the Cognito `picture` attribute. The processor sets it when a photo
- * uploaded with the profile-picture intent is approved; the admin API imports this module
- * (`@photogate/processor/profile-picture`, no image stack) for the user's own choice and for
- * clearing it when support rejects or deletes that photo, so both write the same value.
+ * uploaded with the profile-picture intent is approved; the admin API uses it for the user's own
+ * choice and for clearing it when support rejects or deletes that photo, so both write the same
+ * value under the same rule: only an approved photo the user owns becomes `picture`.
  */
 
 /** The intent an upload carries in its S3 user metadata; an unknown value is logged and ignored. */

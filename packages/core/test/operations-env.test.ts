@@ -1,13 +1,14 @@
-import { defaultQuota } from "@photogate/core";
 import { describe, expect, it } from "vitest";
-import { loadOperationsConfig } from "../../src/operations-config";
+import { defaultQuota, OperationsEnv, operationsEnvironment, parseConfig } from "../src";
 
-describe("loadOperationsConfig", () => {
+const load = (env: Record<string, string | undefined>) => parseConfig(OperationsEnv, env, "test");
+
+describe("operationsEnvironment and OperationsEnv", () => {
   const quota = JSON.stringify(defaultQuota);
 
   it("reads the environment, the quota with its table, and the storage lifecycle", () => {
     expect(
-      loadOperationsConfig({
+      load({
         PHOTOGATE_ENVIRONMENT: "prod",
         PHOTOGATE_USAGE_TABLE: "photogate-prod-usage",
         PHOTOGATE_QUOTA: quota,
@@ -18,16 +19,35 @@ describe("loadOperationsConfig", () => {
       quota: { usageTable: "photogate-prod-usage", limits: defaultQuota },
       storageLifecycle: { rejectedOriginalDays: 30, abandonedUploadDays: 7 },
     });
-    expect(loadOperationsConfig({ PHOTOGATE_ENVIRONMENT: "local" })).toEqual({ environment: "local" });
+    expect(load({ PHOTOGATE_ENVIRONMENT: "dev", PHOTOGATE_USAGE_TABLE: " " })).toEqual({
+      environment: "dev",
+    });
+  });
+
+  it("reads back what it renders", () => {
+    const full = {
+      environment: "prod" as const,
+      quota: { usageTable: "u", limits: defaultQuota },
+      storageLifecycle: { rejectedOriginalDays: 3, abandonedUploadDays: 1 },
+    };
+    expect(load(operationsEnvironment(full))).toEqual(full);
+    expect(load(operationsEnvironment({ environment: "dev" }))).toEqual({ environment: "dev" });
   });
 
   it.each([
-    [{}, /PHOTOGATE_ENVIRONMENT is not set/],
+    [{}, /is not set[\s\S]*PHOTOGATE_ENVIRONMENT/],
     [{ PHOTOGATE_ENVIRONMENT: "staging" }, /PHOTOGATE_ENVIRONMENT/],
-    [{ PHOTOGATE_ENVIRONMENT: "dev", PHOTOGATE_QUOTA: quota }, /must be set together/],
+    [
+      { PHOTOGATE_ENVIRONMENT: "dev", PHOTOGATE_QUOTA: quota },
+      /must be set together[\s\S]*PHOTOGATE_USAGE_TABLE/,
+    ],
+    [
+      { PHOTOGATE_ENVIRONMENT: "dev", PHOTOGATE_USAGE_TABLE: "t" },
+      /must be set together[\s\S]*PHOTOGATE_QUOTA/,
+    ],
     [
       { PHOTOGATE_ENVIRONMENT: "dev", PHOTOGATE_USAGE_TABLE: "t", PHOTOGATE_QUOTA: "{daily" },
-      /not valid JSON/,
+      /not valid JSON[\s\S]*PHOTOGATE_QUOTA/,
     ],
     [
       {
@@ -39,6 +59,6 @@ describe("loadOperationsConfig", () => {
     ],
     [{ PHOTOGATE_ENVIRONMENT: "dev", PHOTOGATE_STORAGE_LIFECYCLE: "{}" }, /rejectedOriginalDays/],
   ])("refuses %j with a message naming the variable", (env, message) => {
-    expect(() => loadOperationsConfig(env)).toThrow(message);
+    expect(() => load(env)).toThrow(message);
   });
 });
