@@ -4,6 +4,7 @@ import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./a
 import { awsRedrive, createClients, lambdaProcessorInvoker } from "./clients";
 import { loadConfig } from "./config";
 import type { AdminApiDeps } from "./deps";
+import { type DirectorySyncResult, syncDirectory } from "./directory";
 import { createAdminApiMetrics } from "./metrics";
 import { loadOperationsConfig } from "./operations-config";
 
@@ -33,4 +34,9 @@ export async function handler(event: AdminApiEvent): Promise<AdminApiResult> {
   } finally {
     metrics.flush();
   }
+}
+
+/** The EventBridge schedule's target (same bundle, another `handler`): the user directory re-sync. */
+export async function syncDirectoryHandler(): Promise<DirectorySyncResult> {
+  return syncDirectory(deps);
 }

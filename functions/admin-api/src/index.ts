@@ -7,6 +7,13 @@ export type { DeadLetters } from "./dead-letters";
 export type { AdminApiDeps, ProcessorInvoker, RequestContext, VerdictPublisher } from "./deps";
 // The caches a warm instance keeps (user directory, e-mails): benchmarks measure them cold too.
 export { forgetEmails } from "./emails";
+export {
+  type DirectoryEntry,
+  type DirectorySyncResult,
+  readDirectory,
+  refreshDirectoryEntry,
+  syncDirectory,
+} from "./directory";
 export * from "./errors";
 export { type AdminApiMetrics, createAdminApiMetrics, type EmfSink } from "./metrics";
 export { type AdminOperationsConfig, loadOperationsConfig, OPERATIONS_ENV } from "./operations-config";
