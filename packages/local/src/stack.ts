@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createLocalAdminDeps, startAdminApiServer } from "@photogate/admin-api/local";
+import type { DirectorySyncResult } from "@photogate/admin-api";
 import {
   claimLeaseSeconds,
   type EdgeConfigJson,
@@ -49,6 +50,7 @@ import {
   writeEndpoints,
 } from "./endpoints";
 import { createAlarmWatch, createFileMetrics, METRICS_FILE, observedLogger } from "./operations";
+import { startLocalDirectorySync } from "./directory-sync";
 import { startLocalReconciler } from "./reconciler";
 import { deadLetterFile } from "./redrive/dead-letter-file";
 
@@ -118,6 +120,11 @@ export interface DevStack {
    * record and expired processing leases are processed again.
    */
   reconcile(limits?: Partial<ReconcileLimits>): Promise<ReconcileReport>;
+  /**
+   * Re-syncs the admin users search's directory from the user pool now (it also runs at start-up
+   * and every 30 s): users created or changed outside the admin API show up.
+   */
+  syncDirectory(): Promise<DirectorySyncResult>;
   /**
    * Closes the front doors (edge, S3 gateway, admin API and site), delivers notifications for up
    * to `drainTimeoutMs`, leaves the rest in the journal, then stops the emulators; safe to call twice.
@@ -310,6 +317,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           auditTable: names.auditTable,
           bucket: names.bucket,
           userPoolId: pool.userPoolId,
+          userTable: names.userTable,
         },
         // On AWS the admin API invokes the processor function asynchronously; here it calls it.
         reprocess: (request) => handleReprocessRequest(request, processorDeps),
@@ -341,6 +349,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       stops.push(async () => adminDeps.destroy());
       return server;
     });
+
+    // After the API's own stops are registered: stopping runs them in reverse, so this stops first.
+    const directorySync = await progress.step("user directory (admin users search)", () =>
+      startLocalDirectorySync({ deps: adminDeps, log: log.child({ component: "directory" }) }),
+    );
+    stops.push(() => directorySync.stop());
 
     const adminSite = options.adminSite;
     const adminApp = adminSite
@@ -404,6 +418,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       processor,
       adminIdle: () => adminDeps.idle(),
       reconcile: (limits) => reconciler.run(limits),
+      syncDirectory: () => directorySync.run(),
       redelivered,
       stop,
     };
