@@ -94,7 +94,11 @@ describe("AdminApi with a user directory", () => {
       }),
     );
     const users = resourceWhere(tables, "aws_dynamodb_table", (c) => c.name === "u");
-    expect(users.config).toMatchObject({ hash_key: "pool", range_key: "sub", billing_mode: "PAY_PER_REQUEST" });
+    expect(users.config).toMatchObject({
+      hash_key: "pool",
+      range_key: "sub",
+      billing_mode: "PAY_PER_REQUEST",
+    });
   });
 });
 

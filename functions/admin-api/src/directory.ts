@@ -57,7 +57,8 @@ function entryOfItem(item: Record<string, unknown>): DirectoryEntry {
 
 /** Same entry, whatever the key order: the sync writes only entries that differ. */
 function sameEntry(a: DirectoryEntry, b: DirectoryEntry): boolean {
-  const canonical = (e: DirectoryEntry) => JSON.stringify(Object.entries(e).sort(([x], [y]) => x.localeCompare(y)));
+  const canonical = (e: DirectoryEntry) =>
+    JSON.stringify(Object.entries(e).sort(([x], [y]) => x.localeCompare(y)));
   return canonical(a) === canonical(b);
 }
 
@@ -242,7 +243,8 @@ export async function syncDirectory(deps: DirectoryDeps): Promise<DirectorySyncR
     writes.push(async () => ({ kind, done: await putEntry(deps, entry, readAt) }));
   }
   for (const sub of current.keys()) {
-    if (!seen.has(sub)) writes.push(async () => ({ kind: "removed", done: await deleteEntry(deps, sub, readAt) }));
+    if (!seen.has(sub))
+      writes.push(async () => ({ kind: "removed", done: await deleteEntry(deps, sub, readAt) }));
   }
   const result: DirectorySyncResult = { users: users.length, added: 0, updated: 0, removed: 0, skipped: 0 };
   for (let i = 0; i < writes.length; i += SYNC_CONCURRENCY) {

@@ -5,8 +5,6 @@ export { type AdminApiClients, awsRedrive, createClients, lambdaProcessorInvoker
 export { type AdminApiConfig, ENV, loadConfig } from "./config";
 export type { DeadLetters } from "./dead-letters";
 export type { AdminApiDeps, ProcessorInvoker, RequestContext, VerdictPublisher } from "./deps";
-// The caches a warm instance keeps (user directory, e-mails): benchmarks measure them cold too.
-export { forgetEmails } from "./emails";
 export {
   type DirectoryEntry,
   type DirectorySyncResult,
@@ -14,6 +12,8 @@ export {
   refreshDirectoryEntry,
   syncDirectory,
 } from "./directory";
+// The caches a warm instance keeps (user directory, e-mails): benchmarks measure them cold too.
+export { forgetEmails } from "./emails";
 export * from "./errors";
 export { type AdminApiMetrics, createAdminApiMetrics, type EmfSink } from "./metrics";
 export { type AdminOperationsConfig, loadOperationsConfig, OPERATIONS_ENV } from "./operations-config";

@@ -11,8 +11,8 @@ import {
   setPictureAttribute,
 } from "@photogate/processor/profile-picture";
 import { writeAudit } from "./audit";
-import { mirror } from "./directory";
 import type { AdminApiDeps, RequestContext } from "./deps";
+import { mirror } from "./directory";
 import { fromAwsError, PhotoNotApprovedError, UserNotFoundError } from "./errors";
 import { loadPhoto } from "./photos";
 

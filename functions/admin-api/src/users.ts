@@ -28,8 +28,8 @@ import {
 import { z } from "zod";
 import { lastDisable, writeAudit } from "./audit";
 import { attributesOf, nameOf, summaryOf } from "./cognito-user";
-import { type DirectoryEntry, mirror, readDirectory } from "./directory";
 import type { AdminApiDeps, RequestContext } from "./deps";
+import { type DirectoryEntry, mirror, readDirectory } from "./directory";
 import { CannotTargetSelfError, fromAwsError, InvalidRequestError } from "./errors";
 import { decodePageToken, encodePageToken } from "./pagination";
 import { allPhotosOf, deletePhotoEverywhere, listPhotos, photoCountsOf } from "./photos";

@@ -20,7 +20,9 @@ export interface LocalDirectorySync {
  * seeded users are searchable when the URLs are printed), then periodically, like the schedule
  * on AWS. Runs never overlap.
  */
-export async function startLocalDirectorySync(options: LocalDirectorySyncOptions): Promise<LocalDirectorySync> {
+export async function startLocalDirectorySync(
+  options: LocalDirectorySyncOptions,
+): Promise<LocalDirectorySync> {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const run = () => {

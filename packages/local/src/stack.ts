@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createLocalAdminDeps, startAdminApiServer } from "@photogate/admin-api/local";
 import type { DirectorySyncResult } from "@photogate/admin-api";
+import { createLocalAdminDeps, startAdminApiServer } from "@photogate/admin-api/local";
 import {
   claimLeaseSeconds,
   type EdgeConfigJson,
@@ -40,6 +40,7 @@ import {
 import type { S3Event } from "aws-lambda";
 import { startAdminSite } from "./admin-site/server";
 import { endDeadLeases } from "./dead-leases";
+import { startLocalDirectorySync } from "./directory-sync";
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_DATA_DIR,
@@ -50,7 +51,6 @@ import {
   writeEndpoints,
 } from "./endpoints";
 import { createAlarmWatch, createFileMetrics, METRICS_FILE, observedLogger } from "./operations";
-import { startLocalDirectorySync } from "./directory-sync";
 import { startLocalReconciler } from "./reconciler";
 import { deadLetterFile } from "./redrive/dead-letter-file";
 

@@ -376,7 +376,12 @@ export class AdminApi extends Construct {
       name: "invoke-directory-sync",
       role: schedulerRole.id,
       policy: policyJson([
-        { Sid: "InvokeDirectorySync", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: syncFunction.arn },
+        {
+          Sid: "InvokeDirectorySync",
+          Effect: "Allow",
+          Action: "lambda:InvokeFunction",
+          Resource: syncFunction.arn,
+        },
       ]),
     });
     const schedule = new SchedulerSchedule(this, "directory-sync-schedule", {

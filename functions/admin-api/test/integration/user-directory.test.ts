@@ -16,7 +16,9 @@ let idp: CognitoIdentityProviderClient;
 let tokens: Record<"support" | "admin", string>;
 
 async function search(query: string, token = tokens.support): Promise<Page<UserSummary>> {
-  const response = await fetch(`${local.url}/users?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${local.url}/users?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = await response.text();
   expect(response.status, body).toBe(200);
   return JSON.parse(body) as Page<UserSummary>;
