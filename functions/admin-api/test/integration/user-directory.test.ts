@@ -57,7 +57,7 @@ beforeAll(async () => {
     endpoint: emulators.urls.cognitoIdp,
   });
   const client = emulators.pool.adminClientId;
-  const token = async (name: string) => {
+  const token = async (name: "support" | "admin") => {
     const user = local.user(name);
     return (await signIn(idp, client, user.email, user.password)).accessToken;
   };
