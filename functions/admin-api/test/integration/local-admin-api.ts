@@ -42,6 +42,8 @@ export interface LocalAdminApi {
   user(name: (typeof USERS)[number]["name"]): EmulatorUser;
   /** Writes the sample photos under a user's uploads/ and waits for the processor's verdicts. */
   seedSamples(userName: string): Promise<SeededSample[]>;
+  /** The admin API's own deps (its role's clients), for running directory syncs by hand. */
+  adminDeps: LocalAdminDeps;
   /** Re-syncs the user directory from the pool, as the schedule does on AWS. */
   syncDirectory(): Promise<DirectorySyncResult>;
   stop(): Promise<void>;
@@ -138,6 +140,7 @@ export async function startLocalAdminApi(
     url: server.url,
     users: emulators.users,
     user,
+    adminDeps,
     syncDirectory: () => syncDirectory(adminDeps),
     async seedSamples(userName) {
       const owner = user(userName).sub;

@@ -3,10 +3,12 @@ import {
   AdminDeleteUserCommand,
   AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
+  ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { Page, UserSummary } from "@photogate/core";
 import { signIn } from "@photogate/local-emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncDirectory } from "../../src/directory";
 import { type LocalAdminApi, startLocalAdminApi } from "./local-admin-api";
 
 // The users search reads the user directory (DynamoDB), not Cognito: these tests change the pool
@@ -99,6 +101,28 @@ describe("the user directory behind the users search", () => {
     expect((await search("group=support")).items.map((u) => u.sub)).toContain(demo.sub);
     await post(`/users/${demo.sub}/groups/support`, tokens.admin, "DELETE");
     expect((await search("group=support")).items.map((u) => u.sub)).not.toContain(demo.sub);
+  });
+
+  it("does not undo a disable made while a re-sync was reading the pool", async () => {
+    const demo = local.user("demo");
+    const deps = local.adminDeps;
+    // The sync's ListUsers answers first, then support disables demo, then the sync writes.
+    const send = deps.cognito.send.bind(deps.cognito) as (command: unknown) => Promise<unknown>;
+    const racing = Object.create(deps.cognito) as typeof deps.cognito;
+    let disabled = false;
+    racing.send = (async (command: unknown) => {
+      const result = await send(command);
+      if (command instanceof ListUsersCommand && !disabled) {
+        disabled = true;
+        // The pool was read before this disable: the sync now holds demo as enabled.
+        await post(`/users/${demo.sub}/disable`);
+      }
+      return result;
+    }) as typeof racing.send;
+    const result = await syncDirectory({ ...deps, cognito: racing });
+    expect(result.skipped).toBeGreaterThanOrEqual(1);
+    expect((await search("state=disabled")).items.map((u) => u.sub)).toEqual([demo.sub]);
+    await post(`/users/${demo.sub}/enable`);
   });
 
   it("picks up an attribute changed outside the admin API at the re-sync", async () => {
