@@ -9,7 +9,13 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type AdminApiEvent, forgetDirectory, forgetEmails, handleAdminRequest } from "@photogate/admin-api";
+import {
+  type AdminApiEvent,
+  forgetDirectory,
+  forgetEmails,
+  handleAdminRequest,
+  syncDirectory,
+} from "@photogate/admin-api";
 import { createLocalAdminDeps } from "@photogate/admin-api/local";
 import {
   embeddedEnvironment,
@@ -31,8 +37,8 @@ import { type Measurement, printTable, timeMedian } from "./lib/measure";
  * review queue, 2,000 users and 100,000 audit entries on the local emulators (dynalite,
  * cognito-local), through the real handler (validation, queries, presigned thumbnails, e-mails,
  * response schema). Baselines: the raw query each page needs (a DynamoDB Query page of the same
- * size on the same index; for the users search, Cognito's ListUsers over the whole pool), in the
- * same run. Target: < 200 ms per page.
+ * size on the same index; for the users contains-search, the Query of the user directory's
+ * partition it makes), in the same run. Target: < 200 ms per page.
  */
 const PHOTOS = 10_000;
 const QUEUED = 10_000;
@@ -48,6 +54,7 @@ const RUNS = 15;
 /** Runs of the cold cases (caches forgotten first): each walks the whole user pool. */
 const COLD_RUNS = 3;
 const TARGET_MS = 200;
+const CONTAINS_COLD = `users contains-search over ${USERS.toLocaleString("en")} users, cold`;
 const SUPPORT = "11111111-2222-4333-8444-555555555555";
 const STATUSES: PhotoStatus[] = ["rejected", "approved", "approved", "failed", "rejected"];
 
@@ -243,26 +250,41 @@ try {
     `seeding ${PHOTOS + QUEUED} photos + ${AUDIT_ENTRIES} audit entries (BatchWrite): ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 
-  const deps = createLocalAdminDeps({
-    region,
-    // Presigning never contacts S3; nothing listens on this port.
-    urls: { cognitoIdp: emulator.url, dynamodb: dynamo.url, s3: "http://127.0.0.1:9" },
-    credentials,
-    names: {
-      photoTable: names.photoTable,
-      auditTable: names.auditTable,
-      bucket: names.bucket,
-      userPoolId: pool.userPoolId,
-    },
-    reprocess: async () => {},
-    // This bench redrives no dead letters.
-    deadLetterSource: () => {
-      throw new Error("the admin-api bench redrives no dead letters");
-    },
-    replayDeadLetter: async () => {},
-  });
-  const page = async (path: string, query: Record<string, string>) => {
-    const result = await handleAdminRequest(event(path, query), deps);
+  /** The admin API's deps, as a new instance makes them at cold start (new clients, no connections). */
+  const newInstance = () =>
+    createLocalAdminDeps({
+      region,
+      // Presigning never contacts S3; nothing listens on this port.
+      urls: { cognitoIdp: emulator.url, dynamodb: dynamo.url, s3: "http://127.0.0.1:9" },
+      credentials,
+      names: {
+        photoTable: names.photoTable,
+        auditTable: names.auditTable,
+        bucket: names.bucket,
+        userPoolId: pool.userPoolId,
+        userTable: names.userTable,
+      },
+      reprocess: async () => {},
+      // This bench redrives no dead letters.
+      deadLetterSource: () => {
+        throw new Error("the admin-api bench redrives no dead letters");
+      },
+      replayDeadLetter: async () => {},
+    });
+  const deps = newInstance();
+  started = performance.now();
+  const synced = await syncDirectory(deps);
+  if (synced.added !== USERS) throw new Error(`the directory sync added ${synced.added} users`);
+  const syncMs = performance.now() - started;
+  started = performance.now();
+  const resynced = await syncDirectory(deps);
+  if (resynced.added + resynced.updated + resynced.removed !== 0) throw new Error("a second sync wrote");
+  notes.push(
+    `user directory re-sync from ListUsers: ${(syncMs / 1000).toFixed(1)} s filling ${USERS} entries, ` +
+      `${(performance.now() - started).toFixed(0)} ms when nothing changed (no writes)`,
+  );
+  const page = async (path: string, query: Record<string, string>, on = deps) => {
+    const result = await handleAdminRequest(event(path, query), on);
     if (result.statusCode !== 200)
       throw new Error(`${path} ${JSON.stringify(query)} → ${result.statusCode} ${result.body}`);
     return JSON.parse(result.body) as { items: unknown[]; nextToken?: string };
@@ -359,6 +381,27 @@ try {
     label: `raw ListUsers walk, 60 a call (${USERS} users)`,
     ms: await timeMedian(listAllUsers, COLD_RUNS, 0),
   };
+  // What the contains-search needs from DynamoDB: the directory partition, filtered on the
+  // lower-cased search text, every page (one for 2,000 users).
+  const directoryQuery: Measurement = {
+    label: `raw Query, user directory, contains(search) (${USERS} users)`,
+    ms: await timeMedian(async () => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const result = await doc.send(
+          new QueryCommand({
+            TableName: names.userTable,
+            KeyConditionExpression: "#pool = :pool",
+            FilterExpression: "contains(#search, :q)",
+            ExpressionAttributeNames: { "#pool": "pool", "#search": "search" },
+            ExpressionAttributeValues: { ":pool": pool.userPoolId, ":q": contains.q },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        start = result.LastEvaluatedKey;
+      } while (start);
+    }, RUNS),
+  };
   const actorQuery: Measurement = {
     label: `raw Query, byActor, ${PAGE} of ${AUDIT_ENTRIES / ACTORS} entries`,
     ms: await timeMedian(
@@ -403,23 +446,30 @@ try {
       },
     ],
     [
-      listUsers,
+      directoryQuery,
       {
-        label: "GET /users?q=r-19 (contains), cold",
+        label: CONTAINS_COLD,
         ms: await timeMedian(
-          () => {
+          async () => {
+            // A new instance: new SDK clients (no open connections), nothing remembered.
             forgetDirectory();
-            return page("/users", contains);
+            forgetEmails();
+            const cold = newInstance();
+            try {
+              return await page("/users", contains, cold);
+            } finally {
+              cold.destroy();
+            }
           },
-          COLD_RUNS,
+          RUNS,
           0,
         ),
       },
     ],
     [
-      listUsers,
+      directoryQuery,
       {
-        label: "GET /users?q=r-19 (contains), directory cached",
+        label: `users contains-search over ${USERS.toLocaleString("en")} users, warm instance`,
         ms: await timeMedian(() => page("/users", contains), RUNS),
       },
     ],
@@ -445,6 +495,11 @@ try {
       },
     ],
   ];
+  const containsCold = deskPairs.find(([, api]) => api.label === CONTAINS_COLD)![1];
+  notes.push(
+    `${CONTAINS_COLD}: ${containsCold.ms.toFixed(1)} ms, ${containsCold.ms < TARGET_MS ? "under" : "OVER"} the ${TARGET_MS} ms target ` +
+      `(before the directory, the Cognito walk alone took ${listUsers.ms.toFixed(0)} ms)`,
+  );
   const slow = [...rows.slice(1), ...deskPairs.map(([, api]) => api)].filter((r) => r.ms >= TARGET_MS);
   notes.push(
     slow.length === 0
@@ -456,7 +511,7 @@ try {
     rows,
   );
   console.log(
-    `\nsupport desk pages against the raw query each needs (median of ${RUNS}; cold: of ${COLD_RUNS})`,
+    `\nsupport desk pages against the raw query each needs (median of ${RUNS}; cold e-mail lookups: of ${COLD_RUNS})`,
   );
   for (const [raw, api] of deskPairs) {
     console.log(

@@ -28,17 +28,19 @@ const INSIDE_WINDOW = new Date("2028-03-01T09:00:00Z");
 const PAST_DEPRECATION = new Date("2028-05-10T09:00:00Z");
 
 describe("Lambda runtimes in every environment", () => {
-  it("puts the processor, the admin API and the edge authoriser on nodejs24.x", () => {
+  it("puts the processor, the admin API (and its directory sync) and the edge authoriser on nodejs24.x", () => {
     const { json } = synthStack(environment("dev"));
     expect(runtimes(json)).toEqual({
       "photogate-dev-processor": "nodejs24.x",
       "photogate-dev-admin-api": "nodejs24.x",
+      "photogate-dev-admin-api-directory-sync": "nodejs24.x",
       "photogate-dev-edge-auth": "nodejs24.x",
     });
   });
 
   it("puts prod's functions and localstack's processor on nodejs24.x", () => {
     expect(Object.values(runtimes(synthStack(environment("prod")).json))).toEqual([
+      "nodejs24.x",
       "nodejs24.x",
       "nodejs24.x",
       "nodejs24.x",
@@ -74,9 +76,14 @@ describe("the runtime deprecation guard at synthesis", () => {
     };
     const warnings: string[] = [];
     const json = synthAt(env, INSIDE_WINDOW, warnings);
-    expect(Object.values(runtimes(json))).toEqual(["nodejs24.x", "nodejs24.x", "nodejs24.x"]);
-    expect(warnings).toHaveLength(3);
-    for (const name of ["photogate-dev-processor", "photogate-dev-admin-api", "photogate-dev-edge-auth"]) {
+    expect(Object.values(runtimes(json))).toEqual(["nodejs24.x", "nodejs24.x", "nodejs24.x", "nodejs24.x"]);
+    expect(warnings).toHaveLength(4);
+    for (const name of [
+      "photogate-dev-processor",
+      "photogate-dev-admin-api",
+      "photogate-dev-admin-api-directory-sync",
+      "photogate-dev-edge-auth",
+    ]) {
       const warning = warnings.find((w) => w.includes(`"${name}"`));
       expect(warning, name).toContain('says "node 26 runtime not yet in eu-west-1"');
       expect(warning, name).toMatch(/^warning: /);

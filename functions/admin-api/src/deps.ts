@@ -25,7 +25,10 @@ export interface AdminApiDeps {
   config: Pick<
     AdminApiConfig,
     "photoTable" | "auditTable" | "bucket" | "userPoolId" | "presignSeconds" | "pictureBaseUrl"
-  >;
+  > & {
+    /** The user directory (core's userTable); without it the users search walks Cognito. */
+    userTable?: string | undefined;
+  };
   invokeProcessor: ProcessorInvoker;
   publisher: VerdictPublisher;
   /** The processor's dead letters; without them the dead-letter routes answer NOT_SUPPORTED. */

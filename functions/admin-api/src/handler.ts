@@ -4,6 +4,7 @@ import { type AdminApiEvent, type AdminApiResult, handleAdminRequest } from "./a
 import { awsRedrive, createClients, lambdaProcessorInvoker } from "./clients";
 import { loadConfig, loadOperationsConfig } from "./config";
 import type { AdminApiDeps } from "./deps";
+import { type DirectorySyncResult, syncDirectory } from "./directory";
 import { createAdminApiMetrics } from "./metrics";
 
 // Read once per cold start: a bad config fails the init, visibly, instead of every request.
@@ -32,4 +33,9 @@ export async function handler(event: AdminApiEvent): Promise<AdminApiResult> {
   } finally {
     metrics.flush();
   }
+}
+
+/** The EventBridge schedule's target (same bundle, another `handler`): the user directory re-sync. */
+export async function syncDirectoryHandler(): Promise<DirectorySyncResult> {
+  return syncDirectory(deps);
 }

@@ -12,6 +12,13 @@ export {
 } from "./config";
 export type { DeadLetters } from "./dead-letters";
 export type { AdminApiDeps, ProcessorInvoker, RequestContext, VerdictPublisher } from "./deps";
+export {
+  type DirectoryEntry,
+  type DirectorySyncResult,
+  readDirectory,
+  refreshDirectoryEntry,
+  syncDirectory,
+} from "./directory";
 // The caches a warm instance keeps (user directory, e-mails): benchmarks measure them cold too.
 export { forgetEmails } from "./emails";
 export * from "./errors";

@@ -12,6 +12,7 @@ import {
 } from "@photogate/publishing/profile-picture";
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";
+import { mirror } from "./directory";
 import { fromAwsError, PhotoNotApprovedError, UserNotFoundError } from "./errors";
 import { loadPhoto } from "./photos";
 
@@ -67,6 +68,7 @@ async function makePicture(
   }
   const changed = previous !== picture;
   if (changed) {
+    await mirror(deps, owner);
     await writeAudit(deps, ctx, {
       action,
       target: auditTarget.user(owner),
@@ -99,6 +101,7 @@ export async function clearProfilePictureOf(
     throw fromAwsError(error, { sub: owner });
   }
   if (cleared === undefined) return false;
+  await mirror(deps, owner);
   await writeAudit(deps, ctx, {
     action: "photo.clear-profile-picture",
     target: auditTarget.photo(owner, photoId),

@@ -9,7 +9,6 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminResetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
-  type AttributeType,
   ListUsersCommand,
   ListUsersInGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
@@ -28,7 +27,9 @@ import {
 } from "@photogate/core";
 import { z } from "zod";
 import { lastDisable, writeAudit } from "./audit";
+import { attributesOf, nameOf, summaryOf } from "./cognito-user";
 import type { AdminApiDeps, RequestContext } from "./deps";
+import { type DirectoryEntry, mirror, readDirectory } from "./directory";
 import { CannotTargetSelfError, fromAwsError, InvalidRequestError } from "./errors";
 import { decodePageToken, encodePageToken } from "./pagination";
 import { allPhotosOf, deletePhotoEverywhere, listPhotos, photoCountsOf } from "./photos";
@@ -37,39 +38,6 @@ import { signedGet } from "./urls";
 /** Cognito attribute names the search fields filter on (ListUsers `Filter`, prefix `^=`). */
 const FILTER_ATTRIBUTE = { email: "email", username: "username", sub: "sub" } as const;
 const SUPPORT_GROUP = "support";
-
-interface CognitoUser {
-  Username?: string | undefined;
-  Attributes?: AttributeType[] | undefined;
-  UserAttributes?: AttributeType[] | undefined;
-  UserStatus?: string | undefined;
-  Enabled?: boolean | undefined;
-  UserCreateDate?: Date | undefined;
-  UserLastModifiedDate?: Date | undefined;
-}
-
-function attributesOf(user: CognitoUser): Record<string, string> {
-  const list = user.Attributes ?? user.UserAttributes ?? [];
-  return Object.fromEntries(
-    list.filter((a) => a.Name && a.Value !== undefined).map((a) => [a.Name, a.Value]),
-  );
-}
-
-function summaryOf(user: CognitoUser): UserSummary {
-  const a = attributesOf(user);
-  const username = user.Username ?? a.sub ?? "";
-  return {
-    sub: a.sub ?? username,
-    username,
-    ...(a.email ? { email: a.email } : {}),
-    ...(a.email_verified ? { emailVerified: a.email_verified === "true" } : {}),
-    status: user.UserStatus ?? "UNKNOWN",
-    enabled: user.Enabled ?? true,
-    ...(user.UserCreateDate ? { createdAt: new Date(user.UserCreateDate).toISOString() } : {}),
-    ...(user.UserLastModifiedDate ? { updatedAt: new Date(user.UserLastModifiedDate).toISOString() } : {}),
-    ...(a.picture ? { picture: a.picture } : {}),
-  };
-}
 
 /** Runs a Cognito call for one user; UserNotFoundException becomes USER_NOT_FOUND naming them. */
 async function forUser<T>(sub: string, call: () => Promise<T>): Promise<T> {
@@ -83,8 +51,9 @@ async function forUser<T>(sub: string, call: () => Promise<T>): Promise<T> {
 /**
  * Users by prefix of one field (`by`: Cognito's own `^=` filter, paged by Cognito), or, without
  * `by`, a contains-search over e-mail, name, username and sub with state and group filters and a
- * sort. Cognito has no contains filter, so that one reads the whole directory (60 users a call)
- * and remembers it for DIRECTORY_TTL_MS per warm instance; any user action here forgets it.
+ * sort. Cognito has no contains filter, so that one reads the user directory (directory.ts), or,
+ * where none is configured, walks Cognito (60 users a call) and remembers the result for
+ * DIRECTORY_TTL_MS per warm instance; any user action here forgets it.
  */
 export async function searchUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Page<UserSummary>> {
   if (query.q !== undefined && /["\\]/.test(query.q)) {
@@ -118,18 +87,19 @@ export async function searchUsers(deps: AdminApiDeps, query: UserSearchQuery): P
 }
 
 const DIRECTORY_TTL_MS = 30_000;
-let directory: { at: number; pool: string; users: (UserSummary & { name: string })[] } | undefined;
+let directory: { at: number; pool: string; users: DirectoryEntry[] } | undefined;
 
 /** Forgets the remembered directory: after a change, the next search reads Cognito again. */
 export function forgetDirectory(): void {
   directory = undefined;
 }
 
-async function allUsers(deps: AdminApiDeps): Promise<(UserSummary & { name: string })[]> {
+/** Every user as Cognito has them, for a pool without a directory table. */
+async function walkCognito(deps: AdminApiDeps): Promise<DirectoryEntry[]> {
   const now = Date.now();
   if (directory && directory.pool === deps.config.userPoolId && now - directory.at < DIRECTORY_TTL_MS)
     return directory.users;
-  const users: (UserSummary & { name: string })[] = [];
+  const users: DirectoryEntry[] = [];
   let token: string | undefined;
   do {
     const page = await deps.cognito.send(
@@ -140,8 +110,7 @@ async function allUsers(deps: AdminApiDeps): Promise<(UserSummary & { name: stri
       }),
     );
     for (const u of page.Users ?? []) {
-      const a = attributesOf(u);
-      users.push({ ...summaryOf(u), name: [a.name, a.given_name, a.family_name].filter(Boolean).join(" ") });
+      users.push({ ...summaryOf(u), name: nameOf(u), groups: [] });
     }
     token = page.PaginationToken;
   } while (token);
@@ -173,11 +142,15 @@ async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Pa
     ? Number(decodePageToken(query.nextToken, "users.find", bound, z.string().regex(/^\d{1,7}$/)))
     : 0;
   const needle = query.q?.toLowerCase();
+  const fromDirectory = Boolean(deps.config.userTable);
+  const photoSearch = needle !== undefined && isUuid(needle);
   const [users, members, photoOwners] = await Promise.all([
-    allUsers(deps),
-    query.group ? membersOf(deps, query.group) : undefined,
-    needle && isUuid(needle) ? ownersOfPhoto(deps, needle) : new Set<string>(),
+    // A photo id also finds owners whose own fields do not hold it: those need every entry.
+    fromDirectory ? readDirectory(deps, photoSearch ? undefined : needle) : walkCognito(deps),
+    query.group && !fromDirectory ? membersOf(deps, query.group) : undefined,
+    photoSearch ? ownersOfPhoto(deps, needle) : new Set<string>(),
   ]);
+  const group = query.group;
   const matches = users.filter(
     (u) =>
       (!needle ||
@@ -189,7 +162,7 @@ async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Pa
           : query.state === "unconfirmed"
             ? u.enabled && u.status !== "CONFIRMED"
             : u.enabled)) &&
-      (!members || members.has(u.sub)),
+      (!group || (members ? members.has(u.sub) : u.groups.includes(group))),
   );
   const sort = query.sort ?? "email";
   const field = sort.replace(/^-/, "") === "created" ? "createdAt" : "email";
@@ -197,7 +170,7 @@ async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Pa
   matches.sort((a, b) => direction * (a[field] ?? a.username).localeCompare(b[field] ?? b.username));
   const page = matches
     .slice(offset, offset + query.limit)
-    .map(({ name: _name, ...summary }) =>
+    .map(({ name: _name, groups: _groups, ...summary }) =>
       photoOwners.has(summary.sub) && needle ? { ...summary, ownsPhoto: needle } : summary,
     );
   const next = offset + query.limit;
@@ -302,6 +275,7 @@ export async function userAction(
   const command = spec.command(deps.config.userPoolId, sub) as AdminDisableUserCommand;
   await forUser(sub, () => deps.cognito.send(command));
   forgetDirectory();
+  await mirror(deps, sub);
   const after = spec.after(before);
   await writeAudit(deps, ctx, {
     action: spec.audit,
@@ -332,6 +306,7 @@ export async function resetPassword(
       : deps.cognito.send(new AdminResetUserPasswordCommand({ UserPoolId: pool, Username: sub })),
   );
   const { summary: after } = await loadUser(deps, sub);
+  await mirror(deps, sub);
   await writeAudit(deps, ctx, {
     action: invite ? "user.resend-invite" : "user.reset-password",
     target: auditTarget.user(sub),
@@ -361,6 +336,7 @@ export async function setSupportMembership(
   );
   const after = await groupsOf(deps, sub);
   forgetDirectory();
+  await mirror(deps, sub);
   await writeAudit(deps, ctx, {
     action: member ? "user.add-to-support" : "user.remove-from-support",
     target: auditTarget.user(sub),
@@ -400,6 +376,7 @@ export async function deleteUser(
     deps.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool, Username: sub })),
   );
   forgetDirectory();
+  await mirror(deps, sub, "removed");
   await writeAudit(deps, ctx, {
     action: "user.delete",
     target: auditTarget.user(sub),

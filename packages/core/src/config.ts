@@ -316,6 +316,7 @@ export function resourceNames(env: EnvironmentConfig) {
     photoTable: `${env.namePrefix}-photos`,
     auditTable: `${env.namePrefix}-audit`,
     usageTable: `${env.namePrefix}-usage`,
+    userTable: `${env.namePrefix}-user-directory`,
     processorFunction: `${env.namePrefix}-processor`,
     processorDlq: `${env.namePrefix}-processor-dlq`,
     userPool: `${env.namePrefix}-users`,

@@ -191,6 +191,8 @@ export const ADMIN_API_ENV = {
   deadLetterQueueUrl: "PHOTOGATE_DLQ_URL",
   presignSeconds: "PHOTOGATE_PRESIGN_SECONDS",
   pictureBaseUrl: "PHOTOGATE_PICTURE_BASE_URL",
+  /** The user directory (core's userTable); without it the users search walks Cognito. */
+  userTable: "PHOTOGATE_USER_TABLE",
 } as const;
 
 /** Presigned image URLs live this long unless the environment says otherwise. */
@@ -223,6 +225,7 @@ export const AdminApiEnv = z
           z.string().regex(ORIGIN, "must be an origin such as https://d111.cloudfront.net, with no path"),
         ),
     ),
+    [ADMIN_API_ENV.userTable]: optional(z.string().trim()),
     ...EndpointOverrides,
   })
   .transform((e) => ({
@@ -238,6 +241,7 @@ export const AdminApiEnv = z
      * the attribute holds the bare key `shared/{owner}/{photoId}/display.webp`.
      */
     pictureBaseUrl: e[ADMIN_API_ENV.pictureBaseUrl],
+    userTable: e[ADMIN_API_ENV.userTable],
     /** An endpoint override (LocalStack, the local stack) needs path-style S3 URLs. */
     endpointOverride: hasEndpointOverride(e),
   }));
@@ -247,10 +251,11 @@ export type AdminApiConfig = z.output<typeof AdminApiEnv>;
 /** What the admin API's environment carries; the two optional values fall back to defaults. */
 export type AdminApiEnvValues = Omit<
   AdminApiConfig,
-  "endpointOverride" | "presignSeconds" | "pictureBaseUrl"
+  "endpointOverride" | "presignSeconds" | "pictureBaseUrl" | "userTable"
 > & {
   presignSeconds?: number | undefined;
   pictureBaseUrl?: string | undefined;
+  userTable?: string | undefined;
 };
 
 /** The variables that give the admin API `values`: what the AdminApi construct sets. */
@@ -266,6 +271,7 @@ export function adminApiEnvironment(values: AdminApiEnvValues): Record<string, s
       ? {}
       : { [ADMIN_API_ENV.presignSeconds]: String(values.presignSeconds) }),
     ...(values.pictureBaseUrl === undefined ? {} : { [ADMIN_API_ENV.pictureBaseUrl]: values.pictureBaseUrl }),
+    ...(values.userTable === undefined ? {} : { [ADMIN_API_ENV.userTable]: values.userTable }),
   };
 }
 

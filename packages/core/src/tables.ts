@@ -46,7 +46,18 @@ export const usageTable = {
   ttlAttribute: "expiresAt",
 } as const;
 
-export type TableSchema = typeof photoTable | typeof auditTable | typeof usageTable;
+/**
+ * The user directory: one item per user of a pool (`pool` = user-pool id, `sort` = sub),
+ * mirroring what the admin app's user search and list need (see UserDirectoryEntry), so the
+ * search reads one partition instead of walking Cognito's ListUsers 60 users a call.
+ */
+export const userTable = {
+  partitionKey: "pool",
+  sortKey: "sub",
+  indexes: {},
+} as const;
+
+export type TableSchema = typeof photoTable | typeof auditTable | typeof usageTable | typeof userTable;
 
 /** An index's projection: every attribute unless its schema says otherwise. */
 export function indexProjection(index: { partitionKey: string; sortKey: string }): "ALL" | "KEYS_ONLY" {

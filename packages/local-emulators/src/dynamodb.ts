@@ -19,6 +19,7 @@ import {
   photoTable,
   resourceNames,
   usageTable,
+  userTable,
 } from "@photogate/core";
 import dynalite from "dynalite";
 
@@ -80,6 +81,8 @@ export async function ensureTables(client: DynamoDBClient, env: EnvironmentConfi
     { input: createTableInput(auditTable, names.auditTable), backfill: undefined },
     // dynalite keeps items past their TTL (it has no expiry): local usage items simply stay.
     { input: createTableInput(usageTable, names.usageTable), backfill: undefined },
+    // The admin users search's directory; the dev runner fills it from the user pool.
+    { input: createTableInput(userTable, names.userTable), backfill: undefined },
   ];
   const existing = new Set<string>();
   let start: string | undefined;

@@ -1,5 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { DirectorySyncResult } from "@photogate/admin-api";
 import { createLocalAdminDeps, startAdminApiServer } from "@photogate/admin-api/local";
 import {
   claimLeaseSeconds,
@@ -39,6 +40,7 @@ import {
 import type { S3Event } from "aws-lambda";
 import { startAdminSite } from "./admin-site/server";
 import { endDeadLeases } from "./dead-leases";
+import { startLocalDirectorySync } from "./directory-sync";
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_DATA_DIR,
@@ -118,6 +120,11 @@ export interface DevStack {
    * record and expired processing leases are processed again.
    */
   reconcile(limits?: Partial<ReconcileLimits>): Promise<ReconcileReport>;
+  /**
+   * Re-syncs the admin users search's directory from the user pool now (it also runs at start-up
+   * and every 30 s): users created or changed outside the admin API show up.
+   */
+  syncDirectory(): Promise<DirectorySyncResult>;
   /**
    * Closes the front doors (edge, S3 gateway, admin API and site), delivers notifications for up
    * to `drainTimeoutMs`, leaves the rest in the journal, then stops the emulators; safe to call twice.
@@ -310,6 +317,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           auditTable: names.auditTable,
           bucket: names.bucket,
           userPoolId: pool.userPoolId,
+          userTable: names.userTable,
         },
         // On AWS the admin API invokes the processor function asynchronously; here it calls it.
         reprocess: (request) => handleReprocessRequest(request, processorDeps),
@@ -341,6 +349,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       stops.push(async () => adminDeps.destroy());
       return server;
     });
+
+    // After the API's own stops are registered: stopping runs them in reverse, so this stops first.
+    const directorySync = await progress.step("user directory (admin users search)", () =>
+      startLocalDirectorySync({ deps: adminDeps, log: log.child({ component: "directory" }) }),
+    );
+    stops.push(() => directorySync.stop());
 
     const adminSite = options.adminSite;
     const adminApp = adminSite
@@ -404,6 +418,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       processor,
       adminIdle: () => adminDeps.idle(),
       reconcile: (limits) => reconciler.run(limits),
+      syncDirectory: () => directorySync.run(),
       redelivered,
       stop,
     };

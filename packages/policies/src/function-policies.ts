@@ -174,6 +174,8 @@ export interface AdminApiPolicyTargets {
   logGroupArn: string;
   /** The quota's usage table: support reads usage, admins write an owner's limits override. */
   usageTableArn?: string;
+  /** The user directory (core's userTable): the users search reads it, changes write through. */
+  userTableArn?: string;
 }
 
 /** A table and each of its indexes by name (from core's schema), with no `index/*` wildcard. */
@@ -216,6 +218,18 @@ export function adminApiStatements(targets: AdminApiPolicyTargets): PolicyStatem
             Effect: "Allow" as const,
             Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
             Resource: targets.usageTableArn,
+          },
+        ]
+      : []),
+    ...(targets.userTableArn
+      ? [
+          {
+            // The search Queries one pool's partition; user actions and the scheduled re-sync
+            // put and delete single entries. No Scan, no index, no batch writes.
+            Sid: "UserDirectory",
+            Effect: "Allow" as const,
+            Action: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            Resource: targets.userTableArn,
           },
         ]
       : []),

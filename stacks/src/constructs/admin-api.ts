@@ -4,10 +4,12 @@ import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import {
   adminApiEnvironment,
   cognitoIssuer,
@@ -18,7 +20,7 @@ import {
   USER_ROUTES,
 } from "@photogate/core";
 import { adminApiStatements } from "@photogate/policies";
-import { Token } from "cdktf";
+import { type TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { functionCode } from "../lib/function-code";
 import { lambdaRuntime } from "../lib/lambda-runtime";
@@ -74,6 +76,13 @@ export interface AdminApiOptions {
   throttle?: { rateLimit: number; burstLimit: number };
   /** The quota's usage table (support reads usage, admins override limits); absent: no usage routes. */
   usageTable?: NamedResource;
+  /**
+   * The user directory (core's userTable) the users search reads; with it, a second function in
+   * the same bundle (`index.syncDirectoryHandler`) re-syncs it from Cognito on a schedule.
+   */
+  userTable?: NamedResource;
+  /** Minutes between directory re-syncs (the longest a sign-up waits to be searchable); default 5. */
+  directorySyncMinutes?: number;
   /** Defaults to 512 MB and 15 s (API Gateway gives up on an integration after 30 s). */
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -112,6 +121,8 @@ export class AdminApi extends Construct {
   readonly rolePolicy: IamRolePolicy;
   readonly logGroup: CloudwatchLogGroup;
   readonly accessLogGroup: CloudwatchLogGroup;
+  /** The user directory's scheduled re-sync, when there is a directory. */
+  readonly directorySync?: { function: LambdaFunction; schedule: SchedulerSchedule };
 
   constructor(scope: Construct, id: string, options: AdminApiOptions) {
     super(scope, id);
@@ -156,11 +167,33 @@ export class AdminApi extends Construct {
           deadLetterQueueArn: options.deadLetterQueue.arn,
           logGroupArn: this.logGroup.arn,
           ...(options.usageTable ? { usageTableArn: options.usageTable.arn } : {}),
+          ...(options.userTable ? { userTableArn: options.userTable.arn } : {}),
         }),
       ),
     });
 
     const code = functionCode(this, "code", options.bundleDir);
+    const environment = {
+      variables: {
+        ...adminApiEnvironment({
+          photoTable: options.photoTable.name,
+          auditTable: options.auditTable.name,
+          bucket: options.photoBucket.name,
+          userPoolId: options.userPool.id,
+          processorFunction: options.processor.name,
+          deadLetterQueueUrl: options.deadLetterQueue.url,
+          presignSeconds: options.presignSeconds,
+          pictureBaseUrl: options.pictureBaseUrl,
+          userTable: options.userTable?.name,
+        }),
+        ...operationsEnvironment({
+          environment: options.env.name,
+          ...(options.usageTable
+            ? { quota: { usageTable: options.usageTable.name, limits: options.env.quota } }
+            : {}),
+        }),
+      },
+    };
     this.function = new LambdaFunction(this, "function", {
       functionName: name,
       description: "photogate admin API (support and admins)",
@@ -173,28 +206,12 @@ export class AdminApi extends Construct {
       filename: code.path,
       // An update trigger: the bundle directory's content hash changes exactly when the code does.
       sourceCodeHash: code.assetHash,
-      environment: {
-        variables: {
-          ...adminApiEnvironment({
-            photoTable: options.photoTable.name,
-            auditTable: options.auditTable.name,
-            bucket: options.photoBucket.name,
-            userPoolId: options.userPool.id,
-            processorFunction: options.processor.name,
-            deadLetterQueueUrl: options.deadLetterQueue.url,
-            presignSeconds: options.presignSeconds,
-            pictureBaseUrl: options.pictureBaseUrl,
-          }),
-          ...operationsEnvironment({
-            environment: options.env.name,
-            ...(options.usageTable
-              ? { quota: { usageTable: options.usageTable.name, limits: options.env.quota } }
-              : {}),
-          }),
-        },
-      },
+      environment,
       dependsOn: [this.logGroup, this.rolePolicy],
     });
+    if (options.userTable) {
+      this.directorySync = this.directorySyncOf(name, code, environment, options);
+    }
 
     const cors = options.corsAllowedOrigins;
     this.api = new Apigatewayv2Api(this, "api", {
@@ -310,5 +327,71 @@ export class AdminApi extends Construct {
 
   get roleArn(): string {
     return this.role.arn;
+  }
+
+  /**
+   * The directory re-sync: the admin API's own zip and role with another `handler` (no second
+   * bundle to build), logging to the API's log group, invoked by EventBridge Scheduler.
+   */
+  private directorySyncOf(
+    name: string,
+    code: TerraformAsset,
+    environment: { variables: Record<string, string> },
+    options: AdminApiOptions,
+  ): { function: LambdaFunction; schedule: SchedulerSchedule } {
+    const minutes = options.directorySyncMinutes ?? 5;
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+      throw new Error(`AdminApi directorySyncMinutes must be a whole number from 1 to 1440, not ${minutes}`);
+    }
+    const syncFunction = new LambdaFunction(this, "directory-sync", {
+      functionName: `${name}-directory-sync`,
+      description: "photogate user directory: re-sync from the user pool",
+      role: this.role.arn,
+      runtime: lambdaRuntime(this, `${name}-directory-sync`, REGIONAL_RUNTIME),
+      handler: "index.syncDirectoryHandler",
+      architectures: [options.architecture ?? "arm64"],
+      memorySize: options.memoryMb ?? 512,
+      // ListUsers pages of 60: a large pool takes a while, far below this.
+      timeout: 300,
+      filename: code.path,
+      sourceCodeHash: code.assetHash,
+      environment,
+      // The API's log group, which the role may already write: no second logs grant.
+      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+      dependsOn: [this.logGroup, this.rolePolicy],
+    });
+    // Pinned to this account, as the reconciler's schedule role is (no confused deputy).
+    const account = new DataAwsCallerIdentity(this, "account");
+    const schedulerRole = new IamRole(this, "directory-sync-schedule-role", {
+      name: `${name}-directory-sync-schedule`,
+      assumeRolePolicy: policyJson([
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+        },
+      ]),
+    });
+    new IamRolePolicy(this, "directory-sync-schedule-policy", {
+      name: "invoke-directory-sync",
+      role: schedulerRole.id,
+      policy: policyJson([
+        {
+          Sid: "InvokeDirectorySync",
+          Effect: "Allow",
+          Action: "lambda:InvokeFunction",
+          Resource: syncFunction.arn,
+        },
+      ]),
+    });
+    const schedule = new SchedulerSchedule(this, "directory-sync-schedule", {
+      name: `${name}-directory-sync`,
+      description: "Brings the user directory in step with the user pool (sign-ups, changes made elsewhere).",
+      scheduleExpression: `rate(${minutes} minute${minutes === 1 ? "" : "s"})`,
+      flexibleTimeWindow: { mode: "OFF" },
+      target: { arn: syncFunction.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumRetryAttempts: 0 } },
+    });
+    return { function: syncFunction, schedule };
   }
 }

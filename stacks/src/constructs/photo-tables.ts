@@ -1,5 +1,12 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { auditTable, indexProjection, photoTable, type TableSchema, usageTable } from "@photogate/core";
+import {
+  auditTable,
+  indexProjection,
+  photoTable,
+  type TableSchema,
+  usageTable,
+  userTable,
+} from "@photogate/core";
 import { Construct } from "constructs";
 
 export interface PhotoTablesOptions {
@@ -7,6 +14,8 @@ export interface PhotoTablesOptions {
   auditTableName: string;
   /** Per-owner upload counts for the quota; no table without a name. */
   usageTableName?: string;
+  /** The user directory the admin users search reads; no table without a name. */
+  userTableName?: string;
   /** Refuses `terraform destroy` (and console deletes) while on. */
   deletionProtection: boolean;
 }
@@ -16,6 +25,7 @@ export class PhotoTables extends Construct {
   readonly photoTable: DynamodbTable;
   readonly auditTable: DynamodbTable;
   readonly usageTable?: DynamodbTable;
+  readonly userTable?: DynamodbTable;
 
   constructor(scope: Construct, id: string, options: PhotoTablesOptions) {
     super(scope, id);
@@ -23,6 +33,9 @@ export class PhotoTables extends Construct {
     this.auditTable = tableFromSchema(this, "audit-table", options.auditTableName, auditTable, options);
     if (options.usageTableName) {
       this.usageTable = tableFromSchema(this, "usage-table", options.usageTableName, usageTable, options);
+    }
+    if (options.userTableName) {
+      this.userTable = tableFromSchema(this, "user-table", options.userTableName, userTable, options);
     }
   }
 }

@@ -89,6 +89,8 @@ export class PhotogateStack extends TerraformStack {
       photoTableName: names.photoTable,
       auditTableName: names.auditTable,
       usageTableName: names.usageTable,
+      // The admin users search's directory: only where the admin API runs.
+      ...(env.target === "aws" ? { userTableName: names.userTable } : {}),
       deletionProtection: env.deletionProtection,
     });
     const usageTable = this.tables.usageTable;
@@ -190,6 +192,9 @@ export class PhotogateStack extends TerraformStack {
         },
         corsAllowedOrigins: [],
         ...(usageTable ? { usageTable: { name: usageTable.name, arn: usageTable.arn } } : {}),
+        ...(this.tables.userTable
+          ? { userTable: { name: this.tables.userTable.name, arn: this.tables.userTable.arn } }
+          : {}),
         pictureBaseUrl: `https://${edge.domainName}`,
       });
       const adminSite = new AdminSite(this, "admin-site", {

@@ -15,7 +15,14 @@ export interface LocalAdminDepsOptions {
    * still gets `credentials`. Default: `credentials`.
    */
   roleCredentials?: { accessKeyId: string; secretAccessKey: string };
-  names: { photoTable: string; auditTable: string; bucket: string; userPoolId: string };
+  names: {
+    photoTable: string;
+    auditTable: string;
+    bucket: string;
+    userPoolId: string;
+    /** The user directory; without it the users search walks the user pool. */
+    userTable?: string;
+  };
   /**
    * Runs the real processor on a reprocess request (`handleReprocessRequest` with the local
    * processor's deps). Started and not awaited, like Lambda's `Event` invocation; a failure is

@@ -17,6 +17,7 @@ import {
   type ProcessorDeps,
   processS3Event,
 } from "@photogate/processor";
+import { type DirectorySyncResult, syncDirectory } from "../../src/directory";
 import { createLocalAdminDeps, type LocalAdminDeps, startAdminApiServer } from "../../src/local";
 
 /** The users the integration tests sign in as. Local only: these passwords protect nothing real. */
@@ -41,6 +42,10 @@ export interface LocalAdminApi {
   user(name: (typeof USERS)[number]["name"]): EmulatorUser;
   /** Writes the sample photos under a user's uploads/ and waits for the processor's verdicts. */
   seedSamples(userName: string): Promise<SeededSample[]>;
+  /** The admin API's own deps (its role's clients), for running directory syncs by hand. */
+  adminDeps: LocalAdminDeps;
+  /** Re-syncs the user directory from the pool, as the schedule does on AWS. */
+  syncDirectory(): Promise<DirectorySyncResult>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +102,7 @@ export async function startLocalAdminApi(
       auditTable: names.auditTable,
       bucket: names.bucket,
       userPoolId: pool.userPoolId,
+      userTable: names.userTable,
     },
     reprocess: (request) => handleReprocessRequest(request, deps),
     deadLetterSource: () => {
@@ -104,6 +110,8 @@ export async function startLocalAdminApi(
     },
     replayDeadLetter: async () => {},
   });
+  // As the dev runner does at start-up: the seeded users enter the user directory.
+  await syncDirectory(adminDeps);
   const server = await startAdminApiServer({
     region,
     userPool: {
@@ -132,6 +140,8 @@ export async function startLocalAdminApi(
     url: server.url,
     users: emulators.users,
     user,
+    adminDeps,
+    syncDirectory: () => syncDirectory(adminDeps),
     async seedSamples(userName) {
       const owner = user(userName).sub;
       const seeded: SeededSample[] = [];

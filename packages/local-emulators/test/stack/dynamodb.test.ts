@@ -37,7 +37,7 @@ describe("local DynamoDB", () => {
     const first = await startDynamoServer({ dataDir });
     const db = client(first.url);
     expect((await ensureTables(db, env)).sort()).toEqual(
-      [names.auditTable, names.photoTable, names.usageTable].sort(),
+      [names.auditTable, names.photoTable, names.usageTable, names.userTable].sort(),
     );
     expect(await ensureTables(db, env)).toEqual([]);
     const photos = await db.send(new DescribeTableCommand({ TableName: names.photoTable }));

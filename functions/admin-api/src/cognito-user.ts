@@ -1,0 +1,42 @@
+import type { AttributeType } from "@aws-sdk/client-cognito-identity-provider";
+import type { UserSummary } from "@photogate/core";
+
+/** A user as ListUsers, AdminGetUser and ListUsersInGroup answer it. */
+export interface CognitoUser {
+  Username?: string | undefined;
+  Attributes?: AttributeType[] | undefined;
+  UserAttributes?: AttributeType[] | undefined;
+  UserStatus?: string | undefined;
+  Enabled?: boolean | undefined;
+  UserCreateDate?: Date | undefined;
+  UserLastModifiedDate?: Date | undefined;
+}
+
+export function attributesOf(user: CognitoUser): Record<string, string> {
+  const list = user.Attributes ?? user.UserAttributes ?? [];
+  return Object.fromEntries(
+    list.filter((a) => a.Name && a.Value !== undefined).map((a) => [a.Name, a.Value]),
+  );
+}
+
+export function summaryOf(user: CognitoUser): UserSummary {
+  const a = attributesOf(user);
+  const username = user.Username ?? a.sub ?? "";
+  return {
+    sub: a.sub ?? username,
+    username,
+    ...(a.email ? { email: a.email } : {}),
+    ...(a.email_verified ? { emailVerified: a.email_verified === "true" } : {}),
+    status: user.UserStatus ?? "UNKNOWN",
+    enabled: user.Enabled ?? true,
+    ...(user.UserCreateDate ? { createdAt: new Date(user.UserCreateDate).toISOString() } : {}),
+    ...(user.UserLastModifiedDate ? { updatedAt: new Date(user.UserLastModifiedDate).toISOString() } : {}),
+    ...(a.picture ? { picture: a.picture } : {}),
+  };
+}
+
+/** The name the contains-search matches: `name`, else given and family names. */
+export function nameOf(user: CognitoUser): string {
+  const a = attributesOf(user);
+  return [a.name, a.given_name, a.family_name].filter(Boolean).join(" ");
+}
