@@ -1,4 +1,4 @@
-import { isUuid } from "@photogate/core";
+import { isUuid } from "@photogate/core/edge";
 import { JwtExpiredError, KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError } from "aws-jwt-verify/error";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { assertIsJwks, type Jwks, type PenaltyBox, SimpleJwksCache } from "aws-jwt-verify/jwk";
