@@ -44,6 +44,8 @@ const JWKS_FETCH_TIMEOUT_MS = 1500;
 const VERIFIED_TOKEN_CACHE_SIZE = 2000;
 // Three unpadded base64url parts, the shape aws-jwt-verify also demands.
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// A pool has two signing keys; headers with extra fields are still accepted, just not kept.
+const MAX_KNOWN_HEADERS = 16;
 
 /**
  * Accepts `Authorization: Bearer <jwt>` and a bare `<jwt>` (what curl users type);
@@ -142,6 +144,9 @@ export function createAccessTokenVerifier(
   // when given, is RS256 and whose use, when given, is sig.
   const bakedKeys = new Map<string, KeyObject>();
   for (const jwk of config.jwks.keys) bakedKeys.set(jwk.kid, createPublicKey({ key: jwk, format: "jwk" }));
+  // Every token a pool signs with one key has the same header part: decoded once, it is only
+  // looked up afterwards. Only headers that passed (RS256, a baked kid) are kept, a bounded few.
+  const knownHeaders = new Map<string, { header: JwtHeader; key: KeyObject }>();
 
   /**
    * Fast path, for a token naming a baked key: the checks aws-jwt-verify's verifySync makes for
@@ -152,10 +157,17 @@ export function createAccessTokenVerifier(
     if (!JWT_SHAPE.test(token)) throw new JwtParseError("JWT is not three base64url parts");
     const firstDot = token.indexOf(".");
     const lastDot = token.lastIndexOf(".");
-    const header = parseJsonObject(token.slice(0, firstDot), "header") as JwtHeader;
-    if (header.alg !== ACCEPTED_ALG) throw new Error(`alg ${String(header.alg)} is not accepted`);
-    const key = typeof header.kid === "string" ? bakedKeys.get(header.kid) : undefined;
-    if (key === undefined) return undefined;
+    const headerPart = token.slice(0, firstDot);
+    let known = knownHeaders.get(headerPart);
+    if (known === undefined) {
+      const header = parseJsonObject(headerPart, "header") as JwtHeader;
+      if (header.alg !== ACCEPTED_ALG) throw new Error(`alg ${String(header.alg)} is not accepted`);
+      const key = typeof header.kid === "string" ? bakedKeys.get(header.kid) : undefined;
+      if (key === undefined) return undefined;
+      known = { header, key };
+      if (knownHeaders.size < MAX_KNOWN_HEADERS) knownHeaders.set(headerPart, known);
+    }
+    const { header, key } = known;
     const payload = parseJsonObject(token.slice(firstDot + 1, lastDot), "payload") as JwtPayload;
     const signed = Buffer.from(token.slice(0, lastDot), "latin1");
     if (!verifySignature("RSA-SHA256", signed, key, Buffer.from(token.slice(lastDot + 1), "base64url"))) {

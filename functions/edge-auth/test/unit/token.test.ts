@@ -338,6 +338,27 @@ describe("token structure, signed with the pool's own key", () => {
     expect(endpoint.calls).toHaveLength(0);
   });
 
+  it("judges every header on its own, past the few it keeps decoded", async () => {
+    const { handler, endpoint } = setup();
+    for (let i = 0; i < 20; i++) {
+      const header = JSON.stringify({ kid: poolKey.kid, alg: "RS256", x: i });
+      expect(
+        await handler(viewerEvent({ authorization: signedRaw(header, goodPayload) })),
+      ).not.toHaveProperty("status");
+      const wrongAlg = JSON.stringify({ kid: poolKey.kid, alg: "RS512", x: i });
+      await expectUnauthorized(
+        await handler(viewerEvent({ authorization: signedRaw(wrongAlg, goodPayload) })),
+      );
+    }
+    // A known header does not make a forged signature pass.
+    const genuine = signedRaw(goodHeader, goodPayload);
+    expect(await handler(viewerEvent({ authorization: genuine }))).not.toHaveProperty("status");
+    const [head, body] = genuine.split(".");
+    const forged = `${head}.${body}.${signedRaw(goodHeader, "{}").split(".")[2]}`;
+    await expectUnauthorized(await handler(viewerEvent({ authorization: forged })));
+    expect(endpoint.calls).toHaveLength(0);
+  });
+
   it("refuses a header without kid, without fetching keys", async () => {
     const { handler, endpoint } = setup();
     const token = signedRaw(JSON.stringify({ alg: "RS256" }), goodPayload);
