@@ -103,7 +103,9 @@ describe("objectKeyFromUri", () => {
         expect(objectKeyFromUri(`/${key}`), key).toBe(key);
         continue;
       }
-      expect(() => objectKeyFromUri(`/${key}`), key).toThrow(/empty segment|\. or \.\. segments|end with a dot/);
+      expect(() => objectKeyFromUri(`/${key}`), key).toThrow(
+        /empty segment|\. or \.\. segments|end with a dot/,
+      );
     }
     expect(keys.length).toBe(1093);
   });
