@@ -2,6 +2,7 @@ import { createSign } from "node:crypto";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { describe, expect, it } from "vitest";
 import { createViewerRequestHandler, type RefusalLogLine } from "../../src/authorise";
+import { createAccessTokenVerifier } from "../../src/verifier";
 import {
   accessClaims,
   accessToken,
@@ -372,6 +373,26 @@ describe("token structure, signed with the pool's own key", () => {
     for (const altered of [token.slice(0, -4), `${token}A`, `${token}.${token.split(".")[2]}`]) {
       await expectUnauthorized(await handler(viewerEvent({ authorization: altered })));
     }
+  });
+
+  it("refuses a cut-short signature right after the whole one was accepted", async () => {
+    // The parts are decoded into one reused buffer: what an earlier token left there must
+    // not complete a later one.
+    const { handler } = setup();
+    const genuine = signedRaw(goodHeader, goodPayload);
+    const other = signedRaw(goodHeader, JSON.stringify(accessClaims({ jti: "other" })));
+    expect(await handler(viewerEvent({ authorization: genuine }))).not.toHaveProperty("status");
+    await expectUnauthorized(await handler(viewerEvent({ authorization: other.slice(0, -8) })));
+    await expectUnauthorized(await handler(viewerEvent({ authorization: genuine.slice(0, -8) })));
+  });
+
+  it("refuses a token longer than 8192 characters given straight to the verifier", async () => {
+    const verify = createAccessTokenVerifier(edgeConfig());
+    const padded = signedRaw(goodHeader, JSON.stringify(accessClaims({ pad: "x".repeat(9000) })));
+    await expect(verify(padded)).rejects.toMatchObject({
+      code: "INVALID_TOKEN",
+      detail: expect.stringMatching(/longer than 8192/),
+    });
   });
 });
 
