@@ -7,7 +7,7 @@ import {
   UPLOAD_INTENT_HEADER,
   UPLOADS_PREFIX,
   type UploadExtension,
-} from "@photogate/core";
+} from "@photogate/core/edge";
 import type {
   CloudFrontHeaders,
   CloudFrontRequest,

@@ -1,6 +1,6 @@
-import { type EdgeConfig, parseEdgeConfigJson } from "@photogate/core";
+import { type EdgeConfig, parseEdgeConfigJson } from "@photogate/core/edge";
 
-export type { EdgeConfig } from "@photogate/core";
+export type { EdgeConfig } from "@photogate/core/edge";
 
 /** Validates the baked config once, at module init; a bad deploy fails loudly, naming every field. */
 export function parseEdgeConfig(value: unknown, source = "config.json"): EdgeConfig {

@@ -1,4 +1,4 @@
-import { PhotogateError } from "@photogate/core";
+import { PhotogateError } from "@photogate/core/edge";
 
 /**
  * Every way the edge refuses a request. Each refusal carries its HTTP status and a stable

@@ -1,4 +1,4 @@
-import { UPLOAD_INTENT_HEADER, UPLOAD_INTENTS } from "@photogate/core";
+import { UPLOAD_INTENT_HEADER, UPLOAD_INTENTS } from "@photogate/core/edge";
 import type { CloudFrontHeaders } from "aws-lambda";
 import { BadRequestError } from "./errors";
 

@@ -10,6 +10,9 @@ import { BadRequestError } from "./errors";
  */
 const MAX_URI_LENGTH = 1024;
 const KEY_CHARACTERS = /^[A-Za-z0-9._\-/]*$/;
+// Any segment the loop below refuses: empty (leading, doubled or trailing /) or ending in a
+// dot (which covers . and ..). One regex on every request; the loop runs only to name the fault.
+const SUSPECT_SEGMENT = /(?:^|\/)(?:\/|$)|\.(?:\/|$)/;
 
 export function objectKeyFromUri(uri: string): string {
   if (typeof uri !== "string" || !uri.startsWith("/")) {
@@ -20,7 +23,7 @@ export function objectKeyFromUri(uri: string): string {
   }
   const key = uri.slice(1);
   if (!KEY_CHARACTERS.test(key)) throw new BadRequestError("INVALID_PATH", describeBadCharacter(key));
-  if (key === "") return key;
+  if (key === "" || !SUSPECT_SEGMENT.test(key)) return key;
   for (const segment of key.split("/")) {
     if (segment === "")
       throw new BadRequestError("INVALID_PATH", "The path has an empty segment (// or a trailing /)");
@@ -31,7 +34,7 @@ export function objectKeyFromUri(uri: string): string {
     if (segment.endsWith("."))
       throw new BadRequestError("INVALID_PATH", "A path segment may not end with a dot");
   }
-  return key;
+  throw new BadRequestError("INVALID_PATH", "The path has an invalid segment");
 }
 
 function describeBadCharacter(key: string): string {

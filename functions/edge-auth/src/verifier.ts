@@ -1,5 +1,13 @@
-import { isUuid } from "@photogate/core";
-import { JwtExpiredError, KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError } from "aws-jwt-verify/error";
+import { createPublicKey, type KeyObject, verify as verifySignature } from "node:crypto";
+import { isUuid } from "@photogate/core/edge";
+import {
+  JwtExpiredError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  WaitPeriodNotYetEndedJwkError,
+} from "aws-jwt-verify/error";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { assertIsJwks, type Jwks, type PenaltyBox, SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
@@ -34,6 +42,13 @@ const MAX_TOKEN_LENGTH = 8192;
 const JWKS_FETCH_TIMEOUT_MS = 1500;
 // ~1 KB per token: a few MB at most of the 128 MB an edge function gets.
 const VERIFIED_TOKEN_CACHE_SIZE = 2000;
+// Where a token's parts are decoded: verification is synchronous, so one buffer serves every
+// request without allocating. Base64url decodes to fewer bytes than it has characters.
+const scratch = Buffer.allocUnsafe(MAX_TOKEN_LENGTH);
+// Three unpadded base64url parts, the shape aws-jwt-verify also demands.
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// A pool has two signing keys; headers with extra fields are still accepted, just not kept.
+const MAX_KNOWN_HEADERS = 16;
 
 /**
  * Accepts `Authorization: Bearer <jwt>` and a bare `<jwt>` (what curl users type);
@@ -128,26 +143,99 @@ export function createAccessTokenVerifier(
     now,
   );
 
+  // The baked keys as ready KeyObjects: config.jwks is schema-checked to RSA keys whose alg,
+  // when given, is RS256 and whose use, when given, is sig.
+  const bakedKeys = new Map<string, KeyObject>();
+  for (const jwk of config.jwks.keys) bakedKeys.set(jwk.kid, createPublicKey({ key: jwk, format: "jwk" }));
+  // Every token a pool signs with one key has the same header part: decoded once, it is only
+  // looked up afterwards. Only headers that passed (RS256, a baked kid) are kept, a bounded few.
+  const knownHeaders = new Map<string, { header: JwtHeader; key: KeyObject }>();
+
+  /**
+   * Fast path, for a token naming a baked key: the checks aws-jwt-verify's verifySync makes for
+   * this configuration (shape, alg, signature, exp, nbf, iss) plus ours, with each part decoded
+   * once and a one-shot RSA verify. Returns undefined for a kid that is not baked.
+   */
+  const verifyWithBakedKey = (token: string): JwtPayload | undefined => {
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw new JwtParseError(`JWT is longer than ${MAX_TOKEN_LENGTH} characters`);
+    }
+    if (!JWT_SHAPE.test(token)) throw new JwtParseError("JWT is not three base64url parts");
+    const firstDot = token.indexOf(".");
+    const lastDot = token.lastIndexOf(".");
+    const headerPart = token.slice(0, firstDot);
+    let known = knownHeaders.get(headerPart);
+    if (known === undefined) {
+      const header = parseJsonObject(headerPart, "header") as JwtHeader;
+      if (header.alg !== ACCEPTED_ALG) throw new Error(`alg ${String(header.alg)} is not accepted`);
+      const key = typeof header.kid === "string" ? bakedKeys.get(header.kid) : undefined;
+      if (key === undefined) return undefined;
+      known = { header, key };
+      if (knownHeaders.size < MAX_KNOWN_HEADERS) knownHeaders.set(headerPart, known);
+    }
+    const { header, key } = known;
+    const payload = parseJsonObject(token.slice(firstDot + 1, lastDot), "payload") as JwtPayload;
+    // The signed text (ASCII, checked above) and the signature bytes side by side in the
+    // scratch buffer: together they take fewer bytes than the token has characters.
+    scratch.write(token, 0, lastDot, "latin1");
+    const signatureEnd = lastDot + scratch.write(token.slice(lastDot + 1), lastDot, "base64url");
+    const signed = scratch.subarray(0, lastDot);
+    if (!verifySignature("RSA-SHA256", signed, key, scratch.subarray(lastDot, signatureEnd))) {
+      throw new JwtInvalidSignatureError("Invalid signature");
+    }
+    const nowSeconds = Date.now() / 1000;
+    if (typeof payload.exp !== "number" || !Number.isFinite(payload.exp)) throw new Error("token has no exp");
+    if (payload.exp + skew < nowSeconds) {
+      throw new JwtExpiredError(
+        `Token expired at ${new Date(payload.exp * 1000).toISOString()}`,
+        payload.exp,
+      );
+    }
+    if (payload.nbf !== undefined) {
+      if (typeof payload.nbf !== "number" || !Number.isFinite(payload.nbf))
+        throw new Error("nbf is not a number");
+      if (payload.nbf - skew > nowSeconds) throw new JwtNotBeforeError("Token is not valid yet", payload.nbf);
+    }
+    if (payload.iss !== config.issuer) {
+      throw new JwtInvalidIssuerError("Issuer not allowed", String(payload.iss), config.issuer);
+    }
+    checkAccessClaims(header, payload, clientIds, skew, config.tokenUse);
+    return payload;
+  };
+
   return async (token) => {
     const known = verified.get(token);
     if (known) return known;
     let payload: JwtPayload;
     try {
-      // Fast path: the key is cached (always so for the baked JWKS), no promise, no fetch.
-      payload = verifier.verifySync(token);
+      // No promise, no fetch: the baked keys sign every token until the pool rotates its keys.
+      const fast = verifyWithBakedKey(token);
+      payload = fast ?? (await verifyWithRefresh(token));
     } catch (error) {
-      if (!(error instanceof KidNotFoundInJwksError)) throw toUnauthorized(error);
-      try {
-        payload = await verifyWithRefresh(token);
-      } catch (refreshError) {
-        throw toUnauthorized(refreshError);
-      }
+      throw toUnauthorized(error);
     }
     // Frozen: every later request with this token gets this very object.
     const claims = Object.freeze({ sub: payload.sub as string, clientId: payload.client_id as string });
     verified.set(token, claims, payload.exp as number);
     return claims;
   };
+}
+
+/**
+ * A base64url JSON object. Plain JSON.parse is safe here: a `__proto__` key becomes an own
+ * property (it does not set the prototype), and only named claims are read from the result.
+ */
+function parseJsonObject(part: string, name: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(scratch.toString("utf8", 0, scratch.write(part, 0, "base64url")));
+  } catch (error) {
+    throw new JwtParseError(`Invalid JWT: the ${name} is not valid JSON`, error);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new JwtParseError(`Invalid JWT: the ${name} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
 }
 
 function checkAccessClaims(

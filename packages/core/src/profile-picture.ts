@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isUuid, SHARED_PREFIX, sharedPrefix } from "./keys";
+import { UPLOAD_INTENTS } from "./upload-intent";
 import { Uuid } from "./uuid";
 
 /**
@@ -39,14 +40,7 @@ export const APP_CLIENT_ATTRIBUTES = {
 /** Cognito's answer to `UpdateUserAttributes` of an attribute outside the client's write list. */
 export const UNAUTHORIZED_ATTRIBUTE_MESSAGE = "A client attempted to write unauthorized attribute";
 
-/**
- * The upload intent travels as S3 user metadata, so both upload paths carry it unchanged: the
- * edge forwards the header to S3 (and checks its value), a direct PUT with identity-pool
- * credentials sends the same header; the processor reads it back with the object.
- */
-export const UPLOAD_INTENT_METADATA = "photogate-intent";
-export const UPLOAD_INTENT_HEADER = `x-amz-meta-${UPLOAD_INTENT_METADATA}`;
-export const UPLOAD_INTENTS = ["profile-picture"] as const;
+export { UPLOAD_INTENT_HEADER, UPLOAD_INTENT_METADATA, UPLOAD_INTENTS } from "./upload-intent";
 export const UploadIntent = z.enum(UPLOAD_INTENTS);
 export type UploadIntent = z.infer<typeof UploadIntent>;
 export const PROFILE_PICTURE_INTENT: UploadIntent = "profile-picture";

@@ -87,4 +87,26 @@ describe("objectKeyFromUri", () => {
     expect(() => objectKeyFromUri("/a/../b")).toThrow(/\.\. segments/);
     expect(() => objectKeyFromUri("/a./b")).toThrow(/end with a dot/);
   });
+
+  it("refuses exactly the keys with an empty or dot-ended segment, each with its own message", () => {
+    // Every key of up to 6 characters over a, '.' and '/': the one-regex screen must agree
+    // with a segment-by-segment reading of the key.
+    const keys = [""];
+    for (let length = 1, level = [""]; length <= 6; length++) {
+      level = level.flatMap((prefix) => ["a", ".", "/"].map((c) => prefix + c));
+      keys.push(...level);
+    }
+    for (const key of keys) {
+      const segments = key.split("/");
+      const bad = key !== "" && segments.some((s) => s === "" || s.endsWith("."));
+      if (!bad) {
+        expect(objectKeyFromUri(`/${key}`), key).toBe(key);
+        continue;
+      }
+      expect(() => objectKeyFromUri(`/${key}`), key).toThrow(
+        /empty segment|\. or \.\. segments|end with a dot/,
+      );
+    }
+    expect(keys.length).toBe(1093);
+  });
 });

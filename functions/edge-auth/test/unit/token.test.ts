@@ -1,6 +1,8 @@
+import { createSign } from "node:crypto";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { describe, expect, it } from "vitest";
 import { createViewerRequestHandler, type RefusalLogLine } from "../../src/authorise";
+import { createAccessTokenVerifier } from "../../src/verifier";
 import {
   accessClaims,
   accessToken,
@@ -302,6 +304,95 @@ describe("unknown kid and JWKS refresh (QUALITY 6)", () => {
     for (let i = 0; i < 5; i++)
       await expectUnauthorized(await handler(viewerEvent({ authorization: token })));
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe("token structure, signed with the pool's own key", () => {
+  // Each token carries a valid RS256 signature by the pool key, so only the edge's parsing and
+  // claim checks stand between it and the origin.
+  const signedRaw = (header: string, payload: string) => {
+    const input = `${Buffer.from(header).toString("base64url")}.${Buffer.from(payload).toString("base64url")}`;
+    return `${input}.${createSign("RSA-SHA256").update(input).sign(poolKey.privateKey).toString("base64url")}`;
+  };
+  const goodHeader = JSON.stringify({ kid: poolKey.kid, alg: "RS256" });
+  const goodPayload = JSON.stringify(accessClaims());
+
+  it("accepts the well-formed token these cases are built from", async () => {
+    const { handler } = setup();
+    expect(
+      await handler(viewerEvent({ authorization: signedRaw(goodHeader, goodPayload) })),
+    ).not.toHaveProperty("status");
+  });
+
+  it.each([
+    ["a header that is not JSON", "{kid:", goodPayload],
+    ["a header that is a JSON array", JSON.stringify([poolKey.kid, "RS256"]), goodPayload],
+    ["a payload that is not JSON", goodHeader, "{sub:"],
+    ["a payload that is a JSON string", goodHeader, JSON.stringify(goodPayload)],
+    ["a payload that is null", goodHeader, "null"],
+    ["exp as a string", goodHeader, JSON.stringify(accessClaims({ exp: String(now() + 3600) }))],
+    ["nbf as a string", goodHeader, JSON.stringify(accessClaims({ nbf: "0" }))],
+    ["claims hidden under __proto__", goodHeader, `{"__proto__":${goodPayload}}`],
+  ])("refuses %s with 401", async (_name, header, payload) => {
+    const { handler, endpoint } = setup();
+    await expectUnauthorized(await handler(viewerEvent({ authorization: signedRaw(header, payload) })));
+    expect(endpoint.calls).toHaveLength(0);
+  });
+
+  it("judges every header on its own, past the few it keeps decoded", async () => {
+    const { handler, endpoint } = setup();
+    for (let i = 0; i < 20; i++) {
+      const header = JSON.stringify({ kid: poolKey.kid, alg: "RS256", x: i });
+      expect(
+        await handler(viewerEvent({ authorization: signedRaw(header, goodPayload) })),
+      ).not.toHaveProperty("status");
+      const wrongAlg = JSON.stringify({ kid: poolKey.kid, alg: "RS512", x: i });
+      await expectUnauthorized(
+        await handler(viewerEvent({ authorization: signedRaw(wrongAlg, goodPayload) })),
+      );
+    }
+    // A known header does not make a forged signature pass.
+    const genuine = signedRaw(goodHeader, goodPayload);
+    expect(await handler(viewerEvent({ authorization: genuine }))).not.toHaveProperty("status");
+    const [head, body] = genuine.split(".");
+    const forged = `${head}.${body}.${signedRaw(goodHeader, "{}").split(".")[2]}`;
+    await expectUnauthorized(await handler(viewerEvent({ authorization: forged })));
+    expect(endpoint.calls).toHaveLength(0);
+  });
+
+  it("refuses a header without kid, without fetching keys", async () => {
+    const { handler, endpoint } = setup();
+    const token = signedRaw(JSON.stringify({ alg: "RS256" }), goodPayload);
+    await expectUnauthorized(await handler(viewerEvent({ authorization: token })));
+    expect(endpoint.calls).toHaveLength(0);
+  });
+
+  it("refuses a signature cut short or with a character added", async () => {
+    const { handler } = setup();
+    const token = signedRaw(goodHeader, goodPayload);
+    for (const altered of [token.slice(0, -4), `${token}A`, `${token}.${token.split(".")[2]}`]) {
+      await expectUnauthorized(await handler(viewerEvent({ authorization: altered })));
+    }
+  });
+
+  it("refuses a cut-short signature right after the whole one was accepted", async () => {
+    // The parts are decoded into one reused buffer: what an earlier token left there must
+    // not complete a later one.
+    const { handler } = setup();
+    const genuine = signedRaw(goodHeader, goodPayload);
+    const other = signedRaw(goodHeader, JSON.stringify(accessClaims({ jti: "other" })));
+    expect(await handler(viewerEvent({ authorization: genuine }))).not.toHaveProperty("status");
+    await expectUnauthorized(await handler(viewerEvent({ authorization: other.slice(0, -8) })));
+    await expectUnauthorized(await handler(viewerEvent({ authorization: genuine.slice(0, -8) })));
+  });
+
+  it("refuses a token longer than 8192 characters given straight to the verifier", async () => {
+    const verify = createAccessTokenVerifier(edgeConfig());
+    const padded = signedRaw(goodHeader, JSON.stringify(accessClaims({ pad: "x".repeat(9000) })));
+    await expect(verify(padded)).rejects.toMatchObject({
+      code: "INVALID_TOKEN",
+      detail: expect.stringMatching(/longer than 8192/),
+    });
   });
 });
 
