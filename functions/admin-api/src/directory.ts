@@ -77,16 +77,10 @@ function isStale(error: unknown): boolean {
   return (error as { name?: string }).name === "ConditionalCheckFailedException";
 }
 
-async function putEntry(deps: DirectoryDeps, entry: DirectoryEntry, readAt: string): Promise<boolean> {
+/** Runs a write guarded by `notReadLater`; false when a newer write already stands. */
+async function unlessStale(write: () => Promise<unknown>): Promise<boolean> {
   try {
-    await deps.dynamo.send(
-      new PutCommand({
-        TableName: tableOf(deps),
-        Item: itemOf(deps.config.userPoolId, entry, readAt),
-        ...notReadLater,
-        ExpressionAttributeValues: { ":readAt": readAt },
-      }),
-    );
+    await write();
     return true;
   } catch (error) {
     if (isStale(error)) return false;
@@ -94,21 +88,30 @@ async function putEntry(deps: DirectoryDeps, entry: DirectoryEntry, readAt: stri
   }
 }
 
-async function deleteEntry(deps: DirectoryDeps, sub: string, readAt: string): Promise<boolean> {
-  try {
-    await deps.dynamo.send(
+function putEntry(deps: DirectoryDeps, entry: DirectoryEntry, readAt: string): Promise<boolean> {
+  return unlessStale(() =>
+    deps.dynamo.send(
+      new PutCommand({
+        TableName: tableOf(deps),
+        Item: itemOf(deps.config.userPoolId, entry, readAt),
+        ...notReadLater,
+        ExpressionAttributeValues: { ":readAt": readAt },
+      }),
+    ),
+  );
+}
+
+function deleteEntry(deps: DirectoryDeps, sub: string, readAt: string): Promise<boolean> {
+  return unlessStale(() =>
+    deps.dynamo.send(
       new DeleteCommand({
         TableName: tableOf(deps),
         Key: { [userTable.partitionKey]: deps.config.userPoolId, [userTable.sortKey]: sub },
         ...notReadLater,
         ExpressionAttributeValues: { ":readAt": readAt },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isStale(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**

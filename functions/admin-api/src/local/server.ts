@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PROFILE_PICTURE_ROUTE, USER_ROUTES } from "@photogate/core";
+import { USER_ROUTES } from "@photogate/core";
 import { readBody } from "@photogate/local-emulators";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";

@@ -48,19 +48,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/** `MinimumLength` → `minimum_length`: the Cognito API's names as Terraform spells them. */
-function snakeKeys(object: object): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(object).map(([key, value]) => [
-      key.replace(/^[A-Z]/, (c) => c.toLowerCase()).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-      value,
-    ]),
-  );
-}
-
-const sortByName = <T extends { name?: string | undefined }>(items: T[]) =>
-  [...items].sort((a, b) => String(a.name).localeCompare(String(b.name)));
-
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
