@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     await medianChild("baseline: one bare S3 bucket stack", ["--child", "baseline"]),
     await medianChild("dev: all stacks (1)", ["--child", "env", "dev"]),
     await medianChild("prod: all stacks (2, with bootstrap)", ["--child", "env", "prod"]),
-    await medianChild("every environment (4 stacks)", ["--child", "env", "dev,prod,local"]),
+    await medianChild("every environment (4 stacks)", ["--child", "env", "dev,prod,localstack"]),
   ];
   const perEnv = rows.slice(1, 3);
   const slowest = Math.max(...perEnv.map((r) => r.ms));
