@@ -138,34 +138,41 @@ export class ReportPhotoError extends Error {
   }
 }
 
-export class ReportedPhotoNotFoundError extends ReportPhotoError {
-  declare readonly code: "PHOTO_NOT_FOUND";
-  constructor(status: number, detail: string) {
-    super(status, "PHOTO_NOT_FOUND", detail);
-    this.name = "ReportedPhotoNotFoundError";
-  }
+/** A ReportPhotoError subclass for one refusal a caller may act on (`instanceof` tells them apart). */
+function reportRefusal<C extends ReportRefusalCode>(code: C, name: string) {
+  const refusal = class extends ReportPhotoError {
+    declare readonly code: C;
+    constructor(status: number, detail: string) {
+      super(status, code, detail);
+      this.name = name;
+    }
+  };
+  // The class's own name too, so stack traces and `error.constructor.name` say which refusal.
+  return Object.defineProperty(refusal, "name", { value: name });
 }
 
-export class ReportedPhotoNotApprovedError extends ReportPhotoError {
-  declare readonly code: "PHOTO_NOT_APPROVED";
-  constructor(status: number, detail: string) {
-    super(status, "PHOTO_NOT_APPROVED", detail);
-    this.name = "ReportedPhotoNotApprovedError";
-  }
-}
+/** 404: no such photo (wrong owner or id, or deleted). */
+export const ReportedPhotoNotFoundError = reportRefusal("PHOTO_NOT_FOUND", "ReportedPhotoNotFoundError");
+export type ReportedPhotoNotFoundError = InstanceType<typeof ReportedPhotoNotFoundError>;
+/** 409: the photo is not approved, so nobody else can see it. */
+export const ReportedPhotoNotApprovedError = reportRefusal(
+  "PHOTO_NOT_APPROVED",
+  "ReportedPhotoNotApprovedError",
+);
+export type ReportedPhotoNotApprovedError = InstanceType<typeof ReportedPhotoNotApprovedError>;
+/** 409: the caller owns the photo. */
+export const OwnPhotoReportError = reportRefusal("CANNOT_TARGET_SELF", "OwnPhotoReportError");
+export type OwnPhotoReportError = InstanceType<typeof OwnPhotoReportError>;
+/** 400: a field was wrong. */
+export const InvalidReportError = reportRefusal("INVALID_REQUEST", "InvalidReportError");
+export type InvalidReportError = InstanceType<typeof InvalidReportError>;
 
-export class OwnPhotoReportError extends ReportPhotoError {
-  declare readonly code: "CANNOT_TARGET_SELF";
-  constructor(status: number, detail: string) {
-    super(status, "CANNOT_TARGET_SELF", detail);
-    this.name = "OwnPhotoReportError";
-  }
-}
-
-export class InvalidReportError extends ReportPhotoError {
-  declare readonly code: "INVALID_REQUEST";
-  constructor(status: number, detail: string) {
-    super(status, "INVALID_REQUEST", detail);
-    this.name = "InvalidReportError";
-  }
-}
+/** The API's refusal code → the error `reportPhoto` throws for it. */
+export const REPORT_REFUSALS: Readonly<
+  Record<string, new (status: number, detail: string) => ReportPhotoError>
+> = {
+  PHOTO_NOT_FOUND: ReportedPhotoNotFoundError,
+  PHOTO_NOT_APPROVED: ReportedPhotoNotApprovedError,
+  CANNOT_TARGET_SELF: OwnPhotoReportError,
+  INVALID_REQUEST: InvalidReportError,
+};

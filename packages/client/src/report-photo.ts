@@ -1,11 +1,5 @@
 import { REPORT_PHOTO_ROUTE, type ReportPhotoInput, ReportPhotoResult } from "@photogate/core";
-import {
-  InvalidReportError,
-  OwnPhotoReportError,
-  ReportedPhotoNotApprovedError,
-  ReportedPhotoNotFoundError,
-  ReportPhotoError,
-} from "./errors";
+import { REPORT_REFUSALS, ReportPhotoError } from "./errors";
 import { objectUrl, tokenOf } from "./photo-transport";
 import type { ProfileApi } from "./profile-picture";
 
@@ -37,18 +31,11 @@ export async function reportPhoto(api: ProfileApi, report: ReportPhotoInput): Pr
     const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
     const detail = error?.message ?? (text || response.statusText);
     const status = response.status;
-    switch (error?.code) {
-      case "PHOTO_NOT_FOUND":
-        throw new ReportedPhotoNotFoundError(status, detail);
-      case "PHOTO_NOT_APPROVED":
-        throw new ReportedPhotoNotApprovedError(status, detail);
-      case "CANNOT_TARGET_SELF":
-        throw new OwnPhotoReportError(status, detail);
-      case "INVALID_REQUEST":
-        throw new InvalidReportError(status, detail);
-      default:
-        throw new ReportPhotoError(status, status === 401 ? "UNAUTHORIZED" : "REQUEST_FAILED", detail);
-    }
+    const code = error?.code;
+    const Refusal =
+      code !== undefined && Object.hasOwn(REPORT_REFUSALS, code) ? REPORT_REFUSALS[code] : undefined;
+    if (Refusal) throw new Refusal(status, detail);
+    throw new ReportPhotoError(status, status === 401 ? "UNAUTHORIZED" : "REQUEST_FAILED", detail);
   }
   const parsed = ReportPhotoResult.safeParse(body);
   if (!parsed.success) {

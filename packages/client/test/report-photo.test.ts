@@ -44,7 +44,15 @@ describe("reportPhoto", () => {
     const error = await reportPhoto(api, REPORT).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(type);
     expect(error).toBeInstanceOf(ReportPhotoError);
-    expect(error).toMatchObject({ status, code, detail: `the API says ${code}` });
+    expect(error).toMatchObject({ status, code, detail: `the API says ${code}`, name: type.name });
+  });
+
+  it("treats a code that only an object's prototype knows (toString) as any other failure", async () => {
+    const error = await reportPhoto(answering(409, refusal("toString", "odd")).api, REPORT).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ReportPhotoError);
+    expect(error).toMatchObject({ status: 409, code: "REQUEST_FAILED", detail: "odd" });
   });
 
   it("names a 401 UNAUTHORIZED and any other failure REQUEST_FAILED, with its status", async () => {
