@@ -1,5 +1,6 @@
 import { type AdminApiDeps, type DirectorySyncResult, syncDirectory } from "@photogate/admin-api";
 import type { Logger } from "@photogate/core";
+import { periodic } from "./periodic";
 
 export interface LocalDirectorySyncOptions {
   deps: AdminApiDeps;
@@ -23,24 +24,16 @@ export interface LocalDirectorySync {
 export async function startLocalDirectorySync(
   options: LocalDirectorySyncOptions,
 ): Promise<LocalDirectorySync> {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const run = () => {
-    const next = running.then(() => syncDirectory(options.deps));
-    running = next.catch(() => undefined);
-    return next;
-  };
-  await run();
-  const timer = setInterval(() => {
-    if (!stopped) void run().catch((error: unknown) => options.log.error("directory.sync-failed", { error }));
-  }, options.intervalMs ?? 30_000);
-  timer.unref();
-  return {
-    run,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const runner = periodic(() => syncDirectory(options.deps), {
+    intervalMs: options.intervalMs ?? 30_000,
+    log: options.log,
+    failure: "directory.sync-failed",
+  });
+  try {
+    await runner.run();
+  } catch (error) {
+    await runner.stop();
+    throw error;
+  }
+  return { run: runner.run, stop: runner.stop };
 }

@@ -5,6 +5,7 @@ import {
   type ReconcileReport,
   reconcile,
 } from "@photogate/processor";
+import { periodic } from "./periodic";
 
 export interface LocalReconcilerOptions {
   deps: ProcessorDeps;
@@ -33,40 +34,20 @@ export interface LocalReconciler {
  */
 export function startLocalReconciler(options: LocalReconcilerOptions): LocalReconciler {
   const olderThanSeconds = options.olderThanSeconds ?? 300;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-
-  const run = (limits: Partial<ReconcileLimits> = {}) => {
-    const next = running.then(() =>
+  const runner = periodic(
+    (limits: Partial<ReconcileLimits> = {}) =>
       reconcile(options.deps, {
         limits: { ...DEFAULT_RECONCILE_LIMITS, olderThanSeconds, ...limits },
         // Locally the bucket is small: list it all from the start.
         startAfter: "uploads/",
       }),
-    );
-    running = next.catch(() => undefined);
-    return next;
-  };
-  const runQuietly = (limits?: Partial<ReconcileLimits>) =>
-    run(limits).catch((error: unknown) => options.log.error("reconcile.failed", { error }));
-
+    { intervalMs: options.intervalMs ?? 60_000, log: options.log, failure: "reconcile.failed" },
+  );
+  // Not awaited by stop(): it waits for the notifier, which may be stopping too.
   void options.notificationsIdle().then(() => {
-    if (stopped) return;
+    if (runner.stopped) return;
     const sinceStart = Math.floor((Date.now() - options.startedAt) / 1000);
-    return runQuietly({ olderThanSeconds: sinceStart });
+    return runner.runQuietly({ olderThanSeconds: sinceStart });
   });
-  const timer = setInterval(() => {
-    if (!stopped) void runQuietly();
-  }, options.intervalMs ?? 60_000);
-  timer.unref();
-
-  return {
-    run,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      // Not the start-up wait itself: it waits for the notifier, which may be stopping too.
-      await running;
-    },
-  };
+  return { run: runner.run, stop: runner.stop };
 }
