@@ -103,7 +103,8 @@ export async function attachUserPoolFront(options: UserPoolFrontOptions): Promis
     async RevokeToken(input) {
       const claims = decodeToken(input.Token, undefined);
       await client(input.ClientId);
-      if (!claims || typeof claims["cognito:username"] !== "string") {
+      // A refresh token is the one token without `token_use`; ID and access tokens are refused.
+      if (!claims || claims.token_use !== undefined || typeof claims["cognito:username"] !== "string") {
         throw new AwsJsonError(
           "UnsupportedTokenTypeException",
           "The token is not a refresh token of this pool.",

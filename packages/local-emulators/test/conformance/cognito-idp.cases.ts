@@ -154,6 +154,19 @@ export function cognitoIdpCases(target: () => ConformanceTarget, planned: Return
       expect((await refresh(other.refreshToken)).AuthenticationResult?.AccessToken).toBeTruthy();
     });
 
+    // RevokeToken takes refresh tokens only:
+    // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html
+    it("RevokeToken refuses an ID or access token with UnsupportedTokenTypeException", async () => {
+      const tokens = await srpSignIn(target(), user.email, user.password);
+      for (const token of [tokens.idToken, tokens.accessToken]) {
+        const error = await awsError(
+          publicIdp.send(new RevokeTokenCommand({ Token: token, ClientId: target().uploadClientId })),
+        );
+        expect(error).toMatchObject({ name: "UnsupportedTokenTypeException", status: 400 });
+      }
+      expect((await refresh(tokens.refreshToken)).AuthenticationResult?.AccessToken).toBeTruthy();
+    });
+
     it("amazon-cognito-identity-js's signOut (the admin app's) revokes its refresh token", async () => {
       const tokens = await srpSignIn(target(), user.email, user.password);
       await tokens.signOut();
