@@ -1,4 +1,9 @@
-import type { AttributeType } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  type AttributeType,
+  type CognitoIdentityProviderClient,
+  ListUsersCommand,
+  ListUsersInGroupCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import type { UserSummary } from "@photogate/core";
 
 /** A user as ListUsers, AdminGetUser and ListUsersInGroup answer it. */
@@ -39,4 +44,44 @@ export function summaryOf(user: CognitoUser): UserSummary {
 export function nameOf(user: CognitoUser): string {
   const a = attributesOf(user);
   return [a.name, a.given_name, a.family_name].filter(Boolean).join(" ");
+}
+
+/** Every user of the pool: ListUsers, 60 a call. */
+export async function listAllUsers(
+  cognito: CognitoIdentityProviderClient,
+  pool: string,
+): Promise<CognitoUser[]> {
+  const users: CognitoUser[] = [];
+  let token: string | undefined;
+  do {
+    const page = await cognito.send(
+      new ListUsersCommand({ UserPoolId: pool, Limit: 60, ...(token ? { PaginationToken: token } : {}) }),
+    );
+    users.push(...(page.Users ?? []));
+    token = page.PaginationToken;
+  } while (token);
+  return users;
+}
+
+/** The subs of a group's members: ListUsersInGroup, 60 a call. */
+export async function membersOf(
+  cognito: CognitoIdentityProviderClient,
+  pool: string,
+  group: string,
+): Promise<Set<string>> {
+  const subs = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await cognito.send(
+      new ListUsersInGroupCommand({
+        UserPoolId: pool,
+        GroupName: group,
+        Limit: 60,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    for (const u of page.Users ?? []) subs.add(summaryOf(u).sub);
+    token = page.NextToken;
+  } while (token);
+  return subs;
 }

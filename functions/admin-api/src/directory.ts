@@ -1,12 +1,10 @@
 import {
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
-  ListUsersCommand,
-  ListUsersInGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { ADMIN_GROUPS, type UserSummary, userTable } from "@photogate/core";
-import { type CognitoUser, nameOf, summaryOf } from "./cognito-user";
+import { type CognitoUser, listAllUsers, membersOf, nameOf, summaryOf } from "./cognito-user";
 import type { AdminApiDeps } from "./deps";
 
 /**
@@ -206,33 +204,12 @@ const SYNC_CONCURRENCY = 8;
 export async function syncDirectory(deps: DirectoryDeps): Promise<DirectorySyncResult> {
   const readAt = new Date().toISOString();
   const pool = deps.config.userPoolId;
-  const users: CognitoUser[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.cognito.send(
-      new ListUsersCommand({ UserPoolId: pool, Limit: 60, ...(token ? { PaginationToken: token } : {}) }),
-    );
-    users.push(...(page.Users ?? []));
-    token = page.PaginationToken;
-  } while (token);
+  const users = await listAllUsers(deps.cognito, pool);
   const groupsOf = new Map<string, string[]>();
   for (const group of ADMIN_GROUPS) {
-    let next: string | undefined;
-    do {
-      const page = await deps.cognito.send(
-        new ListUsersInGroupCommand({
-          UserPoolId: pool,
-          GroupName: group,
-          Limit: 60,
-          ...(next ? { NextToken: next } : {}),
-        }),
-      );
-      for (const member of page.Users ?? []) {
-        const sub = summaryOf(member).sub;
-        groupsOf.set(sub, [...(groupsOf.get(sub) ?? []), group]);
-      }
-      next = page.NextToken;
-    } while (next);
+    for (const sub of await membersOf(deps.cognito, pool, group)) {
+      groupsOf.set(sub, [...(groupsOf.get(sub) ?? []), group]);
+    }
   }
   const current = new Map((await readDirectory(deps)).map((e) => [e.sub, e]));
   const writes: (() => Promise<{ kind: "added" | "updated" | "removed"; done: boolean }>)[] = [];

@@ -10,7 +10,6 @@ import {
   AdminResetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
   ListUsersCommand,
-  ListUsersInGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import {
@@ -27,7 +26,7 @@ import {
 } from "@photogate/core";
 import { z } from "zod";
 import { lastDisable, writeAudit } from "./audit";
-import { attributesOf, nameOf, summaryOf } from "./cognito-user";
+import { attributesOf, listAllUsers, membersOf, nameOf, summaryOf } from "./cognito-user";
 import type { AdminApiDeps, RequestContext } from "./deps";
 import { type DirectoryEntry, mirror, readDirectory } from "./directory";
 import { CannotTargetSelfError, fromAwsError, InvalidRequestError } from "./errors";
@@ -99,41 +98,13 @@ async function walkCognito(deps: AdminApiDeps): Promise<DirectoryEntry[]> {
   const now = Date.now();
   if (directory && directory.pool === deps.config.userPoolId && now - directory.at < DIRECTORY_TTL_MS)
     return directory.users;
-  const users: DirectoryEntry[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.cognito.send(
-      new ListUsersCommand({
-        UserPoolId: deps.config.userPoolId,
-        Limit: 60,
-        ...(token ? { PaginationToken: token } : {}),
-      }),
-    );
-    for (const u of page.Users ?? []) {
-      users.push({ ...summaryOf(u), name: nameOf(u), groups: [] });
-    }
-    token = page.PaginationToken;
-  } while (token);
+  const users: DirectoryEntry[] = (await listAllUsers(deps.cognito, deps.config.userPoolId)).map((u) => ({
+    ...summaryOf(u),
+    name: nameOf(u),
+    groups: [],
+  }));
   directory = { at: now, pool: deps.config.userPoolId, users };
   return users;
-}
-
-async function membersOf(deps: AdminApiDeps, group: string): Promise<Set<string>> {
-  const subs = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await deps.cognito.send(
-      new ListUsersInGroupCommand({
-        UserPoolId: deps.config.userPoolId,
-        GroupName: group,
-        Limit: 60,
-        ...(token ? { NextToken: token } : {}),
-      }),
-    );
-    for (const u of page.Users ?? []) subs.add(summaryOf(u).sub);
-    token = page.NextToken;
-  } while (token);
-  return subs;
 }
 
 async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Page<UserSummary>> {
@@ -147,7 +118,7 @@ async function findUsers(deps: AdminApiDeps, query: UserSearchQuery): Promise<Pa
   const [users, members, photoOwners] = await Promise.all([
     // A photo id also finds owners whose own fields do not hold it: those need every entry.
     fromDirectory ? readDirectory(deps, photoSearch ? undefined : needle) : walkCognito(deps),
-    query.group && !fromDirectory ? membersOf(deps, query.group) : undefined,
+    query.group && !fromDirectory ? membersOf(deps.cognito, deps.config.userPoolId, query.group) : undefined,
     photoSearch ? ownersOfPhoto(deps, needle) : new Set<string>(),
   ]);
   const group = query.group;
