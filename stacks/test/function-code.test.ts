@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
@@ -57,6 +57,20 @@ describe("zipDirectory", () => {
     const executable = bundle(files);
     chmodSync(join(executable, "index.mjs"), 0o755);
     expect(zipDirectory(executable, cacheDir()).hash).not.toBe(base);
+  });
+
+  it("zips a bundle again when a file changes in place, even at the same size", () => {
+    const dir = bundle(files);
+    const cache = cacheDir();
+    const first = zipDirectory(dir, cache);
+    expect(zipDirectory(dir, cache)).toEqual(first);
+    writeFileSync(join(dir, "index.mjs"), "export const handler = 9;\n");
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(dir, "index.mjs"), later, later);
+    const second = zipDirectory(dir, cache);
+    expect(second.hash).not.toBe(first.hash);
+    const entries = unzipSync(readFileSync(second.path));
+    expect(Buffer.from(entries["index.mjs"] ?? []).toString()).toBe("export const handler = 9;\n");
   });
 
   it("reuses the cached zip for content it has zipped", () => {

@@ -27,6 +27,7 @@ export function functionCode(scope: Construct, id: string, bundleDir: string): T
 /** Zip entries all carry this time, so the same files always give the same bytes. */
 const FIXED_MTIME = new Date("1980-01-01T00:00:00Z");
 const DEFAULT_CACHE_DIR = join(tmpdir(), "photogate-function-zips");
+const zippedThisRun = new Map<string, { path: string; hash: string }>();
 
 /**
  * Zips every file below `dir` (sorted, modes kept, fixed times) into `{cacheDir}/{hash}/archive.zip`
@@ -34,16 +35,28 @@ const DEFAULT_CACHE_DIR = join(tmpdir(), "photogate-function-zips");
  * the names, modes and bytes, so it changes exactly when the code does.
  */
 export function zipDirectory(dir: string, cacheDir = DEFAULT_CACHE_DIR): { path: string; hash: string } {
-  const files = filesBelow(dir).map((name) => {
-    const absolute = join(dir, name);
-    return { name, mode: statSync(absolute).mode & 0o777, data: readFileSync(absolute) };
-  });
-  if (files.length === 0) throw new Error(`No files to deploy in ${dir}: build the function first`);
+  const listed = filesBelow(dir).map((name) => ({ name, stat: statSync(join(dir, name)) }));
+  if (listed.length === 0) throw new Error(`No files to deploy in ${dir}: build the function first`);
+  // Synthesizing several environments zips the same bundle for each: unchanged files (same
+  // names, sizes, modes and times) are not read and hashed again in this process.
+  const seenAs = [
+    cacheDir,
+    dir,
+    ...listed.map((f) => `${f.name}:${f.stat.size}:${f.stat.mode}:${f.stat.mtimeMs}`),
+  ].join("\0");
+  const seen = zippedThisRun.get(seenAs);
+  if (seen && existsSync(seen.path)) return seen;
+  const files = listed.map(({ name, stat }) => ({
+    name,
+    mode: stat.mode & 0o777,
+    data: readFileSync(join(dir, name)),
+  }));
   const digest = createHash("sha256");
   for (const file of files)
     digest.update(`${file.name}\0${file.mode}\0${file.data.length}\0`).update(file.data);
   const hash = digest.digest("hex").slice(0, 32).toUpperCase();
   const path = join(cacheDir, hash, "archive.zip");
+  zippedThisRun.set(seenAs, { path, hash });
   if (existsSync(path)) return { path, hash };
 
   const entries: Zippable = {};
