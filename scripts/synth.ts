@@ -5,7 +5,7 @@ import { repoRoot } from "@photogate/build";
 import { daysToDeprecation, LAMBDA_RUNTIMES, type LambdaRuntime } from "@photogate/core";
 
 /**
- * `pnpm synth [env…]`: runs the CDKTF app (stacks/src/main.ts, as cdktf.json does), which
+ * `pnpm synth [env…]`: runs the CDKTF app (stacks/bin/cdktf-app.mjs, as cdktf.json does), which
  * builds the function bundles and admin site it needs when they are missing or stale and
  * writes Terraform JSON for every environment (or the named ones) to cdktf.out/; then prints
  * each stack's backend and resource count.
@@ -16,8 +16,8 @@ const outdir = join(repoRoot, "cdktf.out");
 async function runApp(environments: string[]): Promise<void> {
   const started = performance.now();
   // The app prints a line per bundle it builds; this brackets them.
-  console.log("running the CDKTF app (stacks/src/main.ts) …");
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "stacks/src/main.ts")], {
+  console.log("running the CDKTF app (stacks/bin/cdktf-app.mjs) …");
+  const child = spawn(process.execPath, [join(repoRoot, "stacks/bin/cdktf-app.mjs")], {
     cwd: repoRoot,
     stdio: ["ignore", "inherit", "inherit"],
     env: {
@@ -28,7 +28,7 @@ async function runApp(environments: string[]): Promise<void> {
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   console.log(`synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  if (code !== 0) throw new Error(`the CDKTF app (stacks/src/main.ts) exited with ${code}`);
+  if (code !== 0) throw new Error(`the CDKTF app (stacks/bin/cdktf-app.mjs) exited with ${code}`);
 }
 
 interface Manifest {

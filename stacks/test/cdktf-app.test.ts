@@ -52,6 +52,7 @@ const outputs = () => [
   join(buildDir, "functions/edge-auth-x86_64/index.mjs"),
   join(buildDir, "functions/admin-api-arm64/index.mjs"),
   join(buildDir, "admin-site/index.html"),
+  join(buildDir, "stacks-app/main.cjs"),
 ];
 const mtimes = () => Promise.all(outputs().map(async (file) => (await stat(file)).mtimeMs));
 
@@ -74,6 +75,8 @@ describe("the CDKTF app as cdktf.json runs it", () => {
   it("builds every bundle and the admin site from a tree with none, then synthesizes all four stacks", async () => {
     expect(first.stderr).not.toMatch(/No function bundle|No admin app build/);
     expect(first.code).toBe(0);
+    // The app itself is compiled once, into the build directory like every other output.
+    expect(first.stderr).toMatch(/^compiled stacks\/src\/main\.ts in \d+ ms/m);
     for (const id of [
       "processor-arm64",
       "processor-x86_64",
@@ -99,7 +102,7 @@ describe("the CDKTF app as cdktf.json runs it", () => {
     await mkdir(outdir);
     const second = await runApp();
     expect(second.code).toBe(0);
-    expect(second.stderr).not.toMatch(/building/);
+    expect(second.stderr).not.toMatch(/building|compiled/);
     expect(await mtimes()).toEqual(before);
     expect(await stackNames()).toHaveLength(4);
   }, 300_000);

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { cp, mkdir, readFile, rm, stat } from "node:fs/promises";
+import { cp, mkdir, readFile, realpath, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { esbuildTarget, type LambdaRuntime } from "@photogate/core";
@@ -109,7 +109,9 @@ async function copyPackageTree(
 ): Promise<void> {
   if (seen.has(name)) return;
   seen.add(name);
-  const packageDir = await locatePackage(name, fromDir, pinnedVersion);
+  // pnpm links a package's own dependencies beside its real folder, not beside the link
+  // (found without it only through the NODE_PATH that `pnpm exec` sets).
+  const packageDir = await realpath(await locatePackage(name, fromDir, pinnedVersion));
   const manifest = JSON.parse(await readFile(join(packageDir, "package.json"), "utf8")) as PackageManifest;
   await cp(packageDir, join(nodeModules, name), { recursive: true, dereference: true });
   const target = `linux-${NODE_ARCH[architecture]}`;

@@ -16,6 +16,7 @@ export {
   type LambdaArchitecture,
   repoRoot,
 } from "./bundle";
+export { type CompiledAppManifest, compileApp, ensureCompiledApp, manifestPath } from "./compiled-app";
 export {
   type Deployable,
   deployablesFor,

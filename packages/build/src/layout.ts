@@ -16,6 +16,11 @@ export interface BuildLayout {
   adminSiteDir: string;
   /** One file per build holding the hash of the inputs it was built from. */
   hashesDir: string;
+  /**
+   * The CDKTF app compiled to one CommonJS file (stacks/bin/cdktf-app.mjs finds it the same
+   * way, from the same variable), with its inputs manifest beside it.
+   */
+  compiledApp: string;
 }
 
 export function buildLayout(buildDir = process.env[BUILD_DIR_ENV]): BuildLayout {
@@ -25,6 +30,7 @@ export function buildLayout(buildDir = process.env[BUILD_DIR_ENV]): BuildLayout 
       functionsDir: join(dist, "functions"),
       adminSiteDir: ADMIN_DIST_DIR,
       hashesDir: join(dist, ".input-hashes"),
+      compiledApp: join(dist, "stacks-app/main.cjs"),
     };
   }
   const root = resolve(buildDir);
@@ -32,5 +38,6 @@ export function buildLayout(buildDir = process.env[BUILD_DIR_ENV]): BuildLayout 
     functionsDir: join(root, "functions"),
     adminSiteDir: join(root, "admin-site"),
     hashesDir: join(root, ".input-hashes"),
+    compiledApp: join(root, "stacks-app/main.cjs"),
   };
 }

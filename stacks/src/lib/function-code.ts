@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { AssetType, TerraformAsset } from "cdktf";
 import type { Construct } from "constructs";
 import { type Zippable, zipSync } from "fflate";
@@ -37,14 +37,15 @@ const zippedThisRun = new Map<string, { path: string; hash: string }>();
 export function zipDirectory(dir: string, cacheDir = DEFAULT_CACHE_DIR): { path: string; hash: string } {
   const listed = filesBelow(dir).map((name) => ({ name, stat: statSync(join(dir, name)) }));
   if (listed.length === 0) throw new Error(`No files to deploy in ${dir}: build the function first`);
-  // Synthesizing several environments zips the same bundle for each: unchanged files (same
-  // names, sizes, modes and times) are not read and hashed again in this process.
+  // A bundle whose files all have the names, sizes, modes and times (modified and changed) of
+  // one zipped before, in this process or in an earlier synth through the cache's index, is not
+  // read and hashed again.
   const seenAs = [
-    cacheDir,
     dir,
-    ...listed.map((f) => `${f.name}:${f.stat.size}:${f.stat.mode}:${f.stat.mtimeMs}`),
+    ...listed.map(({ name, stat }) => `${name}:${stat.size}:${stat.mode}:${stat.mtimeMs}:${stat.ctimeMs}`),
   ].join("\0");
-  const seen = zippedThisRun.get(seenAs);
+  const indexFile = join(cacheDir, "index", createHash("sha256").update(seenAs).digest("hex"));
+  const seen = zippedThisRun.get(`${cacheDir}\0${seenAs}`) ?? fromIndex(indexFile, cacheDir);
   if (seen && existsSync(seen.path)) return seen;
   const files = listed.map(({ name, stat }) => ({
     name,
@@ -56,20 +57,38 @@ export function zipDirectory(dir: string, cacheDir = DEFAULT_CACHE_DIR): { path:
     digest.update(`${file.name}\0${file.mode}\0${file.data.length}\0`).update(file.data);
   const hash = digest.digest("hex").slice(0, 32).toUpperCase();
   const path = join(cacheDir, hash, "archive.zip");
-  zippedThisRun.set(seenAs, { path, hash });
-  if (existsSync(path)) return { path, hash };
+  zippedThisRun.set(`${cacheDir}\0${seenAs}`, { path, hash });
+  if (!existsSync(path)) writeZip(files, path);
+  writeAtomically(indexFile, hash);
+  return { path, hash };
+}
 
+/** The hash an index entry names, when it still looks like one (the archive is checked by the caller). */
+function fromIndex(indexFile: string, cacheDir: string): { path: string; hash: string } | undefined {
+  let hash: string;
+  try {
+    hash = readFileSync(indexFile, "utf8");
+  } catch {
+    return undefined;
+  }
+  return /^[0-9A-F]{32}$/.test(hash) ? { path: join(cacheDir, hash, "archive.zip"), hash } : undefined;
+}
+
+function writeZip(files: Array<{ name: string; mode: number; data: Buffer }>, path: string): void {
   const entries: Zippable = {};
   for (const { name, mode, data } of files) {
     // Unix external attributes: a regular file with its permission bits.
     entries[name] = [data, { mtime: FIXED_MTIME, os: 3, attrs: (0o100000 | mode) << 16, level: 9 }];
   }
-  mkdirSync(join(cacheDir, hash), { recursive: true });
-  // Written aside and renamed: a concurrent synth or a crash never leaves half a zip in the cache.
+  writeAtomically(path, zipSync(entries));
+}
+
+/** Written aside and renamed: a concurrent synth or a crash never leaves half a file in the cache. */
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.${process.pid}.partial`;
-  writeFileSync(partial, zipSync(entries));
+  writeFileSync(partial, data);
   renameSync(partial, path);
-  return { path, hash };
 }
 
 /** Paths of every file below `dir`, relative and with `/`, in a stable order. */
