@@ -4,12 +4,11 @@ import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
+import type { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import {
   adminApiEnvironment,
   cognitoIssuer,
@@ -23,6 +22,7 @@ import { adminApiStatements } from "@photogate/policies";
 import { type TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { functionCode } from "../lib/function-code";
+import { scheduleFunction } from "../lib/function-schedule";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
@@ -360,37 +360,19 @@ export class AdminApi extends Construct {
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       dependsOn: [this.logGroup, this.rolePolicy],
     });
-    // Pinned to this account, as the reconciler's schedule role is (no confused deputy).
-    const account = new DataAwsCallerIdentity(this, "account");
-    const schedulerRole = new IamRole(this, "directory-sync-schedule-role", {
-      name: `${name}-directory-sync-schedule`,
-      assumeRolePolicy: policyJson([
-        {
-          Effect: "Allow",
-          Principal: { Service: "scheduler.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-        },
-      ]),
-    });
-    new IamRolePolicy(this, "directory-sync-schedule-policy", {
-      name: "invoke-directory-sync",
-      role: schedulerRole.id,
-      policy: policyJson([
-        {
-          Sid: "InvokeDirectorySync",
-          Effect: "Allow",
-          Action: "lambda:InvokeFunction",
-          Resource: syncFunction.arn,
-        },
-      ]),
-    });
-    const schedule = new SchedulerSchedule(this, "directory-sync-schedule", {
-      name: `${name}-directory-sync`,
+    const { schedule } = scheduleFunction(this, {
+      ids: {
+        role: "directory-sync-schedule-role",
+        policy: "directory-sync-schedule-policy",
+        schedule: "directory-sync-schedule",
+      },
+      scheduleName: `${name}-directory-sync`,
+      roleName: `${name}-directory-sync-schedule`,
+      policyName: "invoke-directory-sync",
+      sid: "InvokeDirectorySync",
       description: "Brings the user directory in step with the user pool (sign-ups, changes made elsewhere).",
-      scheduleExpression: `rate(${minutes} minute${minutes === 1 ? "" : "s"})`,
-      flexibleTimeWindow: { mode: "OFF" },
-      target: { arn: syncFunction.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumRetryAttempts: 0 } },
+      everyMinutes: minutes,
+      functionArn: syncFunction.arn,
     });
     return { function: syncFunction, schedule };
   }

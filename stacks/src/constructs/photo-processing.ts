@@ -1,11 +1,10 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
-import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
+import type { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import {
   claimLeaseSeconds,
@@ -21,6 +20,7 @@ import { processorStatements } from "@photogate/policies";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { functionCode } from "../lib/function-code";
+import { scheduleFunction } from "../lib/function-schedule";
 import { lambdaRuntime } from "../lib/lambda-runtime";
 import { policyJson, serviceTrustPolicy } from "../lib/policy-document";
 
@@ -148,45 +148,21 @@ export class PhotoProcessing extends Construct {
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
     });
 
-    // EventBridge Scheduler (not a CloudWatch Events rule): a role it assumes, scoped to this
-    // account, that may invoke this one function; a synchronous-looking target is still an
-    // asynchronous invoke, so a failed run is retried by the scheduler's own policy.
-    const account = new DataAwsCallerIdentity(this, "account");
-    this.schedulerRole = new IamRole(this, "scheduler-role", {
-      name: `${options.functionName}-reconcile-schedule`,
-      assumeRolePolicy: policyJson([
-        {
-          Effect: "Allow",
-          Principal: { Service: "scheduler.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-        },
-      ]),
-    });
-    new IamRolePolicy(this, "scheduler-role-policy", {
-      name: "invoke-processor",
-      role: this.schedulerRole.id,
-      policy: policyJson([
-        {
-          Sid: "InvokeProcessor",
-          Effect: "Allow",
-          Action: "lambda:InvokeFunction",
-          Resource: this.function.arn,
-        },
-      ]),
-    });
-    this.reconcileSchedule = new SchedulerSchedule(this, "reconcile-schedule", {
-      name: `${options.functionName}-reconcile`,
+    // EventBridge Scheduler (not a CloudWatch Events rule); its target is still an asynchronous
+    // invoke, with this function's own retries.
+    const reconcile = scheduleFunction(this, {
+      ids: { role: "scheduler-role", policy: "scheduler-role-policy", schedule: "reconcile-schedule" },
+      scheduleName: `${options.functionName}-reconcile`,
+      roleName: `${options.functionName}-reconcile-schedule`,
+      policyName: "invoke-processor",
+      sid: "InvokeProcessor",
       description: "Re-drives uploads no run will finish (lost notifications, expired processing leases).",
-      scheduleExpression: `rate(${processor.reconcile.scheduleMinutes} minute${processor.reconcile.scheduleMinutes === 1 ? "" : "s"})`,
-      flexibleTimeWindow: { mode: "OFF" },
-      target: {
-        arn: this.function.arn,
-        roleArn: this.schedulerRole.arn,
-        input: JSON.stringify({ action: "reconcile" } satisfies ReconcileRequest),
-        retryPolicy: { maximumRetryAttempts: 0 },
-      },
+      everyMinutes: processor.reconcile.scheduleMinutes,
+      functionArn: this.function.arn,
+      input: JSON.stringify({ action: "reconcile" } satisfies ReconcileRequest),
     });
+    this.schedulerRole = reconcile.role;
+    this.reconcileSchedule = reconcile.schedule;
 
     const alarmActions = options.alarmActions ?? [];
     new CloudwatchMetricAlarm(this, "dlq-alarm", {
