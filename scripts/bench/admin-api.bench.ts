@@ -257,13 +257,8 @@ try {
       // Presigning never contacts S3; nothing listens on this port.
       urls: { cognitoIdp: emulator.url, dynamodb: dynamo.url, s3: "http://127.0.0.1:9" },
       credentials,
-      names: {
-        photoTable: names.photoTable,
-        auditTable: names.auditTable,
-        bucket: names.bucket,
-        userPoolId: pool.userPoolId,
-        userTable: names.userTable,
-      },
+      names,
+      userPoolId: pool.userPoolId,
       reprocess: async () => {},
       // This bench redrives no dead letters.
       deadLetterSource: () => {

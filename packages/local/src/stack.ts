@@ -312,13 +312,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         urls: { cognitoIdp: urls.cognitoIdp, dynamodb: urls.dynamodb, s3: urls.s3 },
         credentials: service,
         roleCredentials: emulators.roles.adminApi,
-        names: {
-          photoTable: names.photoTable,
-          auditTable: names.auditTable,
-          bucket: names.bucket,
-          userPoolId: pool.userPoolId,
-          userTable: names.userTable,
-        },
+        names,
+        userPoolId: pool.userPoolId,
         // On AWS the admin API invokes the processor function asynchronously; here it calls it.
         reprocess: (request) => handleReprocessRequest(request, processorDeps),
         // Replays go the way S3's notifications go, through the same delivery.

@@ -15,14 +15,12 @@ export interface LocalAdminDepsOptions {
    * still gets `credentials`. Default: `credentials`.
    */
   roleCredentials?: { accessKeyId: string; secretAccessKey: string };
-  names: {
-    photoTable: string;
-    auditTable: string;
-    bucket: string;
-    userPoolId: string;
-    /** The user directory; without it the users search walks the user pool. */
-    userTable?: string;
-  };
+  /**
+   * The local stack's resource names (core's `resourceNames`, or the emulators' `names`); the
+   * admin API reads these. Without `userTable` the users search walks the user pool.
+   */
+  names: { photoTable: string; auditTable: string; bucket: string; userTable?: string };
+  userPoolId: string;
   /**
    * Runs the real processor on a reprocess request (`handleReprocessRequest` with the local
    * processor's deps). Started and not awaited, like Lambda's `Event` invocation; a failure is
@@ -58,12 +56,16 @@ export function createLocalAdminDeps(options: LocalAdminDepsOptions): LocalAdmin
     // The S3 gateway checks presigned URLs as S3 does, so the app's images load through it.
     s3: { endpoint: urls.s3, region, credentials },
   });
-  addLocalCognitoShims(clients.cognito, names.userPoolId);
+  addLocalCognitoShims(clients.cognito, options.userPoolId);
   const running = new Set<Promise<unknown>>();
   return {
     ...clients,
     config: {
-      ...names,
+      photoTable: names.photoTable,
+      auditTable: names.auditTable,
+      bucket: names.bucket,
+      userPoolId: options.userPoolId,
+      userTable: names.userTable,
       presignSeconds: options.presignSeconds ?? 300,
       pictureBaseUrl: options.pictureBaseUrl,
     },

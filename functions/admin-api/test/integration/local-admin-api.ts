@@ -97,13 +97,8 @@ export async function startLocalAdminApi(
     urls: { cognitoIdp: urls.cognitoIdp, dynamodb: urls.dynamodb, s3: urls.s3 },
     credentials: emulators.serviceCredentials,
     roleCredentials: roles.adminApi,
-    names: {
-      photoTable: names.photoTable,
-      auditTable: names.auditTable,
-      bucket: names.bucket,
-      userPoolId: pool.userPoolId,
-      userTable: names.userTable,
-    },
+    names,
+    userPoolId: pool.userPoolId,
     reprocess: (request) => handleReprocessRequest(request, deps),
     deadLetterSource: () => {
       throw new Error("these tests redrive no dead letters");
