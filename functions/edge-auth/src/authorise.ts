@@ -30,7 +30,7 @@ import { objectKeyFromUri } from "./path";
 import { refusalResponse } from "./response";
 import {
   type AccessTokenClaims,
-  createAccessTokenVerifier,
+  createAccessTokenCheck,
   tokenFromAuthorization,
   type VerifierDeps,
 } from "./verifier";
@@ -68,11 +68,13 @@ export function createViewerRequestHandler(
   config: EdgeConfig,
   deps: ViewerRequestDeps = {},
 ): ViewerRequestHandler {
-  const verify = createAccessTokenVerifier(config, deps);
+  const verify = createAccessTokenCheck(config, deps);
   const log = deps.log ?? logLine;
   const allowedTypes = new Set(config.allowedContentTypes);
 
-  const authorise = async (request: CloudFrontRequest): Promise<void> => {
+  // Synchronous up to the token check, which answers at once unless it must fetch keys: then
+  // the rest of the checks run when it resolves.
+  const authorise = (request: CloudFrontRequest): undefined | Promise<void> => {
     const method = request.method;
     if (!(ALLOWED_METHODS as readonly string[]).includes(method)) {
       throw new MethodNotAllowedError(method, ALLOWED_METHODS);
@@ -100,8 +102,14 @@ export function createViewerRequestHandler(
         if (parts.area === "shared") return;
       }
     }
-    const claims = await verify(tokenFromAuthorization(authorization));
-    if (method === "PUT") {
+    const claims = verify(tokenFromAuthorization(authorization));
+    if (claims instanceof Promise) return claims.then((later) => authoriseAccess(request, key, later));
+    authoriseAccess(request, key, claims);
+  };
+
+  /** What the verified caller may do with this key. */
+  const authoriseAccess = (request: CloudFrontRequest, key: string, claims: AccessTokenClaims): undefined => {
+    if (request.method === "PUT") {
       const extension = authoriseUpload(key, claims);
       checkContentType(request.headers, extension, allowedTypes);
       checkContentLength(request.headers, config.maxUploadBytes);
@@ -117,7 +125,8 @@ export function createViewerRequestHandler(
       if (!request || typeof request !== "object" || !request.headers) {
         throw new InternalRefusal("event holds no CloudFront request");
       }
-      await authorise(request);
+      const pending = authorise(request);
+      if (pending) await pending;
       delete request.headers.authorization;
       return request;
     } catch (error) {

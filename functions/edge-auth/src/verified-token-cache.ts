@@ -8,6 +8,9 @@
  */
 export class VerifiedTokenCache<T> {
   private readonly entries = new Map<string, { token: string; value: T; expiresAtMs: number }>();
+  // A miss is followed by a set for the same token: its key is cut and hashed once.
+  private lastToken = "";
+  private lastKey = "";
 
   constructor(
     readonly maxEntries: number,
@@ -24,7 +27,7 @@ export class VerifiedTokenCache<T> {
 
   /** The value stored for exactly this token, if it has not expired. */
   get(token: string): T | undefined {
-    const key = lookupKey(token);
+    const key = this.keyOf(token);
     const entry = this.entries.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
     if (this.now() >= entry.expiresAtMs) {
@@ -38,12 +41,20 @@ export class VerifiedTokenCache<T> {
   set(token: string, value: T, exp: number): void {
     const expiresAtMs = exp * 1000;
     if (!(expiresAtMs > this.now())) return;
-    const key = lookupKey(token);
+    const key = this.keyOf(token);
     this.entries.delete(key);
     while (this.entries.size >= this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value as string);
     }
     this.entries.set(key, { token, value, expiresAtMs });
+  }
+
+  private keyOf(token: string): string {
+    if (token !== this.lastToken) {
+      this.lastToken = token;
+      this.lastKey = lookupKey(token);
+    }
+    return this.lastKey;
   }
 }
 

@@ -84,6 +84,20 @@ export function createAccessTokenVerifier(
   config: EdgeConfig,
   deps: VerifierDeps = {},
 ): (token: string) => Promise<AccessTokenClaims> {
+  const check = createAccessTokenCheck(config, deps);
+  return async (token) => check(token);
+}
+
+/**
+ * The same check, answering synchronously when it can: a token it has verified before or one
+ * signed by a baked key gives the claims (or throws the 401) at once, and only a token naming
+ * an unknown key gives a promise (it may need a JWKS fetch). The handler uses this, so a
+ * request pays for no promise it does not need.
+ */
+export function createAccessTokenCheck(
+  config: EdgeConfig,
+  deps: VerifierDeps = {},
+): (token: string) => AccessTokenClaims | Promise<AccessTokenClaims> {
   const now = deps.now ?? Date.now;
   const uri = jwksUri(config);
   const penaltyBox = new CooldownPenaltyBox(config.jwksRefreshCooldownSeconds * 1000, now);
@@ -203,21 +217,31 @@ export function createAccessTokenVerifier(
     return payload;
   };
 
-  return async (token) => {
-    const known = verified.get(token);
-    if (known) return known;
-    let payload: JwtPayload;
-    try {
-      // No promise, no fetch: the baked keys sign every token until the pool rotates its keys.
-      const fast = verifyWithBakedKey(token);
-      payload = fast ?? (await verifyWithRefresh(token));
-    } catch (error) {
-      throw toUnauthorized(error);
-    }
+  const remember = (token: string, payload: JwtPayload): AccessTokenClaims => {
     // Frozen: every later request with this token gets this very object.
     const claims = Object.freeze({ sub: payload.sub as string, clientId: payload.client_id as string });
     verified.set(token, claims, payload.exp as number);
     return claims;
+  };
+  const slowPath = async (token: string): Promise<AccessTokenClaims> => {
+    try {
+      return remember(token, await verifyWithRefresh(token));
+    } catch (error) {
+      throw toUnauthorized(error);
+    }
+  };
+
+  return (token) => {
+    const known = verified.get(token);
+    if (known) return known;
+    let payload: JwtPayload | undefined;
+    try {
+      // No promise, no fetch: the baked keys sign every token until the pool rotates its keys.
+      payload = verifyWithBakedKey(token);
+    } catch (error) {
+      throw toUnauthorized(error);
+    }
+    return payload === undefined ? slowPath(token) : remember(token, payload);
   };
 }
 

@@ -9,10 +9,12 @@ import {
   asResponse,
   edgeConfig,
   ISSUER,
+  OTHER,
   OWNER,
   poolKey,
   requestOf,
   USER_POOL_ID,
+  uploadUri,
   viewerEvent,
 } from "../support/fixtures";
 import { makeKey, signJwt } from "../support/tokens";
@@ -288,6 +290,20 @@ describe("unknown kid and JWKS refresh (QUALITY 6)", () => {
       await handler(viewerEvent({ authorization: accessToken({}, { key: rotated }) })),
     ).not.toHaveProperty("status");
     expect(await handler(viewerEvent({ authorization: accessToken() }))).not.toHaveProperty("status");
+    expect(endpoint.calls).toHaveLength(1);
+  });
+
+  it("a token signed by a rotated key still gets every access check after the refresh", async () => {
+    const { handler, endpoint } = setup();
+    const rotated = makeKey("pool-key-2");
+    endpoint.state.keys = [poolKey.jwk, rotated.jwk];
+    const token = accessToken({}, { key: rotated });
+    // The fixture's request is a valid upload to OWNER's prefix.
+    const intoOther = await handler(viewerEvent({ uri: uploadUri(OTHER), authorization: token }));
+    expect(asResponse(intoOther)).toMatchObject({ status: "403" });
+    const ownUpload = viewerEvent({ authorization: token });
+    expect(await handler(ownUpload)).toBe(requestOf(ownUpload));
+    expect(requestOf(ownUpload).headers.authorization).toBeUndefined();
     expect(endpoint.calls).toHaveLength(1);
   });
 
