@@ -309,7 +309,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       quota,
       createLocalAdminDeps({
         region,
-        urls: { cognitoIdp: urls.cognitoIdp, dynamodb: urls.dynamodb, s3: urls.s3 },
+        urls,
         credentials: service,
         roleCredentials: emulators.roles.adminApi,
         names,
@@ -328,12 +328,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         port: ports.adminApi,
         host,
         region,
-        userPool: {
-          issuer: pool.issuer,
-          jwksUri: pool.jwksUri,
-          adminClientId: pool.adminClientId,
-          uploadClientId: pool.uploadClientId,
-        },
+        userPool: pool,
         deps: adminDeps,
         allowedOrigins: options.adminOrigins ?? [],
       });

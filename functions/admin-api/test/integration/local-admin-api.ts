@@ -94,7 +94,7 @@ export async function startLocalAdminApi(
   processorDeps = deps;
   const adminDeps: LocalAdminDeps = createLocalAdminDeps({
     region,
-    urls: { cognitoIdp: urls.cognitoIdp, dynamodb: urls.dynamodb, s3: urls.s3 },
+    urls,
     credentials: emulators.serviceCredentials,
     roleCredentials: roles.adminApi,
     names,
@@ -109,12 +109,7 @@ export async function startLocalAdminApi(
   await syncDirectory(adminDeps);
   const server = await startAdminApiServer({
     region,
-    userPool: {
-      issuer: pool.issuer,
-      jwksUri: pool.jwksUri,
-      adminClientId: pool.adminClientId,
-      uploadClientId: pool.uploadClientId,
-    },
+    userPool: pool,
     deps: adminDeps,
     allowedOrigins: options.allowedOrigins ?? [],
   });
