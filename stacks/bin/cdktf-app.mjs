@@ -1,7 +1,7 @@
 // cdktf.json's app. Runs stacks/src/main.ts compiled to one CommonJS file (dist/stacks-app,
 // or under PHOTOGATE_BUILD_DIR as @photogate/build's layout says), so synth pays for no
 // TypeScript loader and loads provider classes through require; it is recompiled
-// (scripts/compile-app.ts) only when a recorded input's size or mtime changed.
+// (compile-app.ts beside this file) only when a recorded input's size or mtime changed.
 import { spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -27,7 +27,7 @@ function isCurrent() {
 if (!isCurrent()) {
   const compile = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "scripts/compile-app.ts"), "stacks/src/main.ts", compiled],
+    ["--import", "tsx", join(import.meta.dirname, "compile-app.ts"), "stacks/src/main.ts", compiled],
     { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] },
   );
   if (compile.status !== 0) {

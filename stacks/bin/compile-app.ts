@@ -1,13 +1,13 @@
 import { ensureCompiledApp } from "@photogate/build";
 
 /**
- * `tsx scripts/compile-app.ts <entry> <outfile>`: compiles a Node program of this repository
- * (the CDKTF app, for stacks/bin/cdktf-app.mjs) to one CommonJS file unless its inputs' bytes
- * are unchanged. Progress goes to stderr, so a CDKTF app's stdout stays clean.
+ * `tsx stacks/bin/compile-app.ts <entry> <outfile>`: compiles the CDKTF app (for cdktf-app.mjs
+ * beside it) to one CommonJS file unless its inputs' bytes are unchanged. Progress goes to
+ * stderr, so the app's stdout stays clean for the CDKTF CLI.
  */
 const [entry, outfile] = process.argv.slice(2);
 if (!entry || !outfile) {
-  console.error("usage: tsx scripts/compile-app.ts <entry, relative to the repository> <output .cjs file>");
+  console.error("usage: tsx stacks/bin/compile-app.ts <entry, relative to the repository> <output .cjs file>");
   process.exit(2);
 }
 const started = performance.now();
