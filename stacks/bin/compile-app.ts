@@ -7,7 +7,9 @@ import { ensureCompiledApp } from "@photogate/build";
  */
 const [entry, outfile] = process.argv.slice(2);
 if (!entry || !outfile) {
-  console.error("usage: tsx stacks/bin/compile-app.ts <entry, relative to the repository> <output .cjs file>");
+  console.error(
+    "usage: tsx stacks/bin/compile-app.ts <entry, relative to the repository> <output .cjs file>",
+  );
   process.exit(2);
 }
 const started = performance.now();

@@ -3,7 +3,7 @@ import { claimLeaseSeconds, defaultProcessing, defaultQuota, environments } from
 import { loadConfig, loadOperationsConfig } from "@photogate/processor/config";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { PhotoProcessing } from "../src/constructs/photo-processing";
+import { PhotoProcessing, type PhotoProcessingOptions } from "../src/constructs/photo-processing";
 import {
   asList,
   fixtureBundleDir,
@@ -19,20 +19,26 @@ const processor = { ...environments.dev.processor, reservedConcurrency: 7, maxRe
 const bucketArn = "arn:aws:s3:::test-photos";
 const tableArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/t-photos";
 
-const json = Testing.synthScope((scope) => {
-  useTestRuntimePolicy(scope);
-  new PhotoProcessing(scope, "processing", {
-    functionName: "t-processor",
-    dlqName: "t-processor-dlq",
-    bundleDir: fixtureBundleDir,
-    processor,
-    processing: defaultProcessing,
-    logRetentionDays: 30,
-    bucketArn,
-    photoTable: { name: "t-photos", arn: tableArn },
-    operations: { environment: "dev" },
+/** Synthesizes a stack holding only the construct, with the default options except for `overrides`. */
+function synthProcessing(overrides: Partial<PhotoProcessingOptions> = {}): string {
+  return Testing.synthScope((scope) => {
+    useTestRuntimePolicy(scope);
+    new PhotoProcessing(scope, "processing", {
+      functionName: "t-processor",
+      dlqName: "t-processor-dlq",
+      bundleDir: fixtureBundleDir,
+      processor,
+      processing: defaultProcessing,
+      logRetentionDays: 30,
+      bucketArn,
+      photoTable: { name: "t-photos", arn: tableArn },
+      operations: { environment: "dev" },
+      ...overrides,
+    });
   });
-});
+}
+
+const json = synthProcessing();
 const synth = parse(json);
 const fn = onlyResource(synth, "aws_lambda_function");
 const queue = onlyResource(synth, "aws_sqs_queue");
@@ -69,24 +75,13 @@ describe("PhotoProcessing function", () => {
     const usageArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/t-usage";
     const lifecycle = { rejectedOriginalDays: 30, abandonedUploadDays: 7 };
     const withQuota = parse(
-      Testing.synthScope((scope) => {
-        useTestRuntimePolicy(scope);
-        new PhotoProcessing(scope, "processing", {
-          functionName: "t-processor",
-          dlqName: "t-processor-dlq",
-          bundleDir: fixtureBundleDir,
-          processor,
-          processing: defaultProcessing,
-          logRetentionDays: 30,
-          bucketArn,
-          photoTable: { name: "t-photos", arn: tableArn },
-          operations: {
-            environment: "prod",
-            quota: { usageTable: "t-usage", limits: defaultQuota },
-            usageTableArn: usageArn,
-            storageLifecycle: lifecycle,
-          },
-        });
+      synthProcessing({
+        operations: {
+          environment: "prod",
+          quota: { usageTable: "t-usage", limits: defaultQuota },
+          usageTableArn: usageArn,
+          storageLifecycle: lifecycle,
+        },
       }),
     );
     const variables = onlyResource(withQuota, "aws_lambda_function").config.environment.variables;
@@ -139,24 +134,12 @@ describe("PhotoProcessing function", () => {
 
   it("sets variables the processor's own loader reads back as the construct's options", () => {
     const withPictures = parse(
-      Testing.synthScope((scope) => {
-        useTestRuntimePolicy(scope);
-        new PhotoProcessing(scope, "processing", {
-          functionName: "t-processor",
-          dlqName: "t-processor-dlq",
-          bundleDir: fixtureBundleDir,
-          processor,
-          processing: defaultProcessing,
-          logRetentionDays: 30,
-          bucketArn,
-          photoTable: { name: "t-photos", arn: tableArn },
-          operations: { environment: "dev" },
-          profilePictures: {
-            userPoolId: "eu-west-1_Pics1",
-            userPoolArn: "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_Pics1",
-            pictureBaseUrl: "https://d111.cloudfront.net",
-          },
-        });
+      synthProcessing({
+        profilePictures: {
+          userPoolId: "eu-west-1_Pics1",
+          userPoolArn: "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_Pics1",
+          pictureBaseUrl: "https://d111.cloudfront.net",
+        },
       }),
     );
     const variables = onlyResource(withPictures, "aws_lambda_function").config.environment.variables;
@@ -217,23 +200,7 @@ describe("PhotoProcessing function", () => {
 
   it("tells the given alarm actions when an alarm fires and when it clears", () => {
     const topic = "arn:aws:sns:eu-west-1:111122223333:t-alarms";
-    const withTopic = parse(
-      Testing.synthScope((scope) => {
-        useTestRuntimePolicy(scope);
-        new PhotoProcessing(scope, "processing", {
-          functionName: "t-processor",
-          dlqName: "t-processor-dlq",
-          bundleDir: fixtureBundleDir,
-          processor,
-          processing: defaultProcessing,
-          logRetentionDays: 30,
-          bucketArn,
-          photoTable: { name: "t-photos", arn: tableArn },
-          operations: { environment: "dev" },
-          alarmActions: [topic],
-        });
-      }),
-    );
+    const withTopic = parse(synthProcessing({ alarmActions: [topic] }));
     const alarms = Object.values(withTopic.resource.aws_cloudwatch_metric_alarm ?? {});
     expect(alarms).toHaveLength(2);
     for (const alarm of alarms) {
