@@ -1,11 +1,19 @@
 import { readFileSync } from "node:fs";
 import {
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   type UserStatusType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type {
   AuditEntry,
   ErrorBody,
@@ -20,6 +28,7 @@ import {
   type AdminApiEvent,
   createLogger,
   type DeadLetters,
+  forgetEmails,
   handleAdminRequest,
 } from "../src/index";
 
@@ -35,6 +44,38 @@ export const dynamo = mockClient(DynamoDBDocumentClient);
 export const s3 = mockClient(S3Client);
 
 export type Who = "none" | "plain" | "support" | "admins";
+
+/** Clears the AWS mocks and the cached e-mail lookups; DynamoDB puts (the audit log's) succeed. */
+export function resetAwsMocks(): void {
+  cognito.reset();
+  dynamo.reset();
+  s3.reset();
+  forgetEmails();
+  dynamo.on(PutCommand).resolves({});
+}
+
+/** OWNER is a confirmed Cognito user in no group, with no photos in the table or the bucket. */
+export function ownerWithoutPhotos(): void {
+  cognito.on(AdminGetUserCommand).resolves(cognitoUser(OWNER));
+  cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+  dynamo.on(QueryCommand).resolves({ Items: [] });
+  s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+}
+
+/** Cognito answers for `sub` with a confirmed user whose `picture` attribute is `picture`, if given. */
+export function userWithPicture(sub: string, picture?: string): void {
+  const user = cognitoUser(sub);
+  if (picture) user.UserAttributes.push({ Name: "picture", Value: picture });
+  cognito.on(AdminGetUserCommand).resolves(user);
+}
+
+/** The photo table holds exactly these records, looked up by owner and photoId. */
+export function storedPhotos(...items: PhotoRecord[]): void {
+  dynamo.on(GetCommand).callsFake((input: { Key: { owner: string; photoId: string } }) => {
+    const item = items.find((r) => r.owner === input.Key.owner && r.photoId === input.Key.photoId);
+    return item ? { Item: item } : {};
+  });
+}
 
 const base = JSON.parse(
   readFileSync(new URL("./fixtures/http-api-v2-jwt.json", import.meta.url), "utf8"),
@@ -66,6 +107,17 @@ export function event(
     claims.username = ADMIN;
     claims["cognito:groups"] = "[admins]";
   }
+  return e;
+}
+
+/** A request on one of the upload app's own routes, with that route's key; a plain user's unless `who` says. */
+export function userRouteEvent(
+  route: { method: string; path: string; routeKey: string },
+  options: { who?: Who; method?: string; body?: unknown; rawBody?: string } = {},
+): AdminApiEvent {
+  const { method = route.method, who = "plain", ...request } = options;
+  const e = event(method, route.path, { who, ...request });
+  e.routeKey = route.routeKey;
   return e;
 }
 
@@ -162,12 +214,22 @@ export async function call<T = unknown>(deps: AdminApiDeps, e: AdminApiEvent): P
 
 export type ErrorAnswer = Answer<ErrorBody>;
 
+/** The paths of the fields an error answer names, such as `body.photoId`. */
+export function fieldPaths(answer: ErrorAnswer): string[] | undefined {
+  return answer.body.error.fields?.map((f) => f.path);
+}
+
 /** The audit entries the API wrote, in order. */
 export function auditWrites(): AuditEntry[] {
   return dynamo
     .commandCalls(PutCommand)
     .filter((c) => c.args[0].input.TableName === "audit")
     .map((c) => c.args[0].input.Item as AuditEntry);
+}
+
+/** The UpdateCommand inputs the API sent to DynamoDB, in order. */
+export function dynamoUpdates() {
+  return dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
 }
 
 export function record(overrides: Partial<PhotoRecord> = {}): PhotoRecord & { verdictVersion: number } {
@@ -232,6 +294,7 @@ export function cognitoUser(
   };
 }
 
+/** An error shaped as the AWS SDK throws it for a service's JSON error answer. */
 export function awsError(name: string, message = `${name} from AWS`) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 }

@@ -2,39 +2,30 @@ import {
   AdminAddUserToGroupCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
-  AdminGetUserCommand,
-  AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { adminRoutes } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseGroupsClaim } from "../../src/index";
 import {
   call,
   cognito,
-  cognitoUser,
   dynamo,
   type ErrorAnswer,
   event,
   OWNER,
+  ownerWithoutPhotos,
   PHOTO,
-  s3,
+  resetAwsMocks,
   testDeps,
   type Who,
 } from "../helpers";
 
 beforeEach(() => {
-  cognito.reset();
-  dynamo.reset();
-  s3.reset();
-  dynamo.on(QueryCommand).resolves({ Items: [] });
-  dynamo.on(PutCommand).resolves({});
+  resetAwsMocks();
+  ownerWithoutPhotos();
   dynamo.on(GetCommand).resolves({});
-  s3.on(ListObjectsV2Command).resolves({ Contents: [] });
-  cognito.on(AdminGetUserCommand).resolves(cognitoUser(OWNER));
-  cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
 });
 
 /** One concrete request per route, with valid parameters. */

@@ -1,12 +1,18 @@
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeadLetterList, RedriveSummary } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ADMIN, auditWrites, call, dynamo, type ErrorAnswer, event, NOW, testDeps } from "../helpers";
+import {
+  ADMIN,
+  auditWrites,
+  call,
+  type ErrorAnswer,
+  event,
+  fieldPaths,
+  NOW,
+  resetAwsMocks,
+  testDeps,
+} from "../helpers";
 
-beforeEach(() => {
-  dynamo.reset();
-  dynamo.on(PutCommand).resolves({});
-});
+beforeEach(resetAwsMocks);
 
 describe("dead letters", () => {
   it("support gets 403 on both routes and nothing is replayed", async () => {
@@ -84,7 +90,7 @@ describe("dead letters", () => {
       event("POST", "/dead-letters/redrive", { who: "admins", body: { max: 1000, all: true } }),
     )) as ErrorAnswer;
     expect(answer.status).toBe(400);
-    expect(answer.body.error.fields?.map((f) => f.path).sort()).toEqual(["body", "body.max"]);
+    expect(fieldPaths(answer)?.sort()).toEqual(["body", "body.max"]);
   });
 
   it("answers NOT_SUPPORTED when the API has no dead letters configured", async () => {

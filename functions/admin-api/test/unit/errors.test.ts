@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toErrorBody } from "../../src/errors";
-
-/** An error shaped as the AWS SDK throws it for a service's JSON error answer. */
-const awsError = (name: string, message: string) =>
-  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+import { awsError } from "../helpers";
 
 describe("toErrorBody of Cognito's errors", () => {
   it("answers Cognito's UnsupportedOperationException as 501 NOT_SUPPORTED, with Cognito's reason", () => {

@@ -2,10 +2,10 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { METRICS } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createAdminApiMetrics } from "../../src/metrics";
-import { call, dynamo, event, OWNER, PHOTO, testDeps } from "../helpers";
+import { call, dynamo, event, OWNER, PHOTO, resetAwsMocks, testDeps } from "../helpers";
 
 describe("admin API ServerErrors", () => {
-  beforeEach(() => dynamo.reset());
+  beforeEach(resetAwsMocks);
 
   it("counts a 5xx answer and flushes it as one EMF line of the catalogue metric", async () => {
     dynamo.on(GetCommand).rejects(new Error("socket hang up"));

@@ -1,10 +1,9 @@
 import {
-  AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   CANNED_REPLIES,
   type Page,
@@ -13,7 +12,6 @@ import {
   type PhotoSummary,
 } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { forgetEmails } from "../../src/emails";
 import { createLogger, encodePageToken, type LogEntry } from "../../src/index";
 import {
   ADMIN,
@@ -21,25 +19,23 @@ import {
   awsError,
   call,
   cognito,
-  cognitoUser,
   dynamo,
+  dynamoUpdates,
   type ErrorAnswer,
   event,
+  fieldPaths,
   NOW,
   OWNER,
   PHOTO,
   record,
+  resetAwsMocks,
   SUPPORT,
   s3,
   testDeps,
+  userWithPicture,
 } from "../helpers";
 
-beforeEach(() => {
-  cognito.reset();
-  dynamo.reset();
-  s3.reset();
-  dynamo.on(PutCommand).resolves({});
-});
+beforeEach(resetAwsMocks);
 
 const LEK = { status: "rejected", createdAt: "2026-03-01T10:00:00.000Z", owner: OWNER, photoId: PHOTO };
 
@@ -143,12 +139,12 @@ describe("photo lists", () => {
     const deps = testDeps();
     const neither = (await call(deps, event("GET", "/photos"))) as ErrorAnswer;
     expect(neither.status).toBe(400);
-    expect(neither.body.error.fields?.map((f) => f.path)).toEqual(["query.status"]);
+    expect(fieldPaths(neither)).toEqual(["query.status"]);
     const bad = (await call(
       deps,
       event("GET", "/photos", { query: { status: "lost", limit: "500" } }),
     )) as ErrorAnswer;
-    expect(bad.body.error.fields?.map((f) => f.path).sort()).toEqual(["query.limit", "query.status"]);
+    expect(fieldPaths(bad)?.sort()).toEqual(["query.limit", "query.status"]);
     const badId = (await call(deps, event("GET", `/photos/${OWNER}/not-a-uuid`))) as ErrorAnswer;
     expect(badId.body.error).toMatchObject({ code: "INVALID_REQUEST", fields: [{ path: "params.photoId" }] });
   });
@@ -169,14 +165,12 @@ describe("photo detail", () => {
   });
 
   it("names the support member who overrode the verdict by e-mail", async () => {
-    forgetEmails();
     dynamo.on(GetCommand).resolves({ Item: record({ status: "approved", reviewedBy: SUPPORT }) });
     cognito.on(ListUsersCommand, { Filter: `sub = "${SUPPORT}"` }).resolves({
       Users: [{ Username: SUPPORT, Attributes: [{ Name: "email", Value: "support@example.com" }] }],
     });
     const answer = await call<PhotoDetail>(testDeps(), event("GET", `/photos/${OWNER}/${PHOTO}`));
     expect(answer.body).toMatchObject({ reviewedBy: SUPPORT, reviewedByEmail: "support@example.com" });
-    forgetEmails();
   });
 
   it("a missing photo → 404 PHOTO_NOT_FOUND", async () => {
@@ -211,7 +205,7 @@ describe("approve and reject", () => {
     );
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ status: "approved", reviewedBy: SUPPORT });
-    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const update = dynamoUpdates()[0]!;
     expect(update.ExpressionAttributeValues).toMatchObject({
       ":status": "approved",
       ":reviewedBy": SUPPORT,
@@ -270,7 +264,7 @@ describe("approve and reject", () => {
       event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { note: "blurred on purpose" } }),
     );
     expect(answer.body.reasons).toEqual([{ code: "BLURRY", message: CANNED_REPLIES.BLURRY[0] }]);
-    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const update = dynamoUpdates()[0]!;
     expect(update.UpdateExpression).toMatch(/REMOVE .*#reviewQueue/);
     expect(update.ExpressionAttributeValues?.[":automatic"]).toMatchObject({
       status: "rejected",
@@ -280,7 +274,7 @@ describe("approve and reject", () => {
       deps,
       event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { message: "hi" } }),
     )) as ErrorAnswer;
-    expect(noNote.body.error.fields?.map((f) => f.path)).toEqual(["body.note"]);
+    expect(fieldPaths(noNote)).toEqual(["body.note"]);
   });
 
   it("restore (Undo) brings the automatic verdict back into the queue; without one → 409", async () => {
@@ -323,9 +317,7 @@ describe("approve and reject", () => {
       mine: true,
       reviewClaim: { by: SUPPORT, until: "2026-03-04T05:11:07.000Z" },
     });
-    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.ConditionExpression).toContain(
-      "#reviewClaim.#until <= :now",
-    );
+    expect(dynamoUpdates()[0]!.ConditionExpression).toContain("#reviewClaim.#until <= :now");
     const theirs = { by: ADMIN, email: "admin@example.com", until: "2026-03-04T05:08:00.000Z" };
     dynamo.on(UpdateCommand).rejects(awsError("ConditionalCheckFailedException"));
     dynamo.on(GetCommand).resolves({ Item: record({ reviewClaim: theirs }) });
@@ -339,12 +331,12 @@ describe("approve and reject", () => {
       deps,
       event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: {} }),
     )) as ErrorAnswer;
-    expect(noReason.body.error.fields?.map((f) => f.path)).toEqual(["body.reason"]);
+    expect(fieldPaths(noReason)).toEqual(["body.reason"]);
     const badJson = (await call(
       deps,
       event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { rawBody: "{" }),
     )) as ErrorAnswer;
-    expect(badJson.body.error.fields?.map((f) => f.path)).toContain("body");
+    expect(fieldPaths(badJson)).toContain("body");
     const leased = record({
       status: "processing",
       claimId: "run-1",
@@ -417,7 +409,7 @@ describe("photos stuck in processing", () => {
       event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { note: "unreadable", code: "CORRUPT" } }),
     );
     expect(reject).toMatchObject({ status: 200 });
-    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const update = dynamoUpdates()[0]!;
     expect(update.UpdateExpression).toMatch(/REMOVE .*#claimId/);
     expect(update.ConditionExpression).toContain("#leaseExpiresAt <= :now");
     expect(update.ExpressionAttributeValues?.[":now"]).toBe(NOW.toISOString());
@@ -486,9 +478,7 @@ describe("reprocess, delete, profile picture", () => {
       event("POST", `/photos/${OWNER}/${PHOTO}/profile-picture`),
     )) as ErrorAnswer;
     expect(refused).toMatchObject({ status: 409, body: { error: { code: "PHOTO_NOT_APPROVED" } } });
-    const user = cognitoUser(OWNER);
-    user.UserAttributes.push({ Name: "picture", Value: "old.webp" });
-    cognito.on(AdminGetUserCommand).resolves(user);
+    userWithPicture(OWNER, "old.webp");
     const answer = await call(deps, event("POST", `/photos/${OWNER}/${PHOTO}/profile-picture`));
     const picture = `https://d111.cloudfront.net/shared/${OWNER}/${PHOTO}/display.webp`;
     expect(answer).toMatchObject({ status: 200, body: { sub: OWNER, picture } });

@@ -1,68 +1,45 @@
 import {
   AdminDeleteUserAttributesCommand,
-  AdminGetUserCommand,
-  AdminListGroupsForUserCommand,
   AdminUpdateUserAttributesCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { PROFILE_PICTURE_ROUTE, type UserDetail } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { forgetEmails } from "../../src/emails";
 import {
   auditWrites,
   call,
   cognito,
-  cognitoUser,
   dynamo,
   type ErrorAnswer,
   event,
+  fieldPaths,
   OWNER,
+  ownerWithoutPhotos,
   PHOTO,
   PLAIN,
   record,
+  resetAwsMocks,
   s3,
+  storedPhotos,
   testDeps,
+  userRouteEvent,
+  userWithPicture,
 } from "../helpers";
 
 const PICTURE_OF = (owner: string, photoId: string) =>
   `https://d111.cloudfront.net/shared/${owner}/${photoId}/display.webp`;
 
-beforeEach(() => {
-  cognito.reset();
-  dynamo.reset();
-  s3.reset();
-  forgetEmails();
-  dynamo.on(PutCommand).resolves({});
-});
+beforeEach(resetAwsMocks);
 
 /** The user-facing route as API Gateway hands it over: its own route key, an upload-app user's claims. */
-function choose(body: unknown, options: { rawBody?: string; method?: string } = {}) {
-  const e = event(options.method ?? "PUT", PROFILE_PICTURE_ROUTE.path, {
-    who: "plain",
-    ...(options.rawBody === undefined ? { body } : { rawBody: options.rawBody }),
-  });
-  e.routeKey = PROFILE_PICTURE_ROUTE.routeKey;
-  return e;
-}
-
-/** The caller's own records, keyed like the table: another user's photo is simply not there. */
-function photos(...items: ReturnType<typeof record>[]) {
-  dynamo.on(GetCommand).callsFake((input: { Key: { owner: string; photoId: string } }) => {
-    const item = items.find((r) => r.owner === input.Key.owner && r.photoId === input.Key.photoId);
-    return item ? { Item: item } : {};
-  });
-}
-
-function userWithPicture(sub: string, picture?: string) {
-  const user = cognitoUser(sub);
-  if (picture) user.UserAttributes.push({ Name: "picture", Value: picture });
-  cognito.on(AdminGetUserCommand).resolves(user);
+function choose(body: unknown, options: { method?: string } = {}) {
+  return userRouteEvent(PROFILE_PICTURE_ROUTE, { ...options, body });
 }
 
 describe("PUT /me/profile-picture (a user chooses an approved photo of their own)", () => {
   it("sets `picture` to the shared display copy of the caller's approved photo, audited with the old value", async () => {
-    photos(record({ owner: PLAIN, status: "approved", reasons: [] }));
+    storedPhotos(record({ owner: PLAIN, status: "approved", reasons: [] }));
     userWithPicture(PLAIN, PICTURE_OF(PLAIN, "00000000-0000-4000-8000-000000000000"));
     const answer = await call(testDeps(), choose({ photoId: PHOTO }));
     expect(answer).toMatchObject({
@@ -88,7 +65,7 @@ describe("PUT /me/profile-picture (a user chooses an approved photo of their own
   });
 
   it("choosing the current picture again changes nothing and writes no audit entry", async () => {
-    photos(record({ owner: PLAIN, status: "approved", reasons: [] }));
+    storedPhotos(record({ owner: PLAIN, status: "approved", reasons: [] }));
     userWithPicture(PLAIN, PICTURE_OF(PLAIN, PHOTO));
     const answer = await call(testDeps(), choose({ photoId: PHOTO }));
     expect(answer).toMatchObject({ status: 200, body: { changed: false } });
@@ -112,7 +89,7 @@ describe("PUT /me/profile-picture (a user chooses an approved photo of their own
       "PHOTO_NOT_APPROVED",
     ],
   ])("refuses %s with a clear 4xx and changes nothing", async (_, items, status, code) => {
-    photos(...items);
+    storedPhotos(...items);
     userWithPicture(PLAIN);
     const answer = (await call(testDeps(), choose({ photoId: PHOTO }))) as ErrorAnswer;
     expect(answer).toMatchObject({ status, body: { error: { code } } });
@@ -130,10 +107,9 @@ describe("PUT /me/profile-picture (a user chooses an approved photo of their own
       "body",
     ],
   ])("answers 400 INVALID_REQUEST for %s", async (_, input, path) => {
-    const e = "rawBody" in input ? choose(undefined, { rawBody: input.rawBody }) : choose(input.body);
-    const answer = (await call(testDeps(), e)) as ErrorAnswer;
+    const answer = (await call(testDeps(), userRouteEvent(PROFILE_PICTURE_ROUTE, input))) as ErrorAnswer;
     expect(answer).toMatchObject({ status: 400, body: { error: { code: "INVALID_REQUEST" } } });
-    expect(answer.body.error.fields?.map((f) => f.path)).toContain(path);
+    expect(fieldPaths(answer)).toContain(path);
   });
 
   it("answers 405 to another method on the route, and 401 without a caller", async () => {
@@ -203,9 +179,8 @@ describe("support rejects or deletes the photo that is someone's picture", () =>
 
 describe("GET /users/{sub} shows the current picture and its photo", () => {
   it("names the photo `picture` points at, with its display image presigned for the admin app", async () => {
+    ownerWithoutPhotos();
     userWithPicture(OWNER, PICTURE_OF(OWNER, PHOTO));
-    cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
-    dynamo.on(QueryCommand).resolves({ Items: [] });
     const answer = await call<UserDetail>(testDeps(), event("GET", `/users/${OWNER}`));
     expect(answer.status).toBe(200);
     expect(answer.body.picture).toBe(PICTURE_OF(OWNER, PHOTO));
@@ -214,8 +189,7 @@ describe("GET /users/{sub} shows the current picture and its photo", () => {
   });
 
   it("has no profile photo for a user without a picture, or with one that is not their photo", async () => {
-    cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
-    dynamo.on(QueryCommand).resolves({ Items: [] });
+    ownerWithoutPhotos();
     for (const picture of [undefined, PICTURE_OF(PLAIN, PHOTO), "https://elsewhere.example/x.png"]) {
       userWithPicture(OWNER, picture);
       const answer = await call<UserDetail>(testDeps(), event("GET", `/users/${OWNER}`));

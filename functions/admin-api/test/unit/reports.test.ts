@@ -1,50 +1,37 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type PhotoRecord, type PhotoSummary, REPORT_PHOTO_ROUTE } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { forgetEmails } from "../../src/emails";
 import {
   auditWrites,
   awsError,
   call,
-  cognito,
   dynamo,
+  dynamoUpdates,
   type ErrorAnswer,
   event,
+  fieldPaths,
   NOW,
   OWNER,
   PHOTO,
   PLAIN,
   record,
+  resetAwsMocks,
   SUPPORT,
-  s3,
+  storedPhotos,
   testDeps,
+  userRouteEvent,
 } from "../helpers";
 
-beforeEach(() => {
-  cognito.reset();
-  dynamo.reset();
-  s3.reset();
-  forgetEmails();
-  dynamo.on(PutCommand).resolves({});
-});
+beforeEach(resetAwsMocks);
 
 const APPROVED = () => record({ status: "approved", reasons: [] });
 
 /** `POST /reports` as API Gateway hands it over: its own route key, an upload-app user's claims. */
-function report(body: unknown, options: { rawBody?: string; who?: "plain" | "none" } = {}) {
-  const e = event("POST", REPORT_PHOTO_ROUTE.path, {
-    who: options.who ?? "plain",
-    ...(options.rawBody === undefined ? { body } : { rawBody: options.rawBody }),
-  });
-  e.routeKey = REPORT_PHOTO_ROUTE.routeKey;
-  return e;
+function report(body: unknown, options: { who?: "plain" | "none" } = {}) {
+  return userRouteEvent(REPORT_PHOTO_ROUTE, { ...options, body });
 }
 
 const valid = { owner: OWNER, photoId: PHOTO, reason: "IMPERSONATION", comment: "  That is my face  " };
-
-function updates() {
-  return dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-}
 
 describe("POST /reports (a signed-in user reports another user's approved photo)", () => {
   it("adds the report, puts the photo in the review queue and audits it with the reporter as actor", async () => {
@@ -52,7 +39,7 @@ describe("POST /reports (a signed-in user reports another user's approved photo)
     dynamo.on(UpdateCommand).resolves({});
     const answer = await call(testDeps(), report(valid));
     expect(answer).toMatchObject({ status: 200, body: { owner: OWNER, photoId: PHOTO, counted: true } });
-    const [update] = updates();
+    const [update] = dynamoUpdates();
     expect(update?.Key).toEqual({ owner: OWNER, photoId: PHOTO });
     expect(update?.UpdateExpression).toContain("#reviewQueue = :open");
     expect(update?.ExpressionAttributeValues).toMatchObject({
@@ -83,7 +70,7 @@ describe("POST /reports (a signed-in user reports another user's approved photo)
     });
     const answer = await call(testDeps(), report({ owner: OWNER, photoId: PHOTO, reason: "SPAM" }));
     expect(answer).toMatchObject({ status: 200, body: { counted: false } });
-    expect(updates()).toEqual([]);
+    expect(dynamoUpdates()).toEqual([]);
     expect(auditWrites()).toMatchObject([
       { action: "photo.report", after: { reason: "SPAM", counted: false } },
     ]);
@@ -119,14 +106,11 @@ describe("POST /reports (a signed-in user reports another user's approved photo)
   ])(
     "refuses %s with a clear 4xx, writes nothing to the record and audits nothing",
     async (_, items, owner, status, code) => {
-      dynamo.on(GetCommand).callsFake((input: { Key: { owner: string; photoId: string } }) => {
-        const item = items.find((r) => r.owner === input.Key.owner && r.photoId === input.Key.photoId);
-        return item ? { Item: item } : {};
-      });
+      storedPhotos(...items);
       const answer = (await call(testDeps(), report({ ...valid, owner }))) as ErrorAnswer;
       expect(answer).toMatchObject({ status, body: { error: { code } } });
       expect(answer.body.error.message).toMatch(code === "PHOTO_NOT_FOUND" ? /^No photo / : /report/);
-      expect(updates()).toEqual([]);
+      expect(dynamoUpdates()).toEqual([]);
       expect(auditWrites()).toEqual([]);
     },
   );
@@ -146,10 +130,9 @@ describe("POST /reports (a signed-in user reports another user's approved photo)
     ["an owner that is not a UUID", { body: { ...valid, owner: "../x" } }, "body.owner"],
     ["an unknown field", { body: { ...valid, reporter: SUPPORT } }, "body"],
   ])("answers 400 INVALID_REQUEST naming the field for %s", async (_, input, path) => {
-    const e = "rawBody" in input ? report(undefined, { rawBody: input.rawBody }) : report(input.body);
-    const answer = (await call(testDeps(), e)) as ErrorAnswer;
+    const answer = (await call(testDeps(), userRouteEvent(REPORT_PHOTO_ROUTE, input))) as ErrorAnswer;
     expect(answer).toMatchObject({ status: 400, body: { error: { code: "INVALID_REQUEST" } } });
-    expect(answer.body.error.fields?.map((f) => f.path)).toContain(path);
+    expect(fieldPaths(answer)).toContain(path);
   });
 
   it("answers 401 without a caller, and is not an admin route (a plain user on the catch-all gets 403)", async () => {
@@ -214,7 +197,7 @@ describe("reported photos in the review queue", () => {
       event("POST", `/photos/${OWNER}/${PHOTO}/approve`, { body: { reason: "Looks fine" } }),
     );
     expect(answer.status).toBe(200);
-    const [update] = updates();
+    const [update] = dynamoUpdates();
     expect(update?.UpdateExpression).toMatch(/REMOVE .*#reviewQueue/);
     expect(update?.UpdateExpression).toMatch(/REMOVE .*#openReports/);
     expect(update?.ExpressionAttributeValues?.[":status"]).toBe("approved");
@@ -238,7 +221,7 @@ describe("reported photos in the review queue", () => {
       event("POST", `/photos/${OWNER}/${PHOTO}/reject`, { body: { note: "spam account" } }),
     );
     expect(answer.status).toBe(200);
-    const values = updates()[0]?.ExpressionAttributeValues;
+    const values = dynamoUpdates()[0]?.ExpressionAttributeValues;
     expect(values?.[":status"]).toBe("rejected");
     expect(values?.[":handled"]).toMatchObject({ outcome: "removed", reports: reported().openReports });
   });
@@ -264,7 +247,7 @@ describe("reported photos in the review queue", () => {
     dynamo.on(UpdateCommand).resolves({ Attributes: { ...reported(), verdictVersion: 3 } });
     const answer = await call(testDeps(), event("POST", `/photos/${OWNER}/${PHOTO}/restore`));
     expect(answer.status).toBe(200);
-    const [update] = updates();
+    const [update] = dynamoUpdates();
     expect(update?.ExpressionAttributeValues).toMatchObject({
       ":status": "approved",
       ":open": "open",
@@ -285,7 +268,7 @@ describe("reported photos in the review queue", () => {
     });
     dynamo.on(UpdateCommand).resolves({ Attributes: { ...APPROVED(), verdictVersion: 3 } });
     await call(testDeps(), event("POST", `/photos/${OWNER}/${PHOTO}/restore`));
-    const [update] = updates();
+    const [update] = dynamoUpdates();
     expect(update?.UpdateExpression).toMatch(/REMOVE .*#reviewQueue/);
     expect(update?.ConditionExpression).toContain("attribute_not_exists(#openReports)");
   });

@@ -11,7 +11,9 @@ import {
   dynamo,
   type ErrorAnswer,
   event,
+  fieldPaths,
   OWNER,
+  resetAwsMocks,
   testDeps,
 } from "../helpers";
 
@@ -20,8 +22,7 @@ let items: Map<string, Record<string, unknown>>;
 const id = (key: Record<string, unknown>) => `${key.owner}/${key.period}`;
 
 beforeEach(() => {
-  cognito.reset();
-  dynamo.reset();
+  resetAwsMocks();
   items = new Map([
     [`${OWNER}/day#2026-03-04`, { owner: OWNER, period: "day#2026-03-04", uploads: 7, bytes: 9000 }],
   ]);
@@ -124,7 +125,7 @@ describe("PUT /users/{sub}/quota", () => {
       event("PUT", `/users/${OWNER}/quota`, { who: "admins", body }),
     )) as ErrorAnswer;
     expect(answer.status).toBe(400);
-    expect(answer.body.error.fields?.map((f) => f.path)).toContain(field);
+    expect(fieldPaths(answer)).toContain(field);
     expect(items.has(`${OWNER}/limits`)).toBe(false);
   });
 

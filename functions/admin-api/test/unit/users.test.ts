@@ -11,11 +11,10 @@ import {
   AdminUserGlobalSignOutCommand,
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditItem, Page, UserDetail, UserSummary } from "@photogate/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { forgetEmails } from "../../src/emails";
 import { encodePageToken, forgetDirectory, loadConfig } from "../../src/index";
 import {
   ADMIN,
@@ -28,22 +27,18 @@ import {
   type ErrorAnswer,
   event,
   OWNER,
+  ownerWithoutPhotos,
   PHOTO,
   record,
+  resetAwsMocks,
   SUPPORT,
   s3,
   testDeps,
 } from "../helpers";
 
 beforeEach(() => {
-  cognito.reset();
-  dynamo.reset();
-  s3.reset();
-  dynamo.on(PutCommand).resolves({});
-  dynamo.on(QueryCommand).resolves({ Items: [] });
-  s3.on(ListObjectsV2Command).resolves({ Contents: [] });
-  cognito.on(AdminGetUserCommand).resolves(cognitoUser(OWNER));
-  cognito.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+  resetAwsMocks();
+  ownerWithoutPhotos();
 });
 
 describe("user search", () => {
@@ -178,7 +173,6 @@ describe("user detail", () => {
 
   it("counts every status across pages, and says who disabled a disabled user, when and why", async () => {
     cognito.on(AdminGetUserCommand).resolves(cognitoUser(OWNER, { enabled: false }));
-    forgetEmails();
     cognito.on(ListUsersCommand, { Filter: `sub = "${SUPPORT}"` }).resolves({
       Users: [{ Username: SUPPORT, Attributes: [{ Name: "email", Value: "support@example.com" }] }],
     });
@@ -224,7 +218,6 @@ describe("user detail", () => {
       ExpressionAttributeValues: { ":pk": `user/${OWNER}`, ":action": "user.disable" },
       ScanIndexForward: false,
     });
-    forgetEmails();
   });
 });
 
