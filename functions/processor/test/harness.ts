@@ -19,6 +19,7 @@ import {
   PutObjectTaggingCommand,
   type PutObjectTaggingCommandInput,
   S3Client,
+  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import {
   DynamoDBDocumentClient,
@@ -98,7 +99,89 @@ export class FakeUsageTable {
 export interface StoredObject {
   body: Buffer;
   eTag: string;
+  contentType?: string;
+  cacheControl?: string;
+  metadata?: Record<string, string>;
   tags?: Record<string, string>;
+}
+
+const noSuchKey = (message = "The specified key does not exist.") =>
+  new NoSuchKey({ message, $metadata: { httpStatusCode: 404 } });
+
+/**
+ * A small bucket answering as S3 does: GetObject fails 404 NoSuchKey for a missing key and 412
+ * when IfMatch no longer holds; what is put can be copied, listed, tagged and deleted.
+ */
+export class FakeBucket {
+  readonly objects = new Map<string, StoredObject>();
+  /** Every object put, copied or deleted, in the order it happened: [operation, key]. */
+  readonly writes: [string, string][] = [];
+
+  getObject(input: GetObjectCommandInput) {
+    const object = this.objects.get(input.Key!);
+    if (!object) throw noSuchKey();
+    if (input.IfMatch && input.IfMatch !== `"${object.eTag}"`) {
+      throw new S3ServiceException({
+        name: "PreconditionFailed",
+        $fault: "client",
+        message: "At least one of the pre-conditions you specified did not hold",
+        $metadata: { httpStatusCode: 412 },
+      });
+    }
+    return {
+      ETag: `"${object.eTag}"`,
+      ContentLength: object.body.length,
+      ...(object.metadata ? { Metadata: object.metadata } : {}),
+      Body: { transformToByteArray: async () => new Uint8Array(object.body) },
+    } as never;
+  }
+
+  putObject(input: PutObjectCommandInput) {
+    this.writes.push(["put", input.Key!]);
+    const body =
+      typeof input.Body === "string" ? Buffer.from(input.Body) : Buffer.from(input.Body as Uint8Array);
+    this.objects.set(input.Key!, {
+      body,
+      eTag: "derived",
+      ...(input.ContentType ? { contentType: input.ContentType } : {}),
+      ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
+    });
+    return { ETag: '"derived"' };
+  }
+
+  copyObject(input: CopyObjectCommandInput) {
+    const source = this.objects.get(input.CopySource!.slice(`${input.Bucket}/`.length));
+    if (!source) throw noSuchKey("no copy source");
+    this.writes.push(["copy", input.Key!]);
+    this.objects.set(input.Key!, {
+      ...source,
+      ...(input.ContentType ? { contentType: input.ContentType } : {}),
+      ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
+    });
+    return {};
+  }
+
+  listObjects(input: ListObjectsV2CommandInput) {
+    return {
+      Contents: [...this.objects.keys()]
+        .filter((k) => k.startsWith(input.Prefix ?? ""))
+        .map((Key) => ({ Key })),
+      IsTruncated: false,
+    };
+  }
+
+  deleteObject(input: DeleteObjectCommandInput) {
+    this.writes.push(["delete", input.Key!]);
+    this.objects.delete(input.Key!);
+    return {};
+  }
+
+  putObjectTagging(input: PutObjectTaggingCommandInput) {
+    const object = this.objects.get(input.Key!);
+    if (!object) throw noSuchKey();
+    object.tags = Object.fromEntries((input.Tagging?.TagSet ?? []).map((t) => [t.Key!, t.Value!]));
+    return {};
+  }
 }
 
 /**
@@ -111,7 +194,7 @@ export function processorHarness() {
   const rekognition = mockClient(RekognitionClient);
   const photos = new FakePhotoTable();
   const usage = new FakeUsageTable();
-  const objects = new Map<string, StoredObject>();
+  const bucket = new FakeBucket();
   const logs = captureLogs();
   const byTable =
     <I extends { TableName?: string | undefined }, R>(onUsage: (input: I) => R, onPhotos: (input: I) => R) =>
@@ -131,39 +214,12 @@ export function processorHarness() {
     ),
   );
   dynamo.on(PutCommand).callsFake((i: PutCommandInput) => usage.put(i));
-  s3.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
-    const object = objects.get(input.Key!);
-    if (!object) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
-    return {
-      ETag: `"${object.eTag}"`,
-      Body: { transformToByteArray: async () => new Uint8Array(object.body) },
-    } as never;
-  });
-  s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-    const body =
-      typeof input.Body === "string" ? Buffer.from(input.Body) : Buffer.from(input.Body as Uint8Array);
-    objects.set(input.Key!, { body, eTag: "derived" });
-    return { ETag: '"derived"' };
-  });
-  s3.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => {
-    const source = objects.get(input.CopySource!.slice(`${input.Bucket}/`.length));
-    if (!source) throw new NoSuchKey({ message: "no copy source", $metadata: {} });
-    objects.set(input.Key!, { ...source });
-    return {};
-  });
-  s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => ({
-    Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? "")).map((Key) => ({ Key })),
-  }));
-  s3.on(DeleteObjectCommand).callsFake((input: DeleteObjectCommandInput) => {
-    objects.delete(input.Key!);
-    return {};
-  });
-  s3.on(PutObjectTaggingCommand).callsFake((input: PutObjectTaggingCommandInput) => {
-    const object = objects.get(input.Key!);
-    if (!object) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} });
-    object.tags = Object.fromEntries((input.Tagging?.TagSet ?? []).map((t) => [t.Key!, t.Value!]));
-    return {};
-  });
+  s3.on(GetObjectCommand).callsFake((input) => bucket.getObject(input));
+  s3.on(PutObjectCommand).callsFake((input) => bucket.putObject(input));
+  s3.on(CopyObjectCommand).callsFake((input) => bucket.copyObject(input));
+  s3.on(ListObjectsV2Command).callsFake((input) => bucket.listObjects(input));
+  s3.on(DeleteObjectCommand).callsFake((input) => bucket.deleteObject(input));
+  s3.on(PutObjectTaggingCommand).callsFake((input) => bucket.putObjectTagging(input));
   rekognition
     .on(DetectFacesCommand)
     .resolves(oneFace())
@@ -183,7 +239,7 @@ export function processorHarness() {
     rekognition,
     photos,
     usage,
-    objects,
+    bucket,
     logs,
     deps,
     /** Rekognition calls so far (DetectFaces and DetectModerationLabels). */
@@ -191,7 +247,7 @@ export function processorHarness() {
     /** Puts an upload in the bucket and returns its S3 event (each with a newer sequencer). */
     upload(body: Buffer, photoId: string, eTag = `etag-${photoId.slice(0, 8)}`) {
       const key = `uploads/${OWNER}/${photoId}.jpg`;
-      objects.set(key, { body, eTag });
+      bucket.objects.set(key, { body, eTag });
       sequence++;
       return putEvent({ key, size: body.length, eTag, sequencer: `00A${String(sequence).padStart(8, "0")}` });
     },
@@ -202,3 +258,5 @@ export function processorHarness() {
     },
   };
 }
+
+export type ProcessorHarness = ReturnType<typeof processorHarness>;

@@ -2,19 +2,14 @@ import {
   AccessDeniedException,
   DetectFacesCommand,
   DetectModerationLabelsCommand,
-  RekognitionClient,
 } from "@aws-sdk/client-rekognition";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConfigError, defaultProcessing } from "@photogate/core";
 import type { S3Event } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakePhotoTable, fixture, moderation, OWNER, PHOTO_ID, photoJpeg, putEvent } from "../helpers";
-
-const s3 = mockClient(S3Client);
-const dynamo = mockClient(DynamoDBDocumentClient);
-const rekognition = mockClient(RekognitionClient);
+import { type ProcessorHarness, processorHarness } from "../harness";
+import { fixture, moderation, OWNER, PHOTO_ID, photoJpeg, putEvent } from "../helpers";
 
 async function loadHandler() {
   vi.resetModules();
@@ -22,20 +17,16 @@ async function loadHandler() {
 }
 
 describe("handler", () => {
-  let table: FakePhotoTable;
+  let harness: ProcessorHarness;
   beforeEach(() => {
-    s3.reset();
-    dynamo.reset();
-    rekognition.reset();
-    table = new FakePhotoTable();
-    dynamo.on(UpdateCommand).callsFake((input) => table.update(input));
-    dynamo.on(GetCommand).callsFake((input) => table.get(input));
+    harness = processorHarness();
     vi.stubEnv("PHOTOGATE_PHOTO_TABLE", "photogate-dev-photos-table");
     vi.stubEnv("PHOTOGATE_PROCESSING", JSON.stringify(defaultProcessing));
     vi.stubEnv("PHOTOGATE_ENVIRONMENT", "dev");
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
   });
   afterEach(() => {
+    harness.restore();
     vi.unstubAllEnvs();
     vi.restoreAllMocks();
   });
@@ -65,7 +56,7 @@ describe("handler", () => {
   ])("refuses %s as INVALID_INVOCATION, touching nothing", async (_name, payload) => {
     const handler = await loadHandler();
     await expect(handler(payload)).rejects.toMatchObject({ code: "INVALID_INVOCATION" });
-    expect([...s3.calls(), ...dynamo.calls(), ...rekognition.calls()]).toEqual([]);
+    expect([...harness.s3.calls(), ...harness.dynamo.calls(), ...harness.rekognition.calls()]).toEqual([]);
   });
 
   it("names the field a reprocess request gets wrong", async () => {
@@ -83,13 +74,13 @@ describe("handler", () => {
     );
     const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
     const { QueryCommand } = await import("@aws-sdk/lib-dynamodb");
-    dynamo.on(QueryCommand).resolves({ Items: [], ScannedCount: 0 });
-    s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+    harness.dynamo.on(QueryCommand).resolves({ Items: [], ScannedCount: 0 });
+    harness.s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
     const handler = await loadHandler();
     const report = await handler({ action: "reconcile" }, { getRemainingTimeInMillis: () => 60_000 });
     expect(report).toMatchObject({ listed: 0, found: [], coveredAll: true });
     // The walk asks for no more keys than the configured bound.
-    const pages = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+    const pages = harness.s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
     expect(pages.every((p) => p.Prefix === "uploads/" && (p.MaxKeys ?? 0) <= 3)).toBe(true);
   });
 
@@ -99,28 +90,28 @@ describe("handler", () => {
     await expect(handler({ action: "reprocess", owner: OWNER, photoId: PHOTO_ID })).rejects.toMatchObject({
       code: "REPROCESS_NO_RECORD",
     });
-    expect(s3.calls()).toEqual([]);
+    expect(harness.s3.calls()).toEqual([]);
   });
 
   it("writes to the table named in the environment", async () => {
     const handler = await loadHandler();
-    s3.on(GetObjectCommand).rejects(
-      Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" }),
-    );
+    harness.s3
+      .on(GetObjectCommand)
+      .rejects(Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" }));
     await handler(putEvent() as unknown as S3Event);
-    const tables = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input.TableName);
+    const tables = harness.dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input.TableName);
     expect(new Set(tables)).toEqual(new Set(["photogate-dev-photos-table"]));
-    expect(table.items.get(`${OWNER}/${PHOTO_ID}`)).toMatchObject({ status: "failed" });
+    expect(harness.photos.items.get(`${OWNER}/${PHOTO_ID}`)).toMatchObject({ status: "failed" });
   });
 
   it("throws so Lambda retries when Rekognition refuses permanently", async () => {
     const handler = await loadHandler();
     const body = await photoJpeg(600, 800);
-    s3.on(GetObjectCommand).resolves({
+    harness.s3.on(GetObjectCommand).resolves({
       ETag: '"9b2cf535f27731c974343645a3985328"',
       Body: { transformToByteArray: async () => new Uint8Array(body) } as never,
     });
-    rekognition
+    harness.rekognition
       .on(DetectFacesCommand)
       .rejects(new AccessDeniedException({ message: "not authorised", $metadata: { httpStatusCode: 403 } }))
       .on(DetectModerationLabelsCommand)
@@ -128,7 +119,7 @@ describe("handler", () => {
     await expect(handler(putEvent({ size: body.length }) as unknown as S3Event)).rejects.toMatchObject({
       code: "REKOGNITION_FAILED",
     });
-    expect(table.items.get(`${OWNER}/${PHOTO_ID}`)).toMatchObject({
+    expect(harness.photos.items.get(`${OWNER}/${PHOTO_ID}`)).toMatchObject({
       status: "failed",
       failure: { code: "REKOGNITION_FAILED" },
     });

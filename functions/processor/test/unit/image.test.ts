@@ -33,6 +33,21 @@ async function pixel(image: Buffer, x: number, y: number) {
   return { r: data[at]!, g: data[at + 1]!, b: data[at + 2]!, a: info.channels === 4 ? data[at + 3]! : 255 };
 }
 
+/** A square of loud noise saved as a barely compressed PNG: many bytes for its size. */
+function noisyPng(edge: number): Promise<Buffer> {
+  return sharp({
+    create: {
+      width: edge,
+      height: edge,
+      channels: 3,
+      background: "#000",
+      noise: { type: "gaussian", mean: 128, sigma: 90 },
+    },
+  })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+}
+
 // A PNG that declares a huge canvas but carries a few bytes of (deliberately wrong) pixel data:
 // if anything tried to decode it, the answer would be CORRUPT, not TOO_LARGE.
 function pngDeclaring(width: number, height: number): Buffer {
@@ -408,34 +423,14 @@ describe("sizes", () => {
   });
 
   it("sends Rekognition a JPEG under 5 MB for an input over 5 MB", async () => {
-    const noisy = await sharp({
-      create: {
-        width: 1400,
-        height: 1400,
-        channels: 3,
-        background: "#000",
-        noise: { type: "gaussian", mean: 128, sigma: 90 },
-      },
-    })
-      .png({ compressionLevel: 1 })
-      .toBuffer();
+    const noisy = await noisyPng(1400);
     expect(noisy.length).toBeGreaterThan(REKOGNITION_MAX_BYTES);
     const derived = await derivedOf(noisy);
     expect(derived.rekognition!.data.length).toBeLessThanOrEqual(REKOGNITION_MAX_BYTES);
   });
 
   it("steps JPEG quality down when even the display-sized copy would exceed 5 MB", async () => {
-    const noisy = await sharp({
-      create: {
-        width: 2800,
-        height: 2800,
-        channels: 3,
-        background: "#000",
-        noise: { type: "gaussian", mean: 128, sigma: 90 },
-      },
-    })
-      .png({ compressionLevel: 1 })
-      .toBuffer();
+    const noisy = await noisyPng(2800);
     const processing = { ...config, displayMaxEdge: 4096 };
     const atFullQuality = await sharp(noisy).jpeg({ quality: 90 }).toBuffer();
     expect(atFullQuality.length).toBeGreaterThan(REKOGNITION_MAX_BYTES);

@@ -9,7 +9,7 @@ import {
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createProcessorMetrics } from "../../src/metrics";
 import { processS3Event } from "../../src/process-upload";
-import { processorHarness } from "../harness";
+import { type ProcessorHarness, processorHarness } from "../harness";
 import { oneFace, photoJpeg } from "../helpers";
 
 const catalogue = new Map<string, MetricSpec>(Object.values(METRICS).map((m) => [m.name, m]));
@@ -53,7 +53,7 @@ function checkEmf(line: string): EmfDocument {
 }
 
 describe("processor metrics in embedded metric format", () => {
-  let harness: ReturnType<typeof processorHarness>;
+  let harness: ProcessorHarness;
   let portrait: Buffer;
   beforeAll(async () => {
     portrait = await photoJpeg(900, 1200);

@@ -3,7 +3,7 @@ import { PutObjectTaggingCommand } from "@aws-sdk/client-s3";
 import { UPLOAD_OUTCOME_TAG } from "@photogate/core";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { processS3Event } from "../../src/process-upload";
-import { processorHarness } from "../harness";
+import { type ProcessorHarness, processorHarness } from "../harness";
 import { faces, OWNER, photoJpeg } from "../helpers";
 
 const lifecycle = { rejectedOriginalDays: 30, abandonedUploadDays: 7 };
@@ -11,7 +11,7 @@ const photoId = (n: number) => `${String(n).padStart(8, "0")}-aaaa-4789-8abc-def
 const keyOf = (id: string) => `uploads/${OWNER}/${id}.jpg`;
 
 describe("the upload's outcome tag and original expiry", () => {
-  let harness: ReturnType<typeof processorHarness>;
+  let harness: ProcessorHarness;
   let portrait: Buffer;
   beforeAll(async () => {
     portrait = await photoJpeg(600, 800);
@@ -22,7 +22,7 @@ describe("the upload's outcome tag and original expiry", () => {
   afterEach(() => harness.restore());
 
   const deps = () => ({ ...harness.deps, operations: { storageLifecycle: lifecycle } });
-  const tagOf = (id: string) => harness.objects.get(keyOf(id))?.tags?.[UPLOAD_OUTCOME_TAG];
+  const tagOf = (id: string) => harness.bucket.objects.get(keyOf(id))?.tags?.[UPLOAD_OUTCOME_TAG];
 
   it("tags an approved original approved, with no expiry on the record", async () => {
     const [outcome] = await processS3Event(harness.upload(portrait, photoId(1)), deps());

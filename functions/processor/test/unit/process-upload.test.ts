@@ -8,41 +8,30 @@ import {
   AccessDeniedException,
   DetectFacesCommand,
   DetectModerationLabelsCommand,
-  RekognitionClient,
   ThrottlingException,
 } from "@aws-sdk/client-rekognition";
 import {
-  CopyObjectCommand,
-  type CopyObjectCommandInput,
-  DeleteObjectCommand,
-  type DeleteObjectCommandInput,
   GetObjectCommand,
   type GetObjectCommandInput,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandInput,
-  NoSuchKey,
   PutObjectCommand,
   type PutObjectCommandInput,
-  S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { PhotoRecord, VerdictDocument } from "@photogate/core";
 import { deletePhotoDerivatives, unpublishPhoto } from "@photogate/publishing";
 import { mockClient } from "aws-sdk-client-mock";
 import sharp from "sharp";
-import { beforeEach, describe, expect, it } from "vitest";
-import { createClients } from "../../src/clients";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RekognitionError } from "../../src/errors";
 import { type ProcessorDeps, processS3Event, reprocessPhoto } from "../../src/process-upload";
+import { type FakeBucket, type ProcessorHarness, processorHarness } from "../harness";
 import {
   BUCKET,
-  captureLogs,
-  FakePhotoTable,
+  type FakePhotoTable,
   faces,
   fixture,
   moderation,
-  noSleep,
   OWNER,
   oneFace,
   PHOTO_ID,
@@ -51,52 +40,32 @@ import {
   testConfig,
 } from "../helpers";
 
-const s3 = mockClient(S3Client);
-const dynamo = mockClient(DynamoDBDocumentClient);
-const rekognition = mockClient(RekognitionClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
 
 const KEY = `uploads/${OWNER}/${PHOTO_ID}.jpg`;
 const ETAG = "9b2cf535f27731c974343645a3985328";
 const SEQ = "0066F2A3D20A1B2C3D";
 
+let harness: ProcessorHarness;
+let s3: ProcessorHarness["s3"];
+let dynamo: ProcessorHarness["dynamo"];
+let rekognition: ProcessorHarness["rekognition"];
 let table: FakePhotoTable;
-interface StoredObject {
-  body: Buffer;
-  eTag: string;
-  contentType?: string;
-  cacheControl?: string;
-  metadata?: Record<string, string>;
-}
-let objects: Map<string, StoredObject>;
-let puts: PutObjectCommandInput[];
-/** Every bucket write in the order it happened: [operation, key]. */
-let writes: [string, string][];
-let logs: ReturnType<typeof captureLogs>;
+let bucket: FakeBucket;
+let objects: FakeBucket["objects"];
+let logs: ProcessorHarness["logs"];
 let deps: ProcessorDeps;
 let portrait: Buffer;
 
-/** GetObject as S3 answers it: 404 NoSuchKey, 412 when IfMatch no longer holds. */
-function getObject(input: GetObjectCommandInput) {
-  const object = objects.get(input.Key!);
-  if (!object) {
-    throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } });
-  }
-  if (input.IfMatch && input.IfMatch !== `"${object.eTag}"`) {
-    throw new S3ServiceException({
-      name: "PreconditionFailed",
-      $fault: "client",
-      message: "At least one of the pre-conditions you specified did not hold",
-      $metadata: { httpStatusCode: 412 },
-    });
-  }
-  return {
-    ETag: `"${object.eTag}"`,
-    ContentLength: object.body.length,
-    ...(object.metadata ? { Metadata: object.metadata } : {}),
-    Body: { transformToByteArray: async () => new Uint8Array(object.body) },
-  } as never;
-}
+const accessDenied = () =>
+  new S3ServiceException({
+    name: "AccessDenied",
+    $fault: "client",
+    message: "Access Denied",
+    $metadata: { httpStatusCode: 403 },
+  });
+const throttled = () =>
+  new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
 
 function upload(body: Buffer, eTag = ETAG, key = KEY, metadata?: Record<string, string>) {
   objects.set(key, { body, eTag, ...(metadata ? { metadata } : {}) });
@@ -122,8 +91,9 @@ const claimedAndDied = (fields: Record<string, unknown> = {}) =>
     ...fields,
   });
 const STATUS_KEY = `photos/${OWNER}/${PHOTO_ID}/status.json`;
+const puts = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
 /** PutObject calls of derived images (status.json is the verdict, not an image). */
-const imagePuts = () => puts.filter((p) => !p.Key!.endsWith("/status.json"));
+const imagePuts = () => puts().filter((p) => !p.Key!.endsWith("/status.json"));
 const verdict = () => {
   const stored = objects.get(STATUS_KEY);
   return stored ? VerdictDocument.parse(JSON.parse(stored.body.toString("utf8"))) : undefined;
@@ -131,68 +101,14 @@ const verdict = () => {
 const sharedKeys = () => [...objects.keys()].filter((k) => k.startsWith("shared/")).sort();
 
 beforeEach(async () => {
-  s3.reset();
-  dynamo.reset();
-  rekognition.reset();
+  harness = processorHarness();
+  ({ s3, dynamo, rekognition, photos: table, bucket, logs } = harness);
+  objects = bucket.objects;
   cognito.reset();
-  table = new FakePhotoTable();
-  objects = new Map();
-  puts = [];
-  logs = captureLogs();
   portrait ??= await photoJpeg(900, 1200);
-  dynamo.on(UpdateCommand).callsFake((input) => table.update(input));
-  dynamo.on(GetCommand).callsFake((input) => table.get(input));
-  s3.on(GetObjectCommand).callsFake(getObject);
-  writes = [];
-  // A small bucket: what is put can be copied, listed and deleted, so the verdict's shared/
-  // copies and status.json land (or not) exactly as they would in S3.
-  s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-    puts.push(input);
-    writes.push(["put", input.Key!]);
-    const body =
-      typeof input.Body === "string" ? Buffer.from(input.Body) : Buffer.from(input.Body as Uint8Array);
-    objects.set(input.Key!, {
-      body,
-      eTag: "derived",
-      ...(input.ContentType ? { contentType: input.ContentType } : {}),
-      ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
-    });
-    return { ETag: '"derived"' };
-  });
-  s3.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => {
-    const sourceKey = input.CopySource!.slice(`${input.Bucket}/`.length);
-    const source = objects.get(sourceKey);
-    if (!source) throw new NoSuchKey({ message: "no copy source", $metadata: { httpStatusCode: 404 } });
-    writes.push(["copy", input.Key!]);
-    objects.set(input.Key!, {
-      ...source,
-      ...(input.ContentType ? { contentType: input.ContentType } : {}),
-      ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
-    });
-    return {};
-  });
-  s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => ({
-    Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? "")).map((Key) => ({ Key })),
-    IsTruncated: false,
-  }));
-  s3.on(DeleteObjectCommand).callsFake((input: DeleteObjectCommandInput) => {
-    writes.push(["delete", input.Key!]);
-    objects.delete(input.Key!);
-    return {};
-  });
-  rekognition
-    .on(DetectFacesCommand)
-    .resolves(oneFace())
-    .on(DetectModerationLabelsCommand)
-    .resolves(moderation());
-  deps = {
-    ...createClients(),
-    config: testConfig(),
-    log: logs.log,
-    now: () => new Date("2025-03-14T09:27:11.000Z"),
-    rekognitionRetry: noSleep,
-  };
+  deps = { ...harness.deps, now: () => new Date("2025-03-14T09:27:11.000Z") };
 });
+afterEach(() => harness.restore());
 
 describe("processS3Event", () => {
   it("approves a good portrait: derived images under photos/, a valid record", async () => {
@@ -238,7 +154,7 @@ describe("processS3Event", () => {
       expect((await sharp(put.Body as Buffer).metadata()).format).toBe("webp");
     }
     // Nothing but the processor's own outputs is written directly; shared/ copies are copies.
-    expect(puts.every((p) => p.Key!.startsWith(`photos/${OWNER}/${PHOTO_ID}/`))).toBe(true);
+    expect(puts().every((p) => p.Key!.startsWith(`photos/${OWNER}/${PHOTO_ID}/`))).toBe(true);
   });
 
   it("processes a duplicate delivery once: one record, one set of thumbnails", async () => {
@@ -390,15 +306,8 @@ describe("processS3Event", () => {
   });
 
   it("tells a deleted upload answered 403 (S3 without ListBucket) from a real refusal by listing the key", async () => {
-    const denied = () =>
-      new S3ServiceException({
-        name: "AccessDenied",
-        $fault: "client",
-        message: "Access Denied",
-        $metadata: { httpStatusCode: 403 },
-      });
     s3.on(GetObjectCommand).callsFake(() => {
-      throw denied();
+      throw accessDenied();
     });
     // Gone: the key is not listed, so the 403 meant "no such key".
     const [gone] = await processS3Event(putEvent({ key: KEY, size: 1234, eTag: ETAG, sequencer: SEQ }), deps);
@@ -424,7 +333,7 @@ describe("processS3Event", () => {
   it("detects an overwritten object even where the server ignores IfMatch", async () => {
     const event = upload(portrait);
     s3.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) =>
-      getObject({ ...input, IfMatch: undefined }),
+      bucket.getObject({ ...input, IfMatch: undefined }),
     );
     objects.set(KEY, { body: portrait, eTag: "overwritten00000000000000000000" });
     expect(await processS3Event(event, deps)).toMatchObject([
@@ -476,20 +385,14 @@ describe("processS3Event", () => {
   });
 
   it("retries Rekognition throttling and then approves", async () => {
-    const throttled = new ThrottlingException({
-      message: "Rate exceeded",
-      $metadata: { httpStatusCode: 400 },
-    });
-    rekognition.on(DetectFacesCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves(oneFace());
+    rekognition.on(DetectFacesCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves(oneFace());
     const [outcome] = await processS3Event(upload(portrait), deps);
     expect(outcome?.outcome).toBe("approved");
     expect(rekognition.commandCalls(DetectFacesCommand)).toHaveLength(3);
   });
 
   it("marks the record failed and throws on a permanent Rekognition failure (Lambda retries, then the DLQ)", async () => {
-    rekognition
-      .on(DetectModerationLabelsCommand)
-      .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
+    rekognition.on(DetectModerationLabelsCommand).rejects(throttled());
     await expect(processS3Event(upload(portrait), deps)).rejects.toBeInstanceOf(RekognitionError);
     expect(PhotoRecord.parse(record())).toMatchObject({
       status: "failed",
@@ -506,14 +409,7 @@ describe("processS3Event", () => {
   });
 
   it("marks the record failed and throws when a derived image cannot be written", async () => {
-    s3.on(PutObjectCommand).rejects(
-      new S3ServiceException({
-        name: "AccessDenied",
-        $fault: "client",
-        message: "Access Denied",
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
+    s3.on(PutObjectCommand).rejects(accessDenied());
     await expect(processS3Event(upload(portrait), deps)).rejects.toMatchObject({
       code: "DERIVED_WRITE_FAILED",
     });
@@ -596,21 +492,14 @@ describe("the verdict document and shared/ copies", () => {
         ];
         missingAtPublish.push(...named.map((i) => i.key).filter((k) => !objects.has(k)));
       }
-      writes.push(["put", input.Key!]);
-      objects.set(input.Key!, {
-        body: Buffer.from(input.Body as Uint8Array),
-        eTag: "derived",
-        ...(input.ContentType ? { contentType: input.ContentType } : {}),
-        ...(input.CacheControl ? { cacheControl: input.CacheControl } : {}),
-      });
-      return { ETag: '"derived"' };
+      return bucket.putObject(input);
     });
 
     await processS3Event(upload(portrait), deps);
 
     expect(missingAtPublish).toEqual([]);
-    expect(writes.at(-1)).toEqual(["put", STATUS_KEY]);
-    expect(writes.filter(([, k]) => k === STATUS_KEY)).toHaveLength(1);
+    expect(bucket.writes.at(-1)).toEqual(["put", STATUS_KEY]);
+    expect(bucket.writes.filter(([, k]) => k === STATUS_KEY)).toHaveLength(1);
     const stored = PhotoRecord.parse(record());
     const doc = verdict()!;
     expect(doc).toMatchObject({
@@ -692,9 +581,7 @@ describe("the verdict document and shared/ copies", () => {
   });
 
   it("a failure before the last attempt publishes a verdict that is not final; the retry finishes it", async () => {
-    rekognition
-      .on(DetectModerationLabelsCommand)
-      .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
+    rekognition.on(DetectModerationLabelsCommand).rejects(throttled());
     await expect(processS3Event(upload(portrait), deps)).rejects.toBeInstanceOf(RekognitionError);
     expect(verdict()).toMatchObject({
       version: 1,
@@ -712,9 +599,7 @@ describe("the verdict document and shared/ copies", () => {
 
   it("the last attempt's failure is final", async () => {
     deps.config = { ...deps.config, maxAttempts: 1 };
-    rekognition
-      .on(DetectModerationLabelsCommand)
-      .rejects(new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
+    rekognition.on(DetectModerationLabelsCommand).rejects(throttled());
     await expect(processS3Event(upload(portrait), deps)).rejects.toBeInstanceOf(RekognitionError);
     expect(verdict()).toMatchObject({ status: "failed", final: true });
   });

@@ -3,14 +3,14 @@ import type { QuotaConfig } from "@photogate/core";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createProcessorMetrics } from "../../src/metrics";
 import { processS3Event } from "../../src/process-upload";
-import { processorHarness, USAGE_TABLE } from "../harness";
+import { type ProcessorHarness, processorHarness, USAGE_TABLE } from "../harness";
 import { OWNER, oneFace, photoJpeg } from "../helpers";
 
 const MB = 1024 * 1024;
 const photoId = (n: number) => `${String(n).padStart(8, "0")}-e5f6-4789-8abc-def012345678`;
 
 describe("per-user quota", () => {
-  let harness: ReturnType<typeof processorHarness>;
+  let harness: ProcessorHarness;
   let portrait: Buffer;
   let now: Date;
   let next = 0;
