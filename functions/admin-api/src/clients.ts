@@ -6,7 +6,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynam
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { awsDeadLetters } from "@photogate/publishing/redrive";
+import { awsDeadLetters } from "@photogate/redrive";
 import type { DeadLetters } from "./dead-letters";
 import type { ProcessorInvoker } from "./deps";
 

@@ -5,12 +5,7 @@ import {
   type RedriveBody,
   type RedriveSummary,
 } from "@photogate/core";
-import {
-  type DeadLetterSource,
-  RedriveBusyError,
-  type Replay,
-  redriveDeadLetters,
-} from "@photogate/publishing/redrive";
+import { type DeadLetterSource, RedriveBusyError, type Replay, redriveDeadLetters } from "@photogate/redrive";
 import type { z } from "zod";
 import { writeAudit } from "./audit";
 import type { AdminApiDeps, RequestContext } from "./deps";

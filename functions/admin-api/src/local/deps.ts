@@ -1,6 +1,6 @@
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { publishVerdict } from "@photogate/publishing";
-import type { DeadLetterSource } from "@photogate/publishing/redrive";
+import type { DeadLetterSource } from "@photogate/redrive";
 import { type AdminApiDeps, createClients, createLogger, type Logger, type ProcessorInvoker } from "../index";
 import { addLocalCognitoShims } from "./cognito-shims";
 

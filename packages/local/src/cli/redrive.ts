@@ -13,7 +13,7 @@ import {
   queueUrlByName,
   type Replay,
   redriveDeadLetters,
-} from "@photogate/publishing/redrive";
+} from "@photogate/redrive";
 import type { S3Event } from "aws-lambda";
 import { DEFAULT_DATA_DIR, readEndpoints } from "../endpoints";
 import { deadLetterFile } from "../redrive/dead-letter-file";

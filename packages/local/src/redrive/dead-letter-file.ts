@@ -6,7 +6,7 @@ import {
   type DeadLetterSource,
   describeDeadLetterPayload,
   RedriveBusyError,
-} from "@photogate/publishing/redrive";
+} from "@photogate/redrive";
 import { isAlive } from "../endpoints";
 
 /**

@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { redriveDeadLetters } from "@photogate/publishing/redrive";
+import { redriveDeadLetters } from "@photogate/redrive";
 import type { S3Event } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deadLetterFile } from "../../src/redrive/dead-letter-file";

@@ -17,10 +17,10 @@ import {
   ReplayFailedError,
   redriveDeadLetters,
   sqsDeadLetters,
-} from "../../src/redrive";
+} from "../src";
 
 const QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/photogate-dev-processor-dlq";
-const fixtures = join(import.meta.dirname, "../fixtures");
+const fixtures = join(import.meta.dirname, "fixtures");
 /** What Lambda's on-failure destination puts in the message body (an invocation record). */
 const recordText = readFileSync(join(fixtures, "dlq-invocation-record.json"), "utf8");
 const putEvent = JSON.parse(readFileSync(join(fixtures, "put-upload.json"), "utf8"));

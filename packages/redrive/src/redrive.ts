@@ -1,9 +1,9 @@
 import type { DeadLetterItem, RedriveResult, RedriveSummary } from "@photogate/core";
 
 /*
- * Redrive lives with the processor because it replays the processor's own failed invocations
- * (their payload is what the processor accepts); the admin API and the `pnpm redrive` command both
- * import it from `@photogate/processor/redrive`, a subpath that pulls in no image code.
+ * Redrive replays the processor's own failed invocations (their payload is what the processor
+ * accepts); the admin API and the `pnpm redrive` command both import it from `@photogate/redrive`,
+ * a package that pulls in no image code.
  */
 
 /** One dead letter: what is shown (DeadLetterItem) plus the original payload to replay. */

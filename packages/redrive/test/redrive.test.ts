@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DeadLetterMessage, type DeadLetterSource, redriveDeadLetters } from "../../src/redrive";
+import { type DeadLetterMessage, type DeadLetterSource, redriveDeadLetters } from "../src";
 
 /** An in-memory queue that behaves like the real sources: taken messages are hidden until released. */
 function fakeSource(keys: string[]) {
