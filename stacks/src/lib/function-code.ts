@@ -27,7 +27,6 @@ export function functionCode(scope: Construct, id: string, bundleDir: string): T
 /** Zip entries all carry this time, so the same files always give the same bytes. */
 const FIXED_MTIME = new Date("1980-01-01T00:00:00Z");
 const DEFAULT_CACHE_DIR = join(tmpdir(), "photogate-function-zips");
-const zippedThisRun = new Map<string, { path: string; hash: string }>();
 
 /**
  * Zips every file below `dir` (sorted, modes kept, fixed times) into `{cacheDir}/{hash}/archive.zip`
@@ -38,14 +37,14 @@ export function zipDirectory(dir: string, cacheDir = DEFAULT_CACHE_DIR): { path:
   const listed = filesBelow(dir).map((name) => ({ name, stat: statSync(join(dir, name)) }));
   if (listed.length === 0) throw new Error(`No files to deploy in ${dir}: build the function first`);
   // A bundle whose files all have the names, sizes, modes and times (modified and changed) of
-  // one zipped before, in this process or in an earlier synth through the cache's index, is not
-  // read and hashed again.
+  // one zipped before (by this synth for another environment, or an earlier one) is found in the
+  // cache's index and not read and hashed again.
   const seenAs = [
     dir,
     ...listed.map(({ name, stat }) => `${name}:${stat.size}:${stat.mode}:${stat.mtimeMs}:${stat.ctimeMs}`),
   ].join("\0");
   const indexFile = join(cacheDir, "index", createHash("sha256").update(seenAs).digest("hex"));
-  const seen = zippedThisRun.get(`${cacheDir}\0${seenAs}`) ?? fromIndex(indexFile, cacheDir);
+  const seen = fromIndex(indexFile, cacheDir);
   if (seen && existsSync(seen.path)) return seen;
   const files = listed.map(({ name, stat }) => ({
     name,
@@ -57,7 +56,6 @@ export function zipDirectory(dir: string, cacheDir = DEFAULT_CACHE_DIR): { path:
     digest.update(`${file.name}\0${file.mode}\0${file.data.length}\0`).update(file.data);
   const hash = digest.digest("hex").slice(0, 32).toUpperCase();
   const path = join(cacheDir, hash, "archive.zip");
-  zippedThisRun.set(`${cacheDir}\0${seenAs}`, { path, hash });
   if (!existsSync(path)) writeZip(files, path);
   writeAtomically(indexFile, hash);
   return { path, hash };
